@@ -1,0 +1,1 @@
+"""Ceļvedis: the dialogue core and its transports (terminal, Telegram)."""

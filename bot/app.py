@@ -1,0 +1,36 @@
+"""Wiring: settings -> database, content, flows and Q&A -> one Dialogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core import Dialogue
+from bot.qa import QuestionAnswering
+from flows.registry import FlowRegistry, default_registry
+from knowledge.loader import KnowledgeBase, load_knowledge
+from knowledge.matcher import Matcher
+from knowledge.texts import Catalogue
+from storage.db import Database
+
+TEXTS_PATH = Path(__file__).parent / "content" / "texts.yaml"
+
+
+def load_texts() -> Catalogue:
+    return Catalogue.load(TEXTS_PATH)
+
+
+def build_dialogue(
+    database_url: str,
+    *,
+    flows: FlowRegistry | None = None,
+    knowledge: KnowledgeBase | None = None,
+    admin_ids: frozenset[int] = frozenset(),
+) -> Dialogue:
+    """A ready dialogue core: content loaded and checked, database migrated."""
+    flows = flows or default_registry()
+    knowledge = knowledge or load_knowledge(flows.ids())
+    texts = load_texts()
+    db = Database(database_url)
+    db.migrate()
+    qa = QuestionAnswering(knowledge, Matcher(knowledge), texts, flows)
+    return Dialogue(db, flows, qa, texts, admin_ids)

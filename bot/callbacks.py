@@ -1,0 +1,50 @@
+"""Compact callback data for inline buttons, parsed strictly (it is untrusted input)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_BYTES = 64  # Telegram's limit for callback_data
+
+_PART = r"[A-Za-z0-9_.<>+-]{1,40}"
+_PATTERN = re.compile(rf"^(?P<kind>[a-z]{{1,8}})(?::(?P<a>{_PART}))?(?::(?P<b>{_PART}))?$")
+
+# kind -> number of arguments it takes
+KINDS: dict[str, int] = {
+    "lang": 1,  # lang:<lv|en>
+    "menu": 1,  # menu:<main|ask|flow id>
+    "f": 2,  # f:<seq>:<option id | < back | > skip | x pause>
+    "restart": 1,  # restart:<flow id>
+    "kb": 1,  # kb:<entry id>           show an entry
+    "more": 1,  # more:<entry id>         the entry's longer text
+    "fb": 2,  # fb:<log id>:<u|d>       feedback on an answer
+    "none": 1,  # none:<log id>          "none of these"
+}
+
+
+@dataclass(frozen=True)
+class Callback:
+    kind: str
+    args: tuple[str, ...]
+
+
+def encode(kind: str, *args: str | int) -> str:
+    """Callback data for a button; raises ValueError when it would not be accepted back."""
+    data = ":".join([kind, *map(str, args)])
+    if decode(data) is None:
+        raise ValueError(f"invalid callback data {data!r}")
+    return data
+
+
+def decode(data: str | None) -> Callback | None:
+    """The parsed callback, or None for anything malformed, unknown or too long."""
+    if not data or len(data.encode("utf-8")) > MAX_BYTES:
+        return None
+    match = _PATTERN.match(data)
+    if not match or match["kind"] not in KINDS:
+        return None
+    args = tuple(a for a in (match["a"], match["b"]) if a is not None)
+    if len(args) != KINDS[match["kind"]]:
+        return None
+    return Callback(match["kind"], args)

@@ -1,0 +1,371 @@
+"""The dialogue core: routes one Input for one user to a command, a flow or Q&A, in one transaction.
+
+Transports call ``Dialogue.handle`` and render the returned Replies; they hold no state.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot import callbacks
+from bot.messages import Button, Input, Reply
+from bot.qa import QuestionAnswering
+from bot.turn import Turn
+from flows import engine
+from flows.engine import Flow, FlowState, Output
+from flows.registry import FlowRegistry
+from knowledge.texts import LANGUAGES, Catalogue
+from storage.db import Database
+from storage.repositories import (
+    DialogueRepository,
+    FlowResultRepository,
+    QuestionLogRepository,
+    UserRepository,
+)
+from storage.review import format_review
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000  # longer messages are refused with a note (Telegram allows 4096)
+CORE_COMMANDS = ("start", "help", "language", "menu", "cancel")
+
+
+class Dialogue:
+    """The transport-neutral dialogue core."""
+
+    def __init__(
+        self,
+        db: Database,
+        flows: FlowRegistry,
+        qa: QuestionAnswering,
+        texts: Catalogue,
+        admin_ids: frozenset[int] = frozenset(),
+    ) -> None:
+        self.db = db
+        self.flows = flows
+        self.qa = qa
+        self.texts = texts
+        self.admin_ids = admin_ids
+
+    # ---- entry point -------------------------------------------------------------------
+    def handle(self, inp: Input) -> list[Reply]:
+        """Handle one input in one transaction; the user's state row is locked meanwhile."""
+        for attempt in range(3):
+            try:
+                with self.db.transaction() as session:
+                    user = UserRepository(session).touch(inp.user_id, inp.language_code)
+                    states = DialogueRepository(session)
+                    row = states.lock(inp.user_id)
+                    turn = Turn(session, user, states.snapshot(row), inp)
+                    self._route(turn)
+                    states.apply(row, turn.dialogue)
+                return turn.replies
+            except StaleDataError:
+                log.warning("concurrent update for a user; retrying (attempt %d)", attempt + 1)
+        raise RuntimeError("could not save the dialogue state after 3 attempts")
+
+    def _route(self, turn: Turn) -> None:
+        kind = turn.input.kind
+        if kind == "command":
+            self._command(turn)
+        elif kind == "button":
+            self._button(turn)
+        elif kind == "text":
+            self._text(turn)
+        else:
+            self._note(turn, "input.not_text")
+            self._show_active_step(turn)
+
+    def t(self, turn: Turn, key: str, **values: object) -> str:
+        return self.texts.text(key, turn.lang, **values)
+
+    def _note(self, turn: Turn, key: str, **values: object) -> None:
+        turn.say(Reply(self.t(turn, key, **values)))
+
+    # ---- commands ----------------------------------------------------------------------
+    def _command(self, turn: Turn) -> None:
+        name, _, _args = turn.input.payload.lstrip("/").partition(" ")
+        name = name.split("@", 1)[0].lower()
+        if name == "start":
+            if turn.user.language is None:
+                turn.say(self._language_picker(turn))
+            else:
+                turn.say(Reply(self.t(turn, "welcome")))
+                turn.say(self._main_menu(turn))
+        elif name == "help":
+            self._note(turn, "help")
+        elif name == "language":
+            turn.say(self._language_picker(turn))
+        elif name == "menu":
+            turn.say(self._main_menu(turn))
+        elif name == "cancel":
+            self._pause_active(turn, announce=True)
+        elif name in self.flows:
+            self._open_flow(turn, name)
+        elif name == "unanswered":
+            self._unanswered(turn)
+        else:
+            self._note(turn, "input.unknown_command")
+
+    def _unanswered(self, turn: Turn) -> None:
+        if turn.user.id not in self.admin_ids:
+            self._note(turn, "admin.only_admins")
+            return
+        rows = QuestionLogRepository(turn.session).for_review(limit=30)
+        if not rows:
+            self._note(turn, "admin.unanswered_empty")
+            return
+        title = self.t(turn, "admin.unanswered_title", count=len(rows))
+        turn.say(Reply("\n".join([title, *format_review(rows)])))
+
+    def _language_picker(self, turn: Turn) -> Reply:
+        rows = [
+            tuple(
+                Button(self.t(turn, f"language.name_{lang}"), callbacks.encode("lang", lang))
+                for lang in LANGUAGES
+            )
+        ]
+        if turn.user.language is not None:
+            mode = "follow" if turn.user.language_fixed else "fix"
+            rows.append((Button(self.t(turn, f"language.{mode}"), callbacks.encode("lang", mode)),))
+        return Reply(self.t(turn, "language.ask"), buttons=tuple(rows))
+
+    def _main_menu(self, turn: Turn, *, edit: bool = False) -> Reply:
+        rows: list[tuple[Button, ...]] = []
+        for flow_id in self._resumable(turn):
+            flow = self.flows.get(flow_id)
+            if flow:
+                label = self.t(turn, "menu.continue", flow=flow.title.get(turn.lang))
+                rows.append((Button(label, callbacks.encode("menu", flow_id)),))
+        for flow in self.flows:
+            if flow.id not in self._resumable(turn):
+                label = self.t(turn, "qa.open_flow", flow=flow.title.get(turn.lang))
+                rows.append((Button(label, callbacks.encode("menu", flow.id)),))
+        rows.append((Button(self.t(turn, "menu.ask"), callbacks.encode("menu", "ask")),))
+        return Reply(self.t(turn, "menu.title"), buttons=tuple(rows), edit=edit)
+
+    @staticmethod
+    def _resumable(turn: Turn) -> list[str]:
+        active = [turn.dialogue.flow] if turn.dialogue.flow else []
+        return active + [f for f in turn.dialogue.paused if f not in active]
+
+    # ---- buttons -----------------------------------------------------------------------
+    def _button(self, turn: Turn) -> None:
+        callback = callbacks.decode(turn.input.payload)
+        if callback is None:
+            turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
+            return
+        kind, args = callback.kind, callback.args
+        if kind == "lang":
+            self._set_language(turn, args[0])
+        elif kind == "menu":
+            self._menu_choice(turn, args[0])
+        elif kind == "f":
+            self._flow_button(turn, args[0], args[1])
+        elif kind == "restart":
+            self._restart_flow(turn, args[0])
+        else:
+            self.qa.button(turn, callback)
+
+    def _set_language(self, turn: Turn, lang: str) -> None:
+        if lang in ("follow", "fix") and turn.user.language is not None:
+            turn.user.language_fixed = lang == "fix"
+            turn.say(Reply(self.t(turn, f"language.{lang}_set"), edit=True))
+            return
+        if lang not in LANGUAGES:
+            turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
+            return
+        first_time = turn.user.language is None
+        turn.user.language = lang
+        if first_time:
+            turn.say(Reply(self.t(turn, "welcome"), edit=True))
+        else:
+            turn.say(Reply(self.t(turn, "language.set"), edit=True))
+        turn.say(self._main_menu(turn))
+
+    def _menu_choice(self, turn: Turn, choice: str) -> None:
+        if choice == "main":
+            turn.say(self._main_menu(turn, edit=True))
+        elif choice == "ask":
+            self._note(turn, "menu.ask_hint")
+        elif choice in self.flows:
+            self._open_flow(turn, choice)
+        else:
+            turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
+
+    # ---- flows -------------------------------------------------------------------------
+    def open_flow(self, turn: Turn, flow_id: str) -> None:
+        """Start ``flow_id``, or resume it where the user left it (public: Q&A buttons use it)."""
+        self._open_flow(turn, flow_id)
+
+    def _open_flow(self, turn: Turn, flow_id: str) -> None:
+        flow = self.flows.get(flow_id)
+        if flow is None:
+            turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
+            return
+        dialogue = turn.dialogue
+        if dialogue.flow == flow_id and dialogue.state:
+            state = FlowState.from_json(dialogue.state)
+            self._note(turn, "flow.resumed", flow=flow.title.get(turn.lang))
+            self._render(turn, flow, state, engine.render(flow, state, turn.lang), restart=True)
+            return
+        if dialogue.flow:
+            self._pause_active(turn, announce=False)
+        saved = dialogue.paused.pop(flow_id, None)
+        if saved:
+            state = FlowState.from_json(saved)
+            self._activate(turn, state)
+            self._note(turn, "flow.resumed", flow=flow.title.get(turn.lang))
+            self._render(turn, flow, state, engine.render(flow, state, turn.lang), restart=True)
+            return
+        state = engine.start(flow)
+        self._activate(turn, state)
+        self._render(turn, flow, state, engine.render(flow, state, turn.lang))
+
+    def _restart_flow(self, turn: Turn, flow_id: str) -> None:
+        flow = self.flows.get(flow_id)
+        if flow is None:
+            turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
+            return
+        turn.dialogue.paused.pop(flow_id, None)
+        if turn.dialogue.flow and turn.dialogue.flow != flow_id:
+            self._pause_active(turn, announce=False)
+        # Keep the sequence number growing so buttons of the old run become stale.
+        old_seq = FlowState.from_json(turn.dialogue.state).seq if turn.dialogue.state else 0
+        state = engine.start(flow)
+        state = FlowState(flow=state.flow, step=state.step, seq=old_seq + 1)
+        self._activate(turn, state)
+        self._render(turn, flow, state, engine.render(flow, state, turn.lang))
+
+    def _activate(self, turn: Turn, state: FlowState) -> None:
+        turn.dialogue.flow = state.flow
+        turn.dialogue.state = state.to_json()
+
+    def _pause_active(self, turn: Turn, *, announce: bool) -> None:
+        dialogue = turn.dialogue
+        if not dialogue.flow or not dialogue.state:
+            if announce:
+                self._note(turn, "flow.nothing_to_cancel")
+                turn.say(self._main_menu(turn))
+            return
+        flow = self.flows.get(dialogue.flow)
+        title = flow.title.get(turn.lang) if flow else dialogue.flow
+        dialogue.paused[dialogue.flow] = dialogue.state
+        dialogue.flow, dialogue.state = None, None
+        if announce:
+            self._note(turn, "flow.paused", flow=title)
+            turn.say(self._main_menu(turn))
+        else:
+            self._note(turn, "flow.other_paused", flow=title)
+
+    def _flow_button(self, turn: Turn, seq: str, option: str) -> None:
+        dialogue = turn.dialogue
+        if not dialogue.flow or not dialogue.state:
+            turn.say(Reply(self.t(turn, "flow.stale"), notice=True))
+            return
+        state = FlowState.from_json(dialogue.state)
+        if seq != str(state.seq):
+            turn.say(Reply(self.t(turn, "flow.stale"), notice=True))
+            return
+        if option == "x":
+            self._pause_active(turn, announce=True)
+            return
+        event: engine.Event
+        if option == "<":
+            event = engine.Back()
+        elif option == ">":
+            event = engine.Skip()
+        else:
+            event = engine.Choose(option)
+        self._advance(turn, state, event, from_button=True)
+
+    def _text(self, turn: Turn) -> None:
+        text = turn.input.payload
+        if len(text) > MAX_TEXT:
+            self._note(turn, "input.too_long", length=len(text), limit=MAX_TEXT)
+            self._show_active_step(turn)
+            return
+        if turn.dialogue.flow and turn.dialogue.state:
+            state = FlowState.from_json(turn.dialogue.state)
+            self._advance(turn, state, engine.Answer(text), from_button=False)
+            return
+        if not text.strip():
+            self._note(turn, "input.empty")
+            return
+        self.qa.answer(turn, text)
+
+    def _show_active_step(self, turn: Turn) -> None:
+        if turn.dialogue.flow and turn.dialogue.state:
+            state = FlowState.from_json(turn.dialogue.state)
+            self._advance(turn, state, engine.Show(), from_button=False)
+
+    def _advance(
+        self, turn: Turn, state: FlowState, event: engine.Event, *, from_button: bool
+    ) -> None:
+        flow = self.flows.get(state.flow)
+        if flow is None or state.step is None:  # a flow removed since the state was saved
+            turn.dialogue.flow, turn.dialogue.state = None, None
+            turn.say(self._main_menu(turn))
+            return
+        new_state, output = engine.advance(flow, state, event, turn.lang)
+        for note in output.notes:
+            turn.say(Reply(note))
+        if output.completion is not None:
+            self._complete(turn, flow, new_state, output)
+            return
+        self._activate(turn, new_state)
+        assert output.prompt is not None
+        edit = from_button and output.changed and not output.notes
+        self._render(turn, flow, new_state, output.prompt, edit=edit)
+
+    def _complete(self, turn: Turn, flow: Flow, state: FlowState, output: Output) -> None:
+        completion = output.completion
+        assert completion is not None
+        turn.dialogue.flow, turn.dialogue.state = None, None
+        if completion.record is not None:
+            FlowResultRepository(turn.session).add(turn.user.id, flow.id, completion.record)
+        for message in completion.messages:
+            turn.say(Reply(message))
+        for file in completion.files:
+            turn.say(Reply(file.caption, files=(file,)))
+        menu = Button(self.t(turn, "menu.main"), callbacks.encode("menu", "main"))
+        turn.say(Reply(self.t(turn, "flow.finished"), buttons=((menu,),)))
+
+    def _render(
+        self,
+        turn: Turn,
+        flow: Flow,
+        state: FlowState,
+        prompt: engine.Prompt,
+        *,
+        edit: bool = False,
+        restart: bool = False,
+    ) -> None:
+        progress = self.t(turn, "flow.progress", position=prompt.position, total=prompt.total)
+        text = f"{flow.title.get(turn.lang)} · {progress}\n\n{prompt.text}"
+        if prompt.free_text and not prompt.options:
+            text += f"\n\n✍️ {self.t(turn, 'flow.type_answer')}"
+        options = [
+            Button(label, callbacks.encode("f", state.seq, oid)) for oid, label in prompt.options
+        ]
+        rows = [
+            tuple(options[i : i + prompt.columns]) for i in range(0, len(options), prompt.columns)
+        ]
+        controls = []
+        if prompt.can_back:
+            controls.append(
+                Button(self.t(turn, "flow.back"), callbacks.encode("f", state.seq, "<"))
+            )
+        if prompt.can_skip:
+            controls.append(
+                Button(self.t(turn, "flow.skip"), callbacks.encode("f", state.seq, ">"))
+            )
+        controls.append(Button(self.t(turn, "flow.pause"), callbacks.encode("f", state.seq, "x")))
+        rows.append(tuple(controls))
+        if restart:
+            rows.append(
+                (Button(self.t(turn, "flow.restart"), callbacks.encode("restart", flow.id)),)
+            )
+        turn.say(Reply(text, buttons=tuple(rows), edit=edit))

@@ -1,0 +1,49 @@
+"""Transport-neutral messages: what goes into the dialogue core and what comes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from flows.engine import OutFile
+
+InputKind = Literal["command", "text", "button", "other"]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One thing a user did: sent a command, text, pressed a button, or sent something else.
+
+    ``payload`` is the command line ("/digcomp quick"), the text, the button's callback data, or
+    the kind of the other thing ("photo", "sticker", …).
+    """
+
+    user_id: int
+    chat_id: int
+    kind: InputKind
+    payload: str
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: callback ``data`` (<= 64 bytes) or an external ``url``."""
+
+    label: str
+    data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the user.
+
+    ``edit``: may replace the message whose button was pressed. ``notice``: a short note that a
+    transport may show as a pop-up answer to the button press instead of a message.
+    """
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    files: tuple[OutFile, ...] = ()
+    edit: bool = False
+    notice: bool = False

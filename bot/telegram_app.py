@@ -1,0 +1,177 @@
+"""The Telegram transport: python-telegram-bot updates -> Inputs, Replies -> Bot API calls.
+
+Thin by design: all decisions are the dialogue core's. Used by ``python -m bot run`` and by the
+offline tests, which pass a recording ``request`` instead of the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
+from telegram.constants import MessageEntityType, MessageLimit
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.request import BaseRequest
+
+from bot.core import Dialogue
+from bot.messages import Input, Reply
+from bot.settings import Settings
+from knowledge.texts import Catalogue
+
+log = logging.getLogger(__name__)
+
+MENU_COMMANDS = ("start", "menu", "help", "language", "cancel")
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+OTHER_KINDS = (
+    "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
+    "contact", "animation", "poll", "venue", "dice",
+)  # fmt: skip
+
+
+def to_input(update: Update) -> Input | None:
+    """The Input for an update, or None for updates the bot ignores (channel posts, edits…)."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None:
+        return None
+    lang = user.language_code
+    if update.callback_query is not None:
+        return Input(user.id, chat.id, "button", update.callback_query.data or "", lang)
+    message = update.message
+    if message is None:
+        return None
+    if message.text is not None:
+        entities = message.entities or ()
+        if (
+            entities
+            and entities[0].type == MessageEntityType.BOT_COMMAND
+            and entities[0].offset == 0
+        ):
+            return Input(user.id, chat.id, "command", message.text, lang)
+        return Input(user.id, chat.id, "text", message.text, lang)
+    kind = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
+    return Input(user.id, chat.id, "other", kind, lang)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Pieces of at most ``limit`` characters, cut at paragraph or line breaks where possible."""
+    pieces = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit))
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text else pieces
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in reply.buttons
+        ]
+    )
+
+
+class TelegramTransport:
+    """Routes PTB updates through the dialogue core and sends its replies."""
+
+    def __init__(self, dialogue: Dialogue) -> None:
+        self.dialogue = dialogue
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        inp = to_input(update)
+        if inp is None:
+            return
+        replies = await asyncio.to_thread(self.dialogue.handle, inp)
+        query = update.callback_query
+        if query is not None:
+            notice = next((r.text for r in replies if r.notice), None)
+            await query.answer(text=notice)
+            replies = [r for r in replies if not r.notice]
+        await self.send(context, inp.chat_id, replies, query.message if query else None)
+
+    async def send(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        replies: list[Reply],
+        pressed: object | None,
+    ) -> None:
+        bot = context.bot
+        editable = pressed if isinstance(pressed, Message) else None
+        for reply in replies:
+            markup = keyboard(reply)
+            for file in reply.files:
+                caption = reply.text[:CAPTION_LIMIT] or None
+                data = InputFile(file.data, filename=file.filename)
+                if file.is_image:
+                    await bot.send_photo(chat_id, data, caption=caption, reply_markup=markup)
+                else:
+                    await bot.send_document(chat_id, data, caption=caption, reply_markup=markup)
+            if reply.files:
+                continue
+            pieces = split_text(reply.text)
+            if editable is not None and reply.edit and len(pieces) == 1:
+                editable, target = None, editable
+                try:
+                    await target.edit_text(pieces[0], reply_markup=markup)
+                    continue
+                except BadRequest as exc:  # e.g. "message is not modified" or too old to edit
+                    log.info("edit failed, sending instead: %s", exc.message)
+            for i, piece in enumerate(pieces):
+                last = i == len(pieces) - 1
+                await bot.send_message(chat_id, piece, reply_markup=markup if last else None)
+
+
+async def register_commands(application: Application, texts: Catalogue) -> None:
+    """The command menu in Latvian (for Latvian clients) and English (for everyone else)."""
+    for lang, code in (("lv", "lv"), ("en", None)):
+        commands = [BotCommand(c, texts.text(f"commands.{c}", lang)) for c in MENU_COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=code)
+
+
+def build_application(
+    settings: Settings, request: BaseRequest | None = None, dialogue: Dialogue | None = None
+) -> Application:
+    """The PTB application for ``settings``; tests pass a recording ``request`` and no network."""
+    if not settings.telegram_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    from bot.app import build_dialogue
+
+    dialogue = dialogue or build_dialogue(settings.database_url, admin_ids=settings.admin_ids)
+    transport = TelegramTransport(dialogue)
+    builder = Application.builder().token(settings.telegram_token)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request).updater(None)
+
+    async def post_init(app: Application) -> None:
+        await register_commands(app, dialogue.texts)
+
+    application = builder.post_init(post_init).build()
+    application.bot_data["dialogue"] = dialogue
+    application.add_handler(CallbackQueryHandler(transport.on_update))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, transport.on_update))
+    application.add_error_handler(_log_error)
+    return application
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("error while handling an update", exc_info=context.error)

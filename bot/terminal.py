@@ -1,0 +1,104 @@
+"""The terminal transport: a local chat on standard input and output, no token needed.
+
+Buttons print as ``[1] label``; typing the number presses it. Files are saved under the output
+directory and printed as ``[file] <path>``. When standard input is not a terminal, one input is
+read a line and the program exits at the end of input, so conversations can be scripted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.core import Dialogue
+from bot.messages import Button, Input, Reply
+
+LOCAL_USER_ID = 1
+OTHER_KINDS = {"/photo": "photo", "/sticker": "sticker", "/voice": "voice", "/location": "location"}
+
+
+class TerminalChat:
+    """Maps lines of text to Inputs and Replies to printed text."""
+
+    def __init__(
+        self,
+        dialogue: Dialogue,
+        out_dir: Path,
+        *,
+        user_id: int = LOCAL_USER_ID,
+        output: TextIO = sys.stdout,
+        language_code: str | None = None,
+    ) -> None:
+        self.dialogue = dialogue
+        self.out_dir = out_dir
+        self.user_id = user_id
+        self.output = output
+        self.language_code = language_code
+        self._buttons: list[Button] = []
+
+    def to_input(self, line: str) -> Input:
+        text = line.rstrip("\n")
+        stripped = text.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self._buttons):
+            button = self._buttons[int(stripped) - 1]
+            if button.data is not None:
+                return self._input("button", button.data)
+        if stripped in OTHER_KINDS:  # lets a script simulate what a terminal cannot send
+            return self._input("other", OTHER_KINDS[stripped])
+        if stripped.startswith("/") and len(stripped) > 1:
+            return self._input("command", stripped)
+        return self._input("text", text)
+
+    def _input(self, kind: str, payload: str) -> Input:
+        return Input(self.user_id, self.user_id, kind, payload, self.language_code)  # type: ignore[arg-type]
+
+    def send(self, line: str) -> list[Reply]:
+        """Handle one line and print the replies."""
+        replies = self.dialogue.handle(self.to_input(line))
+        self.print_replies(replies)
+        return replies
+
+    def print_replies(self, replies: list[Reply]) -> None:
+        buttons: list[Button] = []
+        for reply in replies:
+            if reply.text:
+                prefix = "(i) " if reply.notice else ""
+                self.output.write(f"{prefix}{reply.text}\n")
+            for file in reply.files:
+                self.output.write(f"[file] {self._save(file.filename, file.data)}\n")
+            for row in reply.buttons:
+                for button in row:
+                    if button.url:
+                        self.output.write(f"    {button.label}: {button.url}\n")
+                        continue
+                    buttons.append(button)
+                    self.output.write(f"[{len(buttons)}] {button.label}\n")
+            self.output.write("\n")
+        if buttons:  # a reply without buttons keeps the previous ones usable
+            self._buttons = buttons
+        self.output.flush()
+
+    def _save(self, filename: str, data: bytes) -> Path:
+        directory = self.out_dir / str(self.user_id)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / Path(filename).name
+        path.write_bytes(data)
+        return path
+
+    def run(self, source: TextIO = sys.stdin) -> int:
+        """Read until end of input; echo inputs when they come from a script."""
+        interactive = source.isatty()
+        if interactive:
+            self.output.write("Ceļvedis — terminal chat. /start to begin, Ctrl-D to quit.\n\n")
+            self.send("/start")
+        while True:
+            if interactive:
+                self.output.write("> ")
+                self.output.flush()
+            line = source.readline()
+            if not line:
+                return 0
+            if not interactive:
+                self.output.write(f"> {line.rstrip()}\n")
+            self.send(line)

@@ -1,0 +1,268 @@
+"""The flow engine: steps, state, events and the one pure ``advance`` function."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from knowledge.texts import Catalogue, Localized
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A button a step offers: a short ascii id (it travels in callback data) and a label."""
+
+    id: str
+    label: Localized
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of a flow.
+
+    A step offers ``options`` as buttons, accepts free text when ``free_text`` is set, and can be
+    skipped when ``skippable``. ``applies`` decides from the answers so far whether it is asked.
+    """
+
+    id: str
+    question: Localized
+    options: tuple[Option, ...] = ()
+    free_text: bool = False
+    skippable: bool = False
+    max_length: int = 1000
+    columns: int = 1
+    applies: Callable[[Mapping[str, Any]], bool] = lambda answers: True
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """Where a user is in one flow. Serialised to JSON and stored in the database."""
+
+    flow: str
+    step: str | None
+    answers: JSON = field(default_factory=dict)
+    history: tuple[str, ...] = ()
+    seq: int = 1
+
+    def to_json(self) -> JSON:
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "answers": self.answers,
+            "history": list(self.history),
+            "seq": self.seq,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FlowState:
+        return cls(
+            flow=str(data["flow"]),
+            step=data.get("step"),
+            answers=dict(data.get("answers") or {}),
+            history=tuple(data.get("history") or ()),
+            seq=int(data.get("seq", 1)),
+        )
+
+
+# Events a user can send into a flow.
+@dataclass(frozen=True)
+class Choose:
+    option: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class Skip:
+    pass
+
+
+@dataclass(frozen=True)
+class Show:
+    """Show the current step again (resume, or after a message the step cannot take)."""
+
+
+Event = Choose | Answer | Back | Skip | Show
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What to ask next, rendered in one language."""
+
+    step: str
+    text: str
+    options: tuple[tuple[str, str], ...]
+    columns: int
+    free_text: bool
+    can_back: bool
+    can_skip: bool
+    position: int
+    total: int
+
+
+@dataclass(frozen=True)
+class OutFile:
+    """A file a flow hands to the user: an image is shown as a photo where possible."""
+
+    filename: str
+    data: bytes
+    caption: str = ""
+    is_image: bool = False
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What a finished flow gives: messages, files, and a record to keep in the user's history."""
+
+    messages: tuple[str, ...] = ()
+    files: tuple[OutFile, ...] = ()
+    record: JSON | None = None
+
+
+@dataclass(frozen=True)
+class Output:
+    """The result of one event: notes to show, then either a prompt or a completion."""
+
+    notes: tuple[str, ...] = ()
+    prompt: Prompt | None = None
+    completion: Completion | None = None
+    changed: bool = True
+
+
+class Flow(ABC):
+    """A guided flow: an ordered list of steps plus what to do when it is finished."""
+
+    id: str
+    title: Localized
+    texts: Catalogue
+
+    @abstractmethod
+    def steps(self) -> Sequence[Step]:
+        """All steps in order; each step's ``applies`` filters them for one user's answers."""
+
+    @abstractmethod
+    def complete(self, state: FlowState, lang: str) -> Completion:
+        """Build the summary, files and history record from the final answers."""
+
+    def validate_text(self, step: Step, text: str) -> str | None:
+        """Return a note when free text is not acceptable for ``step`` (None when fine)."""
+        return None
+
+    # ---- derived helpers -------------------------------------------------------------
+    def step_by_id(self, step_id: str) -> Step:
+        for step in self.steps():
+            if step.id == step_id:
+                return step
+        raise KeyError(f"flow {self.id} has no step {step_id!r}")
+
+    def applicable(self, answers: Mapping[str, Any]) -> list[Step]:
+        return [s for s in self.steps() if s.applies(answers)]
+
+    def next_step_id(self, after: str | None, answers: Mapping[str, Any]) -> str | None:
+        ids = [s.id for s in self.steps()]
+        start = 0 if after is None else ids.index(after) + 1
+        for step in self.steps()[start:]:
+            if step.applies(answers):
+                return step.id
+        return None
+
+
+def start(flow: Flow) -> FlowState:
+    """A fresh state at the flow's first applicable step."""
+    return FlowState(flow=flow.id, step=flow.next_step_id(None, {}))
+
+
+def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
+    """The current step of ``state`` as a prompt in ``lang``."""
+    assert state.step is not None
+    step = flow.step_by_id(state.step)
+    applicable = [s.id for s in flow.applicable(state.answers)]
+    position = applicable.index(step.id) + 1 if step.id in applicable else len(state.history) + 1
+    return Prompt(
+        step=step.id,
+        text=step.question.get(lang),
+        options=tuple((o.id, o.label.get(lang)) for o in step.options),
+        columns=step.columns,
+        free_text=step.free_text,
+        can_back=bool(state.history),
+        can_skip=step.skippable,
+        position=position,
+        total=len(applicable),
+    )
+
+
+def advance(flow: Flow, state: FlowState, event: Event, lang: str) -> tuple[FlowState, Output]:
+    """Apply one event to a flow's state. Pure: no I/O, the same inputs give the same result."""
+    if state.step is None:
+        raise ValueError(f"flow {flow.id} is already finished")
+    step = flow.step_by_id(state.step)
+    texts = flow.texts
+
+    if isinstance(event, Show):
+        return state, Output(prompt=render(flow, state, lang), changed=False)
+    if isinstance(event, Back):
+        if not state.history:
+            note = texts.text("engine.no_back", lang)
+            return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
+        previous = replace(
+            state, step=state.history[-1], history=state.history[:-1], seq=state.seq + 1
+        )
+        return previous, Output(prompt=render(flow, previous, lang))
+    if isinstance(event, Skip):
+        if not step.skippable:
+            note = texts.text("engine.no_skip", lang)
+            return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
+        answers = {k: v for k, v in state.answers.items() if k != step.id}
+        return _move_on(flow, state, answers, lang)
+    if isinstance(event, Choose):
+        if step.option(event.option) is None:
+            note = texts.text("engine.choose_button", lang)
+            return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
+        return _move_on(flow, state, {**state.answers, step.id: event.option}, lang)
+    # Free text.
+    text = " ".join(event.text.split())
+    problem = _text_problem(flow, step, text, lang)
+    if problem:
+        return state, Output(notes=(problem,), prompt=render(flow, state, lang), changed=False)
+    return _move_on(flow, state, {**state.answers, step.id: text}, lang)
+
+
+def _text_problem(flow: Flow, step: Step, text: str, lang: str) -> str | None:
+    texts = flow.texts
+    if not step.free_text:
+        return texts.text("engine.choose_button", lang)
+    if not text:
+        return texts.text("engine.empty_text", lang)
+    if len(text) > step.max_length:
+        return texts.text("engine.too_long", lang, limit=step.max_length, length=len(text))
+    return flow.validate_text(step, text)
+
+
+def _move_on(flow: Flow, state: FlowState, answers: JSON, lang: str) -> tuple[FlowState, Output]:
+    assert state.step is not None
+    nxt = flow.next_step_id(state.step, answers)
+    moved = FlowState(
+        flow=state.flow,
+        step=nxt,
+        answers=answers,
+        history=(*state.history, state.step),
+        seq=state.seq + 1,
+    )
+    if nxt is None:
+        return moved, Output(completion=flow.complete(moved, lang))
+    return moved, Output(prompt=render(flow, moved, lang))

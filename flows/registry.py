@@ -1,0 +1,32 @@
+"""The registry of flows the bot offers, by id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flows.demo import DemoFlow
+from flows.engine import Flow
+
+
+class FlowRegistry:
+    """Flows by id, in menu order."""
+
+    def __init__(self, flows: list[Flow]) -> None:
+        self._flows = {flow.id: flow for flow in flows}
+
+    def __contains__(self, flow_id: object) -> bool:
+        return flow_id in self._flows
+
+    def __iter__(self) -> Iterator[Flow]:
+        return iter(self._flows.values())
+
+    def get(self, flow_id: str) -> Flow | None:
+        return self._flows.get(flow_id)
+
+    def ids(self) -> list[str]:
+        return list(self._flows)
+
+
+def default_registry() -> FlowRegistry:
+    """Every flow the product ships."""
+    return FlowRegistry([DemoFlow()])

@@ -1,0 +1,43 @@
+"""Text normalisation for matching: case, diacritics, punctuation, stop words, light stemming."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from knowledge.lexicon import lexicon
+
+_NON_WORD = re.compile(r"[^\w+]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics: 'Kur meklēt?' -> 'kur meklet?'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light stem of one folded word: common Latvian and English endings removed.
+
+    Short words are left alone so abbreviations such as 'ka2' or 'vet' survive.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    lex = lexicon()
+    for suffix in lex.latvian_suffixes + lex.english_suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Folded words of ``text`` without punctuation."""
+    return [t for t in _NON_WORD.split(fold(text)) if t]
+
+
+def content_tokens(text: str) -> list[str]:
+    """Folded, stop-word-free, stemmed tokens."""
+    stop_words = lexicon().stop_words
+    return [stem(t) for t in tokens(text) if t not in stop_words]

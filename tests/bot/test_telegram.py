@@ -1,0 +1,145 @@
+"""The Telegram transport end to end through Application.process_update, with no network."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from bot.core import Dialogue
+from bot.settings import Settings
+from bot.telegram_app import build_application, split_text
+from tests.bot.fake_telegram import RecordingRequest, callback_update, message_update
+
+USER = 5551234
+TOKEN = "123456:TEST-token-not-real"
+
+
+class Harness:
+    def __init__(self, dialogue: Dialogue) -> None:
+        self.request = RecordingRequest()
+        settings = Settings(database_url=dialogue.db.url, telegram_token=TOKEN)
+        self.app = build_application(settings, request=self.request, dialogue=dialogue)
+
+    def run(self, *payloads: dict[str, Any]) -> None:
+        async def go() -> None:
+            async with self.app:
+                for payload in payloads:
+                    await self.app.process_update(Update.de_json(payload, self.app.bot))
+
+        asyncio.run(go())
+
+    def markup_data(self, params: dict[str, Any]) -> list[str]:
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if not markup:
+            return []
+        return [
+            b["callback_data"]
+            for row in markup["inline_keyboard"]
+            for b in row
+            if "callback_data" in b
+        ]
+
+
+@pytest.fixture
+def harness(dialogue: Dialogue) -> Harness:
+    return Harness(dialogue)
+
+
+def test_start_sends_language_buttons(harness: Harness) -> None:
+    harness.run(message_update(USER, "/start"))
+    sent = harness.request.sent()
+    assert "Choose your language" in sent[-1]["text"]
+    assert harness.markup_data(sent[-1]) == ["lang:lv", "lang:en"]
+
+
+def test_button_press_is_answered_and_edits_in_place(harness: Harness) -> None:
+    harness.run(message_update(USER, "/start"), callback_update(USER, "lang:en"))
+    assert harness.request.sent("answerCallbackQuery")
+    edited = harness.request.sent("editMessageText")
+    assert edited and "I am Ceļvedis" in edited[-1]["text"]
+    assert "Main menu" in harness.request.sent()[-1]["text"]
+
+
+def test_flow_buttons_and_free_text(harness: Harness) -> None:
+    harness.run(
+        message_update(USER, "/start"),
+        callback_update(USER, "lang:lv"),
+        message_update(USER, "/demo"),
+    )
+    prompt = harness.request.sent()[-1]
+    choice = harness.markup_data(prompt)[0]
+    harness.run(callback_update(USER, choice))
+    assert "2/2" in harness.request.sent("editMessageText")[-1]["text"]
+    harness.run(message_update(USER, "Atrast partnerus Somijā"))
+    assert "Atrast partnerus Somijā" in harness.request.sent()[-2]["text"]
+
+
+def test_forged_and_stale_callbacks_get_a_notice(harness: Harness) -> None:
+    harness.run(
+        message_update(USER, "/start"),
+        callback_update(USER, "lang:lv"),
+        message_update(USER, "/demo"),
+    )
+    choice = harness.markup_data(harness.request.sent()[-1])[0]
+    before = len(harness.request.sent())
+    harness.run(
+        callback_update(USER, choice),
+        callback_update(USER, choice),
+        callback_update(USER, "f:1:<script>"),
+        callback_update(USER, "🙂"),
+    )
+    answers = harness.request.sent("answerCallbackQuery")
+    assert len(answers) >= 4
+    assert all(a.get("text") for a in answers[-3:])  # stale, forged, forged: a short note each
+    assert len(harness.request.sent()) == before  # no new messages for refused buttons
+
+
+def test_free_text_question_gets_an_answer(harness: Harness) -> None:
+    harness.run(
+        message_update(USER, "/start"),
+        callback_update(USER, "lang:lv"),
+        message_update(USER, "kur meklēt partnerus projektam"),
+    )
+    assert "etwinning" in harness.request.sent()[-1]["text"].lower()
+
+
+def test_photo_gets_friendly_reply(harness: Harness) -> None:
+    photo = [{"file_id": "x", "file_unique_id": "x", "width": 10, "height": 10}]
+    harness.run(
+        message_update(USER, None, photo=photo),
+        message_update(
+            USER,
+            None,
+            sticker={
+                "file_id": "s",
+                "file_unique_id": "s",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            },
+        ),
+    )
+    texts = [m["text"] for m in harness.request.sent()]
+    assert len(texts) == 2 and all("tekstu un pogas" in t for t in texts)
+
+
+def test_token_is_required() -> None:
+    with pytest.raises(ValueError, match="TELEGRAM_BOT_TOKEN"):
+        build_application(Settings(telegram_token=None))
+
+
+def test_long_text_is_split_within_limit() -> None:
+    text = ("rindkopa " * 60 + "\n\n") * 20
+    pieces = split_text(text)
+    assert len(pieces) > 1 and all(len(p) <= 4096 for p in pieces)
+    assert "".join(pieces).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(
+        " ", ""
+    )
