@@ -25,6 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ask.add_argument("question", nargs="*", help="the question")
     ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON")
     sub.add_parser("validate", help="check every content file and exit non-zero on a problem")
+    sub.add_parser("eval", help="evaluate the matcher on tests/knowledge/eval_set.yaml")
     review = sub.add_parser("unanswered", help="list recent unanswered and 👎 questions")
     review.add_argument("--limit", type=int, default=50)
     args = parser.parse_args(argv)
@@ -37,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs contain the token
         if args.command == "validate":
             return _validate()
+        if args.command == "eval":
+            return _eval()
         if args.command == "ask":
             return _ask(args.question, args.jsonl)
         if args.command == "unanswered":
@@ -81,6 +84,16 @@ def _ask(words: list[str], jsonl: bool) -> int:
         print('Usage: python -m bot ask "question"  (or --jsonl)', file=sys.stderr)
         return 2
     print(answerer.ask(" ".join(words))["answer"] or "—")
+    return 0
+
+
+def _eval() -> int:
+    from flows.registry import default_registry
+    from knowledge.answers import Answerer
+    from knowledge.evaluation import evaluate, format_report, load_eval_set
+
+    report = evaluate(Answerer.load(default_registry().ids()), load_eval_set())
+    print(format_report(report))
     return 0
 
 

@@ -10,7 +10,6 @@ from bot.callbacks import Callback
 from bot.messages import Button, Reply
 from bot.turn import Turn
 from flows.registry import FlowRegistry
-from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.matcher import Matcher, MatchResult
 from knowledge.schema import Entry
@@ -68,7 +67,7 @@ class QuestionAnswering:
         """The user's language when fixed, otherwise the language the question is written in."""
         if turn.user.language_fixed and turn.user.language:
             return turn.user.language
-        return detect_language(question, default=turn.lang)
+        return self.matcher.language.detect(question, default=turn.lang)
 
     def button(self, turn: Turn, callback: Callback) -> None:
         lang = turn.lang

@@ -1,7 +1,8 @@
-"""The matcher's linguistic data (stop words, suffixes, language markers) from lexicon.yaml."""
+"""The matcher's linguistic data (stop words, suffixes, synonyms) from lexicon.yaml."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,27 +19,52 @@ class Lexicon:
     english_suffixes: tuple[str, ...]
     latvian_markers: frozenset[str]
     english_markers: frozenset[str]
+    synonyms: tuple[tuple[re.Pattern[str], str], ...]
+
+    @property
+    def canonical_tokens(self) -> frozenset[str]:
+        return frozenset(token for _, token in self.synonyms)
 
 
-def _words(data: dict[str, object], key: str, fold: object) -> list[str]:
+def _words(data: dict[str, object], key: str) -> list[str]:
+    from knowledge.normalize import fold
+
     value = data.get(key)
     if not isinstance(value, str) or not value.split():
         raise ContentError(LEXICON_PATH, key, "expected a space-separated list of words")
-    return [fold(w) for w in value.split()]  # type: ignore[operator]
+    return [fold(w) for w in value.split()]
+
+
+def _synonyms(data: dict[str, object]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    raw = data.get("synonyms")
+    if not isinstance(raw, dict):
+        raise ContentError(LEXICON_PATH, "synonyms", "expected a mapping of token -> patterns")
+    compiled = []
+    for token, patterns in raw.items():
+        if not isinstance(patterns, list):
+            raise ContentError(LEXICON_PATH, f"synonyms.{token}", "expected a list of patterns")
+        for pattern in patterns:
+            try:
+                compiled.append((re.compile(pattern), str(token)))
+            except re.error as exc:
+                raise ContentError(LEXICON_PATH, f"synonyms.{token}", str(exc)) from None
+    return tuple(compiled)
 
 
 @cache
 def lexicon() -> Lexicon:
-    from knowledge.normalize import fold
-
     data = read_yaml(LEXICON_PATH)
     if not isinstance(data, dict):
         raise ContentError(LEXICON_PATH, "(file)", "expected a mapping")
-    by_length = lambda words: tuple(sorted(set(words), key=len, reverse=True))  # noqa: E731
+
+    def by_length(words: list[str]) -> tuple[str, ...]:
+        return tuple(sorted(set(words), key=len, reverse=True))
+
     return Lexicon(
-        stop_words=frozenset(_words(data, "stop_words", fold)),
-        latvian_suffixes=by_length(_words(data, "latvian_suffixes", fold)),
-        english_suffixes=by_length(_words(data, "english_suffixes", fold)),
-        latvian_markers=frozenset(_words(data, "latvian_markers", fold)),
-        english_markers=frozenset(_words(data, "english_markers", fold)),
+        stop_words=frozenset(_words(data, "stop_words")),
+        latvian_suffixes=by_length(_words(data, "latvian_suffixes")),
+        english_suffixes=by_length(_words(data, "english_suffixes")),
+        latvian_markers=frozenset(_words(data, "latvian_markers")),
+        english_markers=frozenset(_words(data, "english_markers")),
+        synonyms=_synonyms(data),
     )

@@ -1,13 +1,23 @@
-"""Matching a free-text question to knowledge-base entries with rapidfuzz."""
+"""Matching a free-text question to knowledge-base entries.
+
+Every phrasing (and title) of every entry is normalised once at load (``content_tokens``: folded
+diacritics, canonical synonyms, no stop words, light stems). A question is normalised the same
+way; each of its words that the knowledge base does not know is corrected to the nearest known
+word with rapidfuzz (typos). Phrasings sharing a word with the question are scored by how much
+of the question's weight (IDF) they cover and how much of their own weight the question covers,
+blended with rapidfuzz's token-set similarity. An entry scores as its best phrasing.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from knowledge.language import detect_language
+from knowledge.language import LanguageDetector
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import content_tokens
 
@@ -34,6 +44,14 @@ class MatchResult:
         return self.candidates[0] if self.candidates else None
 
 
+@dataclass(frozen=True)
+class _Phrasing:
+    entry_id: str
+    text: str
+    tokens: frozenset[str]
+    weight: float
+
+
 def prepare(text: str) -> str:
     """The matcher's processor: normalised, stop-word-free, stemmed tokens joined by spaces."""
     return " ".join(content_tokens(text))
@@ -46,42 +64,106 @@ class Matcher:
         self,
         knowledge: KnowledgeBase,
         *,
-        threshold: float = 72.0,
-        suggest_threshold: float = 55.0,
-        margin: float = 4.0,
+        threshold: float = 70.0,
+        suggest_threshold: float = 50.0,
+        margin: float = 5.0,
         limit: int = 3,
+        typo_cutoff: float = 80.0,
+        fuzzy_weight: float = 0.3,
     ) -> None:
         self.knowledge = knowledge
         self.threshold = threshold
         self.suggest_threshold = suggest_threshold
         self.margin = margin
         self.limit = limit
-        self._choices: list[str] = []
-        self._owners: list[str] = []
+        self.typo_cutoff = typo_cutoff
+        self.fuzzy_weight = fuzzy_weight
+        self.language = LanguageDetector.from_knowledge(knowledge)
+
+        tokenised: list[tuple[str, str, list[str]]] = []
         for entry in knowledge.entries:
-            phrasings = [*entry.questions["lv"], *entry.questions["en"]]
-            phrasings += [entry.title.lv, entry.title.en]
+            phrasings = [
+                *entry.questions["lv"],
+                *entry.questions["en"],
+                entry.title.lv,
+                entry.title.en,
+            ]
             for phrasing in phrasings:
-                prepared = prepare(phrasing)
-                if prepared:
-                    self._choices.append(prepared)
-                    self._owners.append(entry.id)
+                words = content_tokens(phrasing)
+                if words:
+                    tokenised.append((entry.id, " ".join(words), words))
+        entries_with = _document_frequency(tokenised)
+        total = len(knowledge.entries) or 1
+        self._idf = {w: math.log((total + 1) / (df + 0.5)) for w, df in entries_with.items()}
+        self._unknown_weight = max(self._idf.values(), default=1.0)
+        self._vocabulary = sorted(self._idf)
+        self._phrasings: list[_Phrasing] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for entry_id, text, words in tokenised:
+            unique = frozenset(words)
+            index = len(self._phrasings)
+            self._phrasings.append(
+                _Phrasing(entry_id, text, unique, sum(self._idf[w] for w in unique))
+            )
+            for word in unique:
+                self._postings[word].append(index)
+
+    @property
+    def choices(self) -> list[str]:
+        """Every prepared phrasing (what a bare rapidfuzz search would run over)."""
+        return [p.text for p in self._phrasings]
+
+    def correct(self, word: str) -> tuple[str, float]:
+        """The known word closest to ``word`` and the similarity (1.0 when known, 0 when none)."""
+        if word in self._idf:
+            return word, 1.0
+        if len(word) < 4 or word.isdigit():
+            return word, 0.0
+        hit = process.extractOne(
+            word, self._vocabulary, scorer=fuzz.ratio, processor=None, score_cutoff=self.typo_cutoff
+        )
+        if hit is None:
+            return word, 0.0
+        return hit[0], hit[1] / 100.0
 
     def match(self, question: str) -> MatchResult:
-        language = detect_language(question)
-        query = prepare(question)
-        if not query:
+        language = self.language.detect(question)
+        words = content_tokens(question)
+        if not words:
             return MatchResult(question, language, "none", ())
-        hits = process.extract(
-            query, self._choices, scorer=fuzz.WRatio, processor=None, limit=60, score_cutoff=40
-        )
-        best: dict[str, float] = {}
-        for _choice, score, index in hits:
-            owner = self._owners[index]
-            best[owner] = max(best.get(owner, 0.0), float(score))
-        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[: self.limit]
+        query: dict[str, float] = {}
+        query_weight = 0.0
+        for word in dict.fromkeys(words):
+            known, similarity = self.correct(word)
+            if similarity > 0:
+                query[known] = max(query.get(known, 0.0), similarity)
+                query_weight += self._idf[known]
+            else:
+                query_weight += self._unknown_weight
+        scores = self._score(query, query_weight)
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
         return MatchResult(question, language, self._outcome(candidates), candidates)
+
+    def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
+        covered: dict[int, float] = defaultdict(float)
+        for word, similarity in query.items():
+            weight = self._idf[word] * similarity
+            for index in self._postings.get(word, ()):
+                covered[index] += weight
+        if not covered:
+            return {}
+        query_text = " ".join(query)
+        best: dict[str, float] = {}
+        for index, matched in covered.items():
+            phrasing = self._phrasings[index]
+            own = sum(self._idf[w] for w in phrasing.tokens if w in query)
+            coverage = 0.65 * matched / query_weight + 0.35 * own / phrasing.weight
+            fuzzy = fuzz.token_set_ratio(query_text, phrasing.text) / 100.0
+            score = 100.0 * ((1 - self.fuzzy_weight) * coverage + self.fuzzy_weight * fuzzy)
+            if score > best.get(phrasing.entry_id, 0.0):
+                best[phrasing.entry_id] = score
+        return best
 
     def _outcome(self, candidates: tuple[Candidate, ...]) -> Outcome:
         if not candidates or candidates[0].score < self.suggest_threshold:
@@ -91,3 +173,11 @@ class Matcher:
         if top >= self.threshold and top - runner_up >= self.margin:
             return "answer"
         return "suggest"
+
+
+def _document_frequency(tokenised: list[tuple[str, str, list[str]]]) -> Counter[str]:
+    """In how many entries each word occurs (in any phrasing or title)."""
+    words_by_entry: dict[str, set[str]] = defaultdict(set)
+    for entry_id, _text, words in tokenised:
+        words_by_entry[entry_id].update(words)
+    return Counter(word for words in words_by_entry.values() for word in words)

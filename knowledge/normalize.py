@@ -1,4 +1,4 @@
-"""Text normalisation for matching: case, diacritics, punctuation, stop words, light stemming."""
+"""Text normalisation for matching: case, diacritics, synonyms, punctuation, stop words, stems."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from knowledge.lexicon import lexicon
 
-_NON_WORD = re.compile(r"[^\w+]+", re.UNICODE)
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
 def fold(text: str) -> str:
@@ -38,6 +38,15 @@ def tokens(text: str) -> list[str]:
 
 
 def content_tokens(text: str) -> list[str]:
-    """Folded, stop-word-free, stemmed tokens."""
-    stop_words = lexicon().stop_words
-    return [stem(t) for t in tokens(text) if t not in stop_words]
+    """Folded text with synonyms made canonical, without stop words, each word stemmed."""
+    lex = lexicon()
+    folded = fold(text).replace("+", " plus ").replace("erasmus plus", "erasmus")
+    for pattern, canonical in lex.synonyms:
+        folded = pattern.sub(f" {canonical} ", folded)
+    protected = lex.canonical_tokens
+    result = []
+    for token in _NON_WORD.split(folded):
+        if not token or token in lex.stop_words or token == "plus":
+            continue
+        result.append(token if token in protected else stem(token))
+    return result
