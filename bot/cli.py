@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.settings import Settings, SettingsError
 from knowledge.texts import ContentError
@@ -24,7 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ask = sub.add_parser("ask", help="answer one question, or one a line with --jsonl")
     ask.add_argument("question", nargs="*", help="the question")
     ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON")
-    sub.add_parser("validate", help="check every content file and exit non-zero on a problem")
+    validate = sub.add_parser("validate", help="check all content; non-zero exit on a problem")
+    validate.add_argument("--dir", type=Path, default=None, help="knowledge-base directory")
     sub.add_parser("eval", help="evaluate the matcher on tests/knowledge/eval_set.yaml")
     review = sub.add_parser("unanswered", help="list recent unanswered and 👎 questions")
     review.add_argument("--limit", type=int, default=50)
@@ -37,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs contain the token
         if args.command == "validate":
-            return _validate()
+            return _validate(args.dir)
         if args.command == "eval":
             return _eval()
         if args.command == "ask":
@@ -57,13 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _validate() -> int:
+def _validate(directory: Path | None) -> int:
     from bot.app import load_texts
     from flows.registry import default_registry
-    from knowledge.loader import load_knowledge
+    from knowledge.loader import CONTENT_DIR, load_knowledge
 
     flows = default_registry()
-    knowledge = load_knowledge(flows.ids())
+    knowledge = load_knowledge(flows.ids(), directory or CONTENT_DIR)
     load_texts()
     print(f"OK: {len(knowledge)} knowledge-base entries, {len(flows.ids())} flows, texts complete")
     return 0

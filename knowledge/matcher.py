@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from knowledge.language import LanguageDetector
 from knowledge.loader import KnowledgeBase
@@ -64,20 +65,24 @@ class Matcher:
         self,
         knowledge: KnowledgeBase,
         *,
-        threshold: float = 70.0,
-        suggest_threshold: float = 50.0,
-        margin: float = 5.0,
+        threshold: float = 42.0,
+        suggest_threshold: float = 32.0,
+        margin: float = 0.5,
         limit: int = 3,
-        typo_cutoff: float = 80.0,
-        fuzzy_weight: float = 0.3,
+        fuzzy_weight: float = 0.2,
+        answer_weight: float = 0.35,
+        query_share: float = 0.65,
+        min_known_share: float = 0.5,
     ) -> None:
         self.knowledge = knowledge
         self.threshold = threshold
         self.suggest_threshold = suggest_threshold
         self.margin = margin
         self.limit = limit
-        self.typo_cutoff = typo_cutoff
         self.fuzzy_weight = fuzzy_weight
+        self.answer_weight = answer_weight
+        self.query_share = query_share
+        self.min_known_share = min_known_share
         self.language = LanguageDetector.from_knowledge(knowledge)
 
         tokenised: list[tuple[str, str, list[str]]] = []
@@ -92,7 +97,15 @@ class Matcher:
                 words = content_tokens(phrasing)
                 if words:
                     tokenised.append((entry.id, " ".join(words), words))
-        entries_with = _document_frequency(tokenised)
+        answers = {
+            entry.id: frozenset(
+                content_tokens(
+                    f"{entry.title.lv} {entry.title.en} {entry.answer.lv} {entry.answer.en}"
+                )
+            )
+            for entry in knowledge.entries
+        }
+        entries_with = _document_frequency(tokenised, answers)
         total = len(knowledge.entries) or 1
         self._idf = {w: math.log((total + 1) / (df + 0.5)) for w, df in entries_with.items()}
         self._unknown_weight = max(self._idf.values(), default=1.0)
@@ -107,6 +120,10 @@ class Matcher:
             )
             for word in unique:
                 self._postings[word].append(index)
+        self._answer_postings: dict[str, list[str]] = defaultdict(list)
+        for entry_id, words in answers.items():
+            for word in words:
+                self._answer_postings[word].append(entry_id)
 
     @property
     def choices(self) -> list[str]:
@@ -119,17 +136,19 @@ class Matcher:
             return word, 1.0
         if len(word) < 4 or word.isdigit():
             return word, 0.0
+        # One edit (a transposition counts as one) for short words, two for long ones.
+        allowed = 1 if len(word) < 8 else 2
         hit = process.extractOne(
-            word, self._vocabulary, scorer=fuzz.ratio, processor=None, score_cutoff=self.typo_cutoff
+            word, self._vocabulary, scorer=OSA.distance, processor=None, score_cutoff=allowed
         )
         if hit is None:
             return word, 0.0
-        return hit[0], hit[1] / 100.0
+        return hit[0], 1.0 - 0.5 * hit[1] / len(word)
 
     def match(self, question: str) -> MatchResult:
         language = self.language.detect(question)
         words = content_tokens(question)
-        if not words:
+        if not any(word.isalpha() for word in words):  # nothing but numbers or symbols
             return MatchResult(question, language, "none", ())
         query: dict[str, float] = {}
         query_weight = 0.0
@@ -143,27 +162,39 @@ class Matcher:
         scores = self._score(query, query_weight)
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
-        return MatchResult(question, language, self._outcome(candidates), candidates)
+        outcome = self._outcome(candidates)
+        # Mostly words the knowledge base has never seen: at best a suggestion, never an answer.
+        known_share = sum(self._idf[w] for w in query) / query_weight if query_weight else 0.0
+        if outcome == "answer" and known_share < self.min_known_share:
+            outcome = "suggest"
+        return MatchResult(question, language, outcome, candidates)
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
         covered: dict[int, float] = defaultdict(float)
+        in_answer: dict[str, float] = defaultdict(float)
         for word, similarity in query.items():
             weight = self._idf[word] * similarity
             for index in self._postings.get(word, ()):
                 covered[index] += weight
-        if not covered:
-            return {}
+            for entry_id in self._answer_postings.get(word, ()):
+                in_answer[entry_id] += weight
         query_text = " ".join(query)
         best: dict[str, float] = {}
         for index, matched in covered.items():
             phrasing = self._phrasings[index]
             own = sum(self._idf[w] for w in phrasing.tokens if w in query)
-            coverage = 0.65 * matched / query_weight + 0.35 * own / phrasing.weight
+            q = self.query_share
+            coverage = q * matched / query_weight + (1 - q) * own / phrasing.weight
             fuzzy = fuzz.token_set_ratio(query_text, phrasing.text) / 100.0
             score = 100.0 * ((1 - self.fuzzy_weight) * coverage + self.fuzzy_weight * fuzzy)
             if score > best.get(phrasing.entry_id, 0.0):
                 best[phrasing.entry_id] = score
-        return best
+        w = self.answer_weight
+        return {
+            entry_id: (1 - w) * best.get(entry_id, 0.0)
+            + w * 100.0 * in_answer.get(entry_id, 0.0) / query_weight
+            for entry_id in best.keys() | in_answer.keys()
+        }
 
     def _outcome(self, candidates: tuple[Candidate, ...]) -> Outcome:
         if not candidates or candidates[0].score < self.suggest_threshold:
@@ -175,9 +206,13 @@ class Matcher:
         return "suggest"
 
 
-def _document_frequency(tokenised: list[tuple[str, str, list[str]]]) -> Counter[str]:
-    """In how many entries each word occurs (in any phrasing or title)."""
+def _document_frequency(
+    tokenised: list[tuple[str, str, list[str]]], answers: dict[str, frozenset[str]]
+) -> Counter[str]:
+    """In how many entries each word occurs (in any phrasing, title or answer)."""
     words_by_entry: dict[str, set[str]] = defaultdict(set)
+    for entry_id, words in answers.items():
+        words_by_entry[entry_id].update(words)
     for entry_id, _text, words in tokenised:
         words_by_entry[entry_id].update(words)
     return Counter(word for words in words_by_entry.values() for word in words)

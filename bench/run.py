@@ -1,0 +1,159 @@
+"""Benchmarks (``make bench``): Q&A answer time, scaling, overhead over bare rapidfuzz, start-up.
+
+Writes the figures to docs/BENCHMARKS.md. Timing is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flows.registry import default_registry  # noqa: E402
+from knowledge.answers import Answerer  # noqa: E402
+from knowledge.evaluation import load_eval_set  # noqa: E402
+from knowledge.loader import KnowledgeBase, load_knowledge  # noqa: E402
+from knowledge.matcher import Matcher, prepare  # noqa: E402
+
+REPEATS = 5
+SCALED_ENTRIES = 10_000
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def time_calls(func, questions: list[str]) -> list[float]:
+    """Milliseconds per call, every question REPEATS times."""
+    timings = []
+    for _ in range(REPEATS):
+        for question in questions:
+            start = time.perf_counter()
+            func(question)
+            timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def scaled_knowledge(knowledge: KnowledgeBase, size: int) -> KnowledgeBase:
+    """A synthetic knowledge base: real entries copied with new ids and shuffled phrasings."""
+    rng = random.Random(7)
+    vocabulary = sorted(
+        {w for e in knowledge.entries for q in e.questions["lv"] for w in q.split()}
+    )
+    entries = list(knowledge.entries)
+    i = 0
+    while len(entries) < size:
+        source = knowledge.entries[i % len(knowledge.entries)]
+        extra = lambda q: f"{q} {rng.choice(vocabulary)} {rng.choice(vocabulary)}"  # noqa: E731
+        questions = {lang: tuple(extra(q) for q in qs) for lang, qs in source.questions.items()}
+        entries.append(replace(source, id=f"synthetic-{i}", questions=questions, related=()))
+        i += 1
+    return KnowledgeBase(tuple(entries))
+
+
+def measure(matcher: Matcher, questions: list[str]) -> dict[str, float]:
+    choices = matcher.choices
+    pipeline = time_calls(matcher.match, questions)
+
+    def bare(question: str) -> object:
+        return process.extract(
+            prepare(question), choices, scorer=fuzz.WRatio, processor=None, limit=5
+        )
+
+    baseline = time_calls(bare, questions)
+    return {
+        "choices": len(choices),
+        "median": statistics.median(pipeline),
+        "p99": percentile(pipeline, 0.99),
+        "bare_median": statistics.median(baseline),
+        "ratio": statistics.median(pipeline) / statistics.median(baseline),
+    }
+
+
+def start_to_first_answer() -> list[float]:
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "kur meklēt partnerus"],
+            cwd=ROOT, capture_output=True, check=True,
+        )  # fmt: skip
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def main() -> int:
+    questions = [item.question for item in load_eval_set()]
+    knowledge = load_knowledge(default_registry().ids())
+    start = time.perf_counter()
+    matcher = Matcher(knowledge)
+    build_real = time.perf_counter() - start
+    Answerer(knowledge, matcher).ask("warm-up")
+    real = measure(matcher, questions)
+    big_knowledge = scaled_knowledge(knowledge, SCALED_ENTRIES)
+    start = time.perf_counter()
+    big_matcher = Matcher(big_knowledge)
+    build_big = time.perf_counter() - start
+    big = measure(big_matcher, questions)
+    startup = start_to_first_answer()
+
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured by `make bench` (bench/run.py) on {platform.node() or 'this machine'}: "
+        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}. "
+        "Shared, noisy machines: compare figures from one run, not across runs.",
+        "",
+        "## Free-text Q&A",
+        "",
+        f"{len(questions)} evaluation questions, each {REPEATS} times.",
+        "",
+        "| knowledge base | entries | phrasings | build | median | p99 | bare rapidfuzz median "
+        "| pipeline / bare |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, kb, figures, build in (
+        ("shipped", knowledge, real, build_real),
+        ("synthetic", big_knowledge, big, build_big),
+    ):
+        lines.append(
+            f"| {name} | {len(kb)} | {figures['choices']} | {build * 1000:.0f} ms "
+            f"| {figures['median']:.3f} ms | {figures['p99']:.3f} ms "
+            f"| {figures['bare_median']:.3f} ms | {figures['ratio']:.2f}× |"
+        )
+    lines += [
+        "",
+        "*Bare rapidfuzz* is `process.extract(query, choices, scorer=fuzz.WRatio, limit=5)` over "
+        "the same prepared phrasings; the pipeline adds normalisation, typo correction, "
+        "IDF-weighted scoring of candidate phrasings and the answer-text channel, but only scores "
+        "phrasings that share a word with the question.",
+        "",
+        "## Start-up",
+        "",
+        f'`python -m bot ask "kur meklēt partnerus"`, process start to printed answer, 5 runs: '
+        f"median {statistics.median(startup):.2f} s (min {min(startup):.2f} s, "
+        f"max {max(startup):.2f} s).",
+        "",
+        "Targets (issue 3): p99 ≤ 5 ms on the shipped knowledge base, ≤ 25 ms at 10,000 entries; "
+        "start to first answer ≤ 1.5 s; pipeline ≤ 2× bare rapidfuzz.",
+    ]
+    report = "\n".join(lines) + "\n"
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "docs" / "BENCHMARKS.md").write_text(report, encoding="utf-8")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""The matcher on the shipped knowledge base: answers, suggestions, abstention, language."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.registry import default_registry
+from knowledge.answers import Answerer
+from knowledge.loader import KnowledgeBase, load_knowledge
+from knowledge.matcher import Matcher
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> KnowledgeBase:
+    return load_knowledge(default_registry().ids())
+
+
+@pytest.fixture(scope="module")
+def matcher(knowledge: KnowledgeBase) -> Matcher:
+    return Matcher(knowledge)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "kur meklēt partnerus",
+        "kur meklet partnerus",
+        "KUR MEKLĒT PARTNERUS???",
+        "where can I find partners",
+    ],
+)
+def test_partner_search_in_every_spelling(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.outcome == "answer" and result.best and result.best.entry_id == "partner-search"
+
+
+def test_typo_is_tolerated(matcher: Matcher) -> None:
+    assert matcher.correct("parnteru") == ("partner", pytest.approx(matcher.correct("parnteru")[1]))
+    result = matcher.match("parnteru meklēšana")
+    assert result.best and result.best.entry_id == "partner-search"
+
+
+@pytest.mark.parametrize(
+    "question", ["kāds laiks rīt?", "asdf qwer zxcv", "🙂🙂🙂", "who won the hockey game", "2+2"]
+)
+def test_out_of_scope_gets_no_answer(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).outcome != "answer"
+
+
+def test_close_call_offers_suggestions(matcher: Matcher) -> None:
+    # "digital competence" is both a chapter-3 definition and a glossary term.
+    result = matcher.match("digitālā kompetence")
+    assert result.outcome in ("suggest", "answer")
+    assert len(result.candidates) >= 2
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("kur meklēt partnerus", "lv"),
+        ("kur meklet partnerus", "lv"),
+        ("riski projekta", "lv"),
+        ("how do I find partners", "en"),
+        ("what are the risks", "en"),
+    ],
+)
+def test_language_detection(matcher: Matcher, question: str, language: str) -> None:
+    assert matcher.match(question).language == language
+
+
+def test_ask_contract(knowledge: KnowledgeBase) -> None:
+    answerer = Answerer(knowledge, Matcher(knowledge))
+    record = answerer.ask("What is a KA2 partnership?")
+    assert set(record) == {"question", "language", "entry_id", "score", "answer", "suggestions"}
+    assert record["language"] == "en" and record["entry_id"] == "ka2-partnerships"
+    assert record["answer"] == knowledge.get("ka2-partnerships").answer.en
+    unknown = answerer.ask("kāds laiks rīt?")
+    assert unknown["entry_id"] is None and unknown["answer"] is None

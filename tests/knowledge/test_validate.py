@@ -1,0 +1,66 @@
+"""``python -m bot validate``: the real content passes; each kind of broken file is named."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOOD_ENTRY = """
+entries:
+  - id: sample-entry
+    section: "1.3"
+    title: {lv: Paraugs, en: Sample}
+    questions:
+      lv: [kas ir paraugs, parauga jautājums]
+      en: [what is a sample, sample question]
+    answer: {lv: Atbilde., en: Answer.}
+    links: [{name: EPALE, url: "https://epale.ec.europa.eu/lv"}]
+"""
+
+
+def validate(directory: Path | None = None) -> subprocess.CompletedProcess[str]:
+    args = [sys.executable, "-m", "bot", "validate"]
+    if directory is not None:
+        args += ["--dir", str(directory)]
+    return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_shipped_content_is_valid() -> None:
+    result = validate()
+    assert result.returncode == 0, result.stderr
+    count = int(result.stdout.split()[1])
+    assert count >= 150
+
+
+def test_good_sample_passes(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD_ENTRY, encoding="utf-8")
+    assert validate(tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda t: t.replace("en: Answer.", "en: ''"), "sample-entry.answer.en"),
+        (lambda t: t.replace("{lv: Atbilde., en: Answer.}", "{lv: Atbilde.}"), "answer.en"),
+        (lambda t: t.replace("https://epale.ec.europa.eu/lv", "epale"), "links[0]"),
+        (lambda t: t.replace("id: sample-entry", "id: Sample Entry"), "entries[0]"),
+        (lambda t: t + "    related: [nowhere]\n", "no entry 'nowhere'"),
+        (lambda t: t + "    flows: [nosuchflow]\n", "no flow 'nosuchflow'"),
+        (lambda t: t.replace("Atbilde.", "A" * 701), "longer than 700"),
+        (
+            lambda t: t.replace("title: {", "title: [").replace("en: Sample}", "en: Sample]"),
+            "title",
+        ),
+        (lambda t: t + "  - {{{broken", "not valid YAML"),
+        (lambda t: t + t.replace("entries:\n", ""), "duplicate id"),
+    ],
+)
+def test_broken_content_names_file_and_entry(tmp_path: Path, change, expected: str) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(change(GOOD_ENTRY), encoding="utf-8")
+    result = validate(tmp_path)
+    assert result.returncode != 0
+    assert "broken.yaml" in result.stderr and expected in result.stderr
