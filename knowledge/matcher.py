@@ -10,6 +10,7 @@ blended with rapidfuzz's token-set similarity. An entry scores as its best phras
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -73,6 +74,7 @@ class Matcher:
         answer_weight: float = 0.35,
         query_share: float = 0.65,
         min_known_share: float = 0.5,
+        shortlist: int = 400,
     ) -> None:
         self.knowledge = knowledge
         self.threshold = threshold
@@ -83,6 +85,7 @@ class Matcher:
         self.answer_weight = answer_weight
         self.query_share = query_share
         self.min_known_share = min_known_share
+        self.shortlist = shortlist
         self.language = LanguageDetector.from_knowledge(knowledge)
 
         tokenised: list[tuple[str, str, list[str]]] = []
@@ -163,10 +166,10 @@ class Matcher:
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
         outcome = self._outcome(candidates)
-        # Mostly words the knowledge base has never seen: at best a suggestion, never an answer.
+        # Mostly words the knowledge base has never seen: out of scope, whatever matched.
         known_share = sum(self._idf[w] for w in query) / query_weight if query_weight else 0.0
-        if outcome == "answer" and known_share < self.min_known_share:
-            outcome = "suggest"
+        if known_share < self.min_known_share:
+            outcome = "none"
         return MatchResult(question, language, outcome, candidates)
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
@@ -180,7 +183,9 @@ class Matcher:
                 in_answer[entry_id] += weight
         query_text = " ".join(query)
         best: dict[str, float] = {}
-        for index, matched in covered.items():
+        # Only the phrasings covering most of the question are scored in full.
+        shortlist = heapq.nlargest(self.shortlist, covered.items(), key=lambda item: item[1])
+        for index, matched in shortlist:
             phrasing = self._phrasings[index]
             own = sum(self._idf[w] for w in phrasing.tokens if w in query)
             q = self.query_share
