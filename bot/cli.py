@@ -38,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs contain the token
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         if args.command == "validate":
             return _validate(args.dir)
         if args.command == "eval":
