@@ -100,7 +100,12 @@ class TelegramTransport:
         inp = to_input(update)
         if inp is None:
             return
-        replies = await asyncio.to_thread(self.dialogue.handle, inp)
+        try:
+            replies = await asyncio.to_thread(self.dialogue.handle, inp)
+        except Exception:
+            log.exception("the dialogue core failed on an input")
+            lang = "en" if (inp.language_code or "").startswith("en") else "lv"
+            replies = [Reply(self.dialogue.texts.text("input.error", lang))]
         query = update.callback_query
         if query is not None:
             notice = next((r.text for r in replies if r.notice), None)
