@@ -134,13 +134,14 @@ class Dialogue:
 
     def _main_menu(self, turn: Turn, *, edit: bool = False) -> Reply:
         rows: list[tuple[Button, ...]] = []
-        for flow_id in self._resumable(turn):
+        resumable = self._resumable(turn)
+        for flow_id in resumable:
             flow = self.flows.get(flow_id)
             if flow:
                 label = self.t(turn, "menu.continue", flow=flow.title.get(turn.lang))
                 rows.append((Button(label, callbacks.encode("menu", flow_id)),))
         for flow in self.flows:
-            if flow.id not in self._resumable(turn):
+            if flow.id not in resumable:
                 label = self.t(turn, "qa.open_flow", flow=flow.title.get(turn.lang))
                 rows.append((Button(label, callbacks.encode("menu", flow.id)),))
         rows.append((Button(self.t(turn, "menu.ask"), callbacks.encode("menu", "ask")),))
@@ -196,11 +197,8 @@ class Dialogue:
             turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
 
     # ---- flows -------------------------------------------------------------------------
-    def open_flow(self, turn: Turn, flow_id: str) -> None:
-        """Start ``flow_id``, or resume it where the user left it (public: Q&A buttons use it)."""
-        self._open_flow(turn, flow_id)
-
     def _open_flow(self, turn: Turn, flow_id: str) -> None:
+        """Start ``flow_id``, or resume it where the user left it."""
         flow = self.flows.get(flow_id)
         if flow is None:
             turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))

@@ -20,10 +20,7 @@ class Lexicon:
     latvian_markers: frozenset[str]
     english_markers: frozenset[str]
     synonyms: tuple[tuple[re.Pattern[str], str], ...]
-
-    @property
-    def canonical_tokens(self) -> frozenset[str]:
-        return frozenset(token for _, token in self.synonyms)
+    canonical_tokens: frozenset[str]  # the synonyms' targets: never stemmed
 
 
 def _words(data: dict[str, object], key: str) -> list[str]:
@@ -60,11 +57,13 @@ def lexicon() -> Lexicon:
     def by_length(words: list[str]) -> tuple[str, ...]:
         return tuple(sorted(set(words), key=len, reverse=True))
 
+    synonyms = _synonyms(data)
     return Lexicon(
         stop_words=frozenset(_words(data, "stop_words")),
         latvian_suffixes=by_length(_words(data, "latvian_suffixes")),
         english_suffixes=by_length(_words(data, "english_suffixes")),
         latvian_markers=frozenset(_words(data, "latvian_markers")),
         english_markers=frozenset(_words(data, "english_markers")),
-        synonyms=_synonyms(data),
+        synonyms=synonyms,
+        canonical_tokens=frozenset(token for _, token in synonyms),
     )

@@ -185,11 +185,11 @@ class Matcher:
         best: dict[str, float] = {}
         # Only the phrasings covering most of the question are scored in full.
         shortlist = heapq.nlargest(self.shortlist, covered.items(), key=lambda item: item[1])
+        share = self.query_share
         for index, matched in shortlist:
             phrasing = self._phrasings[index]
             own = sum(self._idf[w] for w in phrasing.tokens if w in query)
-            q = self.query_share
-            coverage = q * matched / query_weight + (1 - q) * own / phrasing.weight
+            coverage = share * matched / query_weight + (1 - share) * own / phrasing.weight
             fuzzy = fuzz.token_set_ratio(query_text, phrasing.text) / 100.0
             score = 100.0 * ((1 - self.fuzzy_weight) * coverage + self.fuzzy_weight * fuzzy)
             if score > best.get(phrasing.entry_id, 0.0):

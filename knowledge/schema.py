@@ -17,8 +17,9 @@ ANSWER_LIMIT = 700  # a phone screen; the rest goes behind "more"
 MORE_LIMIT = 3000  # well inside Telegram's 4096-character message limit
 MIN_QUESTIONS = {"lv": 2, "en": 2}
 
-FIELDS = {"id", "section", "title", "questions", "answer", "more", "links", "related", "flows"}
-FIELDS |= {"source"}
+FIELDS = frozenset(
+    {"id", "section", "title", "questions", "answer", "more", "links", "related", "flows", "source"}
+)
 
 
 @dataclass(frozen=True)
