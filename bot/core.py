@@ -6,6 +6,7 @@ Transports call ``Dialogue.handle`` and render the returned Replies; they hold n
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,7 +15,7 @@ from bot.messages import Button, Input, Reply
 from bot.qa import QuestionAnswering
 from bot.turn import Turn
 from flows import engine
-from flows.engine import Flow, FlowState, Output
+from flows.engine import Flow, FlowState, Landing, Output, Record
 from flows.registry import FlowRegistry
 from knowledge.texts import LANGUAGES, Catalogue
 from storage.db import Database
@@ -86,7 +87,7 @@ class Dialogue:
 
     # ---- commands ----------------------------------------------------------------------
     def _command(self, turn: Turn) -> None:
-        name, _, _args = turn.input.payload.lstrip("/").partition(" ")
+        name, _, args = turn.input.payload.lstrip("/").partition(" ")
         name = name.split("@", 1)[0].lower()
         if name == "start":
             if turn.user.language is None:
@@ -103,7 +104,7 @@ class Dialogue:
         elif name == "cancel":
             self._pause_active(turn, announce=True)
         elif name in self.flows:
-            self._open_flow(turn, name)
+            self._open_flow(turn, name, args.strip().lower())
         elif name == "unanswered":
             self._unanswered(turn)
         else:
@@ -167,6 +168,8 @@ class Dialogue:
             self._flow_button(turn, args[0], args[1])
         elif kind == "restart":
             self._restart_flow(turn, args[0])
+        elif kind == "go":
+            self._landing_action(turn, args[0], args[1])
         else:
             self.qa.button(turn, callback)
 
@@ -197,29 +200,51 @@ class Dialogue:
             turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
 
     # ---- flows -------------------------------------------------------------------------
-    def _open_flow(self, turn: Turn, flow_id: str) -> None:
-        """Start ``flow_id``, or resume it where the user left it."""
+    def _open_flow(self, turn: Turn, flow_id: str, arg: str = "") -> None:
+        """Resume ``flow_id`` where the user left it; otherwise show the last result (when the
+        flow has a landing and no argument was given) or start a fresh run."""
         flow = self.flows.get(flow_id)
         if flow is None:
             turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
             return
+        if self._resume(turn, flow):
+            return
+        last = self._last_record(turn, flow)
+        if not arg and last is not None:
+            landing = flow.landing(last, turn.lang)
+            if landing is not None:
+                self._show_landing(turn, flow, landing)
+                return
+        answers = flow.begin(arg, last)
+        if answers is None:
+            self._note(turn, "flow.unknown_argument", argument=arg[:40])
+            answers = flow.begin("", last) or {}
+        self._start(turn, flow, answers)
+
+    def _resume(self, turn: Turn, flow: Flow) -> bool:
+        """Show the user's unfinished run of ``flow`` again, if there is one."""
         dialogue = turn.dialogue
-        if dialogue.flow == flow_id and dialogue.state:
+        if dialogue.flow == flow.id and dialogue.state:
             state = FlowState.from_json(dialogue.state)
-            self._note(turn, "flow.resumed", flow=flow.title.get(turn.lang))
-            self._render(turn, flow, state, engine.render(flow, state, turn.lang), restart=True)
-            return
-        if dialogue.flow:
+        elif flow.id in dialogue.paused:
+            if dialogue.flow:
+                self._pause_active(turn, announce=False)
+            state = self._activate(turn, FlowState.from_json(dialogue.paused.pop(flow.id)), True)
+        else:
+            return False
+        self._note(turn, "flow.resumed", flow=flow.title.get(turn.lang))
+        self._render(turn, flow, state, engine.render(flow, state, turn.lang), restart=True)
+        return True
+
+    def _start(self, turn: Turn, flow: Flow, answers: dict[str, object]) -> None:
+        """A fresh run of ``flow``; any other active flow is paused, nothing is lost."""
+        dialogue = turn.dialogue
+        dropped = dialogue.paused.pop(flow.id, None)  # replaced by the fresh run
+        if dropped:
+            dialogue.last_seq = max(dialogue.last_seq, dropped.get("seq", 0))
+        if dialogue.flow and dialogue.flow != flow.id:
             self._pause_active(turn, announce=False)
-        saved = dialogue.paused.pop(flow_id, None)
-        if saved:
-            state = FlowState.from_json(saved)
-            self._activate(turn, state)
-            self._note(turn, "flow.resumed", flow=flow.title.get(turn.lang))
-            self._render(turn, flow, state, engine.render(flow, state, turn.lang), restart=True)
-            return
-        state = engine.start(flow)
-        self._activate(turn, state)
+        state = self._activate(turn, engine.start(flow, answers), True)
         self._render(turn, flow, state, engine.render(flow, state, turn.lang))
 
     def _restart_flow(self, turn: Turn, flow_id: str) -> None:
@@ -227,19 +252,58 @@ class Dialogue:
         if flow is None:
             turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
             return
-        turn.dialogue.paused.pop(flow_id, None)
-        if turn.dialogue.flow and turn.dialogue.flow != flow_id:
-            self._pause_active(turn, announce=False)
-        # Keep the sequence number growing so buttons of the old run become stale.
-        old_seq = FlowState.from_json(turn.dialogue.state).seq if turn.dialogue.state else 0
-        state = engine.start(flow)
-        state = FlowState(flow=state.flow, step=state.step, seq=old_seq + 1)
-        self._activate(turn, state)
-        self._render(turn, flow, state, engine.render(flow, state, turn.lang))
+        self._start(turn, flow, flow.begin("", self._last_record(turn, flow)) or {})
 
-    def _activate(self, turn: Turn, state: FlowState) -> None:
-        turn.dialogue.flow = state.flow
-        turn.dialogue.state = state.to_json()
+    def _last_record(self, turn: Turn, flow: Flow) -> Record | None:
+        rows = FlowResultRepository(turn.session).latest(turn.user.id, flow.id)
+        return Record(rows[0].data, rows[0].created_at) if rows else None
+
+    def _show_landing(self, turn: Turn, flow: Flow, landing: Landing) -> None:
+        for message in landing.messages[:-1]:
+            turn.say(Reply(message))
+        for file in landing.files:
+            turn.say(Reply(file.caption, files=(file,)))
+        rows = [
+            (Button(label, callbacks.encode("go", flow.id, arg)),) for arg, label in landing.actions
+        ]
+        rows.append((Button(self.t(turn, "menu.main"), callbacks.encode("menu", "main")),))
+        text = landing.messages[-1] if landing.messages else flow.title.get(turn.lang)
+        turn.say(Reply(text, buttons=tuple(rows)))
+
+    def _landing_action(self, turn: Turn, flow_id: str, arg: str) -> None:
+        """A button under a flow's last result: a fresh start with ``arg``, or another action."""
+        flow = self.flows.get(flow_id)
+        if flow is None:
+            turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
+            return
+        last = self._last_record(turn, flow)
+        answers = flow.begin(arg, last)
+        if answers is not None:
+            if not self._resume(turn, flow):  # an unfinished run is never thrown away
+                self._start(turn, flow, answers)
+            return
+        result = flow.act(arg, last, turn.lang) if last is not None else None
+        if result is None:
+            turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
+            return
+        for message in result.messages:
+            turn.say(Reply(message))
+        for file in result.files:
+            turn.say(Reply(file.caption, files=(file,)))
+
+    def _activate(self, turn: Turn, state: FlowState, new_seq: bool = False) -> FlowState:
+        """Make ``state`` the active one. ``new_seq`` gives it a sequence number never used
+        before for this user, so buttons of any earlier message become stale."""
+        dialogue = turn.dialogue
+        if new_seq:
+            seqs = [dialogue.last_seq, *(s.get("seq", 0) for s in dialogue.paused.values())]
+            if dialogue.state:
+                seqs.append(dialogue.state.get("seq", 0))
+            dialogue.last_seq = max(seqs) + 1
+            state = replace(state, seq=dialogue.last_seq)
+        dialogue.flow = state.flow
+        dialogue.state = state.to_json()
+        return state
 
     def _pause_active(self, turn: Turn, *, announce: bool) -> None:
         dialogue = turn.dialogue
@@ -321,6 +385,7 @@ class Dialogue:
     def _complete(self, turn: Turn, flow: Flow, state: FlowState, output: Output) -> None:
         completion = output.completion
         assert completion is not None
+        turn.dialogue.last_seq = max(turn.dialogue.last_seq, state.seq)
         turn.dialogue.flow, turn.dialogue.state = None, None
         if completion.record is not None:
             FlowResultRepository(turn.session).add(turn.user.id, flow.id, completion.record)
@@ -341,8 +406,11 @@ class Dialogue:
         edit: bool = False,
         restart: bool = False,
     ) -> None:
-        progress = self.t(turn, "flow.progress", position=prompt.position, total=prompt.total)
-        text = f"{flow.title.get(turn.lang)} · {progress}\n\n{prompt.text}"
+        header = flow.title.get(turn.lang)
+        if prompt.position:
+            progress = self.t(turn, "flow.progress", position=prompt.position, total=prompt.total)
+            header = f"{header} · {progress}"
+        text = f"{header}\n\n{prompt.text}"
         if prompt.free_text and not prompt.options:
             text += f"\n\n✍️ {self.t(turn, 'flow.type_answer')}"
         options = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from knowledge.texts import Catalogue, Localized
@@ -26,6 +27,8 @@ class Step:
 
     A step offers ``options`` as buttons, accepts free text when ``free_text`` is set, and can be
     skipped when ``skippable``. ``applies`` decides from the answers so far whether it is asked.
+    Progress ("7/21") counts ``group``s: steps sharing a group count once, an empty group not at
+    all (None: the step is its own group).
     """
 
     id: str
@@ -36,6 +39,11 @@ class Step:
     max_length: int = 1000
     columns: int = 1
     applies: Callable[[Mapping[str, Any]], bool] = lambda answers: True
+    group: str | None = None
+
+    @property
+    def progress_group(self) -> str:
+        return self.id if self.group is None else self.group
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -135,6 +143,24 @@ class Completion:
 
 
 @dataclass(frozen=True)
+class Record:
+    """A finished run of a flow as kept in the user's history."""
+
+    data: JSON
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Landing:
+    """What opening a flow shows when the user has finished it before: the last result and
+    ``actions`` (argument, label) offered as buttons, such as a retake or an export."""
+
+    messages: tuple[str, ...] = ()
+    files: tuple[OutFile, ...] = ()
+    actions: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Output:
     """The result of one event: notes to show, then either a prompt or a completion."""
 
@@ -163,6 +189,19 @@ class Flow(ABC):
         """Return a note when free text is not acceptable for ``step`` (None when fine)."""
         return None
 
+    def begin(self, arg: str, last: Record | None) -> JSON | None:
+        """Answers a fresh run starts with, given the command argument ("/digcomp quick") and the
+        user's last finished run; None when ``arg`` is not one this flow understands."""
+        return {} if not arg else None
+
+    def landing(self, last: Record, lang: str) -> Landing | None:
+        """What to show instead of starting when the user opens a flow finished before."""
+        return None
+
+    def act(self, arg: str, last: Record, lang: str) -> Completion | None:
+        """Carry out a landing action that is not a fresh start (an export, say)."""
+        return None
+
     # ---- derived helpers -------------------------------------------------------------
     def step_by_id(self, step_id: str) -> Step:
         for step in self.steps():
@@ -182,17 +221,23 @@ class Flow(ABC):
         return None
 
 
-def start(flow: Flow) -> FlowState:
-    """A fresh state at the flow's first applicable step."""
-    return FlowState(flow=flow.id, step=flow.next_step_id(None, {}))
+def start(flow: Flow, answers: Mapping[str, Any] | None = None, seq: int = 1) -> FlowState:
+    """A fresh state at the flow's first applicable step, given answers known in advance."""
+    preset = dict(answers or {})
+    return FlowState(flow=flow.id, step=flow.next_step_id(None, preset), answers=preset, seq=seq)
 
 
 def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
     """The current step of ``state`` as a prompt in ``lang``."""
     assert state.step is not None
     step = flow.step_by_id(state.step)
-    applicable = [s.id for s in flow.applicable(state.answers)]
-    position = applicable.index(step.id) + 1 if step.id in applicable else len(state.history) + 1
+    groups: list[str] = []
+    for applicable in flow.applicable(state.answers):
+        group = applicable.progress_group
+        if group and group not in groups:
+            groups.append(group)
+    group = step.progress_group
+    position = groups.index(group) + 1 if group in groups else 0
     return Prompt(
         step=step.id,
         text=step.question.get(lang),
@@ -202,7 +247,7 @@ def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
         can_back=bool(state.history),
         can_skip=step.skippable,
         position=position,
-        total=len(applicable),
+        total=len(groups),
     )
 
 

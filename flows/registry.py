@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flows.demo import DemoFlow
+from flows.digcomp.flow import DigCompFlow
 from flows.engine import Flow
 
 
@@ -28,5 +28,6 @@ class FlowRegistry:
 
 
 def default_registry() -> FlowRegistry:
-    """Every flow the product ships."""
-    return FlowRegistry([DemoFlow()])
+    """Every flow the product ships, in menu order. (flows/demo.py is the engine's reference
+    flow for tests and new engineers; it is not offered to users.)"""
+    return FlowRegistry([DigCompFlow()])

@@ -50,6 +50,7 @@ class DialogueSnapshot:
     flow: str | None = None
     state: dict[str, Any] | None = None
     paused: dict[str, dict[str, Any]] = field(default_factory=dict)
+    last_seq: int = 0  # the highest button sequence number handed out, kept between flows
 
 
 class DialogueRepository:
@@ -89,7 +90,9 @@ class DialogueRepository:
                 "history": list(row.history or []),
                 "seq": row.seq,
             }
-        return DialogueSnapshot(flow=row.flow, state=state, paused=dict(row.paused or {}))
+        return DialogueSnapshot(
+            flow=row.flow, state=state, paused=dict(row.paused or {}), last_seq=row.seq or 0
+        )
 
     @staticmethod
     def apply(row: DialogueState, snapshot: DialogueSnapshot) -> None:
@@ -100,7 +103,7 @@ class DialogueRepository:
             "step": state.get("step"),
             "answers": state.get("answers", {}),
             "history": state.get("history", []),
-            "seq": state.get("seq", 0),
+            "seq": state.get("seq", snapshot.last_seq),
             "paused": snapshot.paused,
         }
         for name, value in values.items():

@@ -11,8 +11,16 @@ from sqlalchemy import create_engine, text
 
 from bot.app import build_dialogue
 from bot.core import Dialogue
+from flows.demo import DemoFlow
+from flows.registry import FlowRegistry, default_registry
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def build_test_dialogue(url: str, **options: object) -> Dialogue:
+    """The product's flows plus the demo flow (the engine's small reference flow)."""
+    flows = FlowRegistry([*default_registry(), DemoFlow()])
+    return build_dialogue(url, flows=flows, **options)  # type: ignore[arg-type]
 
 
 def _reset_postgres(url: str) -> None:
@@ -49,6 +57,6 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def dialogue(sqlite_url: str) -> Iterator[Dialogue]:
-    core = build_dialogue(sqlite_url)
+    core = build_test_dialogue(sqlite_url)
     yield core
     core.db.dispose()

@@ -7,10 +7,10 @@ import threading
 from sqlalchemy import func, select
 
 from bot import callbacks
-from bot.app import build_dialogue
 from bot.core import MAX_TEXT, Dialogue
 from storage.models import FlowResult
 from tests.bot.helpers import USER, buttons, press, send, text_of
+from tests.conftest import build_test_dialogue
 
 
 def start_in_latvian(dialogue: Dialogue) -> list:
@@ -105,11 +105,11 @@ def test_photo_and_too_long_text_get_friendly_notes(dialogue: Dialogue) -> None:
 
 
 def test_restart_mid_flow_resumes_at_same_step(sqlite_url: str) -> None:
-    first = build_dialogue(sqlite_url)
+    first = build_test_dialogue(sqlite_url)
     start_in_latvian(first)
     press(first, send(first, "command", "/demo"), "KA2")
     first.db.dispose()
-    second = build_dialogue(sqlite_url)  # a new process on the same database
+    second = build_test_dialogue(sqlite_url)  # a new process on the same database
     replies = send(second, "command", "/demo")
     assert "2/2" in text_of(replies)
     assert "KA2 partnerības" in text_of(send(second, "text", "Pēc restarta"))

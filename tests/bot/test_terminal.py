@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+DEFAULT_USER = 1  # the terminal chat's user id unless --user is given
+
 
 def run_chat(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
@@ -26,20 +28,44 @@ def run_chat(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedPro
 
 
 def test_scripted_conversation(tmp_path: Path) -> None:
-    result = run_chat(tmp_path, "/start\n1\n/help\n/demo\n1\nMans mērķis\n/photo\n")
+    result = run_chat(tmp_path, "/start\n1\n/help\n/photo\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "[1] Latviešu" in out and "[2] English" in out
-    assert "Komandas:" in out
-    assert "Izmēģinājuma saruna · 2/2" in out
-    assert "Jūsu mērķis: Mans mērķis" in out
+    assert "Komandas:" in out and "/digcomp" in out
     assert "tekstu un pogas" in out
 
 
+def test_digcomp_quick_then_a_retake_paused_by_a_restart(tmp_path: Path) -> None:
+    """The learner's path from issue 4, in three processes on one database."""
+    on_my_own, confidently = "3\n", "4\n"  # the 3rd and 4th buttons of every question
+    first = run_chat(tmp_path, "/start\n1\n/digcomp quick\n" + on_my_own * 21)
+    assert first.returncode == 0, first.stderr
+    assert "DigComp pašnovērtējums · 1/21" in first.stdout
+    assert "DigComp pašnovērtējums · 21/21" in first.stdout
+    assert "Kopumā: 4. līmenis — Vidējais līmenis" in first.stdout
+    saved = sorted(p.name for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir())
+    assert [Path(name).suffix for name in saved] == [".pdf", ".png"]
+
+    # The next day: the last result, a retake, half-way, a photo and typed text by mistake.
+    script = "/digcomp\n1\n" + confidently * 10 + "/photo\nlabi\n"
+    second = run_chat(tmp_path, script)
+    assert "Jūsu pēdējais DigComp pašnovērtējums" in second.stdout
+    assert second.stdout.count("DigComp pašnovērtējums · 11/21") == 3  # asked, re-asked twice
+
+    # After a restart: resumed at the same question, finished, compared with last time.
+    third = run_chat(tmp_path, "/digcomp\n" + confidently * 11)
+    out = third.stdout
+    assert "Turpinām no vietas" in out and "DigComp pašnovērtējums · 11/21" in out
+    assert "📈 Izmaiņas kopš" in out
+    assert "1. Informācijas un datu lietpratība: 4 → 5 (+1)" in out
+    assert "Kopumā: 5. līmenis — Augstais līmenis" in out
+
+
 def test_state_survives_between_runs_and_users_are_separate(tmp_path: Path) -> None:
-    run_chat(tmp_path, "/start\n2\n/demo\n1\n")
-    resumed = run_chat(tmp_path, "/demo\n")
-    assert "Demo conversation · 2/2" in resumed.stdout
+    run_chat(tmp_path, "/start\n2\n/digcomp\n1\n3\n")
+    resumed = run_chat(tmp_path, "/digcomp\n")
+    assert "DigComp self-assessment · 2/21" in resumed.stdout
     other = run_chat(tmp_path, "/start\n", "--user", "99")
     assert "Choose your language" in other.stdout
 

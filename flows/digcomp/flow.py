@@ -1,0 +1,241 @@
+"""The DigComp 2.2 self-assessment flow: a quick (21 ratings) or thorough (2–4 statements per
+competence) run, scored, charted, summarised as a PDF and kept in the user's history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flows.digcomp.content import BANDS, Competence, default_competences
+from flows.digcomp.report import Previous, Report
+from flows.digcomp.scoring import (
+    MODES,
+    SCALE,
+    Profile,
+    profile_from_levels,
+    quick_step,
+    score,
+    statement_counts,
+    statement_step,
+)
+from flows.engine import Completion, Flow, FlowState, Landing, Option, Record, Step
+from flows.texts import load_flow_texts
+from knowledge.texts import Localized
+
+PRESET = "_preset"  # the mode came with the command, so the mode question is not asked
+PREVIOUS = "_previous"  # the last result, which a retake is compared with
+ARGUMENTS = {
+    "quick": "quick",
+    "atrais": "quick",
+    "ātrais": "quick",
+    "full": "full",
+    "thorough": "full",
+    "padzilinatais": "full",
+    "padziļinātais": "full",
+}
+PDF_ACTION = "pdf"
+
+
+def _local_zone() -> ZoneInfo | None:
+    try:
+        return ZoneInfo("Europe/Riga")
+    except ZoneInfoNotFoundError:  # no time-zone data installed: dates stay in UTC
+        return None
+
+
+ZONE = _local_zone()
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(ZONE).date() if ZONE else moment.date()
+
+
+def today() -> date:
+    return datetime.now(ZONE).date()
+
+
+class DigCompFlow(Flow):
+    """Self-assessment against the 5 areas and 21 competences of DigComp 2.2."""
+
+    id = "digcomp"
+
+    def __init__(
+        self,
+        competences: Sequence[Competence] | None = None,
+        clock: Callable[[], date] = today,
+    ) -> None:
+        self.texts = load_flow_texts("digcomp")
+        self.title = self.texts.localized("digcomp.title")
+        self.competences = tuple(competences or default_competences())
+        self._clock = clock
+        self._steps = self._build_steps()
+
+    # ---- steps -------------------------------------------------------------------------
+    def _localized(self, key: str, **values: Callable[[str], object]) -> Localized:
+        """A text template filled per language (each value is a function of the language)."""
+        filled = {
+            lang: self.texts.text(key, lang, **{k: v(lang) for k, v in values.items()})
+            for lang in ("lv", "en")
+        }
+        return Localized(**filled)
+
+    def _build_steps(self) -> tuple[Step, ...]:
+        scale = tuple(Option(v, self.texts.localized(f"digcomp.scale.{v}")) for v in SCALE)
+        steps = [
+            Step(
+                id="mode",
+                question=self.texts.localized("digcomp.mode.question"),
+                options=tuple(Option(m, self.texts.localized(f"digcomp.mode.{m}")) for m in MODES),
+                applies=lambda answers: not answers.get(PRESET),
+                group="",
+            )
+        ]
+        for c in self.competences:
+            area = self.texts.localized(f"digcomp.area.{c.area}")
+            steps.append(
+                Step(
+                    id=quick_step(c.code),
+                    question=self._localized(
+                        "digcomp.ask.quick",
+                        area=lambda lang, a=area, n=c.area: f"{n}. {a.get(lang)}",
+                        code=lambda lang, code=c.code: code,
+                        name=c.name.get,
+                        description=c.description.get,
+                    ),
+                    options=scale,
+                    columns=2,
+                    skippable=True,
+                    applies=lambda answers: answers.get("mode") == "quick",
+                    group=c.code,
+                )
+            )
+            for number, band in enumerate(BANDS, start=1):
+                steps.append(
+                    Step(
+                        id=statement_step(c.code, number),
+                        question=self._localized(
+                            "digcomp.ask.full",
+                            code=lambda lang, code=c.code: code,
+                            name=c.name.get,
+                            statement=c.statements[band].get,
+                        ),
+                        options=scale,
+                        columns=2,
+                        skippable=True,
+                        applies=lambda answers, code=c.code, n=number: (
+                            answers.get("mode") == "full" and statement_counts(answers, code, n)
+                        ),
+                        group=c.code,
+                    )
+                )
+        return tuple(steps)
+
+    def steps(self) -> Sequence[Step]:
+        return self._steps
+
+    # ---- starting ----------------------------------------------------------------------
+    def begin(self, arg: str, last: Record | None) -> dict[str, Any] | None:
+        answers: dict[str, Any] = {}
+        if arg:
+            mode = ARGUMENTS.get(arg.strip().lower())
+            if mode is None:
+                return None
+            answers = {"mode": mode, PRESET: True}
+        if last is not None:
+            profile = self.profile_of(last.data)
+            answers[PREVIOUS] = {
+                "date": local_date(last.created_at).isoformat(),
+                "areas": dict(profile.areas),
+            }
+        return answers
+
+    def profile_of(self, data: Mapping[str, Any]) -> Profile:
+        """The profile kept in a history record (levels outside 1–8 are ignored)."""
+        raw = data.get("levels") if isinstance(data.get("levels"), Mapping) else {}
+        levels = {
+            c.code: value
+            for c in self.competences
+            if isinstance(value := raw.get(c.code), int) and 1 <= value <= 8
+        }
+        return profile_from_levels(levels, self.competences)
+
+    # ---- results -----------------------------------------------------------------------
+    def complete(self, state: FlowState, lang: str) -> Completion:
+        answers = state.answers
+        mode = answers.get("mode", "quick")
+        profile = score(mode, answers, self.competences)
+        if profile.assessed == 0:
+            return Completion(messages=(self.texts.text("digcomp.result.nothing", lang),))
+        when = self._clock()
+        report = Report(
+            self.texts,
+            self.competences,
+            profile,
+            mode=mode,
+            when=when,
+            lang=lang,
+            previous=_previous(answers.get(PREVIOUS)),
+        )
+        asked = {s.id for s in self.applicable(answers)}
+        record = {
+            "version": 1,
+            "mode": mode,
+            "date": when.isoformat(),
+            "levels": dict(profile.competences),
+            "answers": {k: v for k, v in answers.items() if k in asked},
+        }
+        return Completion(
+            messages=report.messages(),
+            files=(report.chart_file(), report.pdf_file()),
+            record=record,
+        )
+
+    def _report_of(self, last: Record, lang: str) -> Report:
+        mode = last.data.get("mode")
+        return Report(
+            self.texts,
+            self.competences,
+            self.profile_of(last.data),
+            mode=mode if mode in MODES else "quick",
+            when=local_date(last.created_at),
+            lang=lang,
+        )
+
+    def landing(self, last: Record, lang: str) -> Landing:
+        report = self._report_of(last, lang)
+        summary = "\n".join(
+            [
+                self.texts.text(
+                    "digcomp.landing.heading", lang, mode=report.mode_name, date=report.date_text
+                ),
+                report.overall_line(),
+                "",
+                *report.area_lines(with_competences=False),
+                "",
+                self.texts.text("digcomp.landing.what_next", lang),
+            ]
+        )
+        actions = (
+            ("quick", self.texts.text("digcomp.landing.retake_quick", lang)),
+            ("full", self.texts.text("digcomp.landing.retake_full", lang)),
+            (PDF_ACTION, self.texts.text("digcomp.landing.pdf", lang)),
+        )
+        return Landing(messages=(summary,), files=(report.chart_file(),), actions=actions)
+
+    def act(self, arg: str, last: Record, lang: str) -> Completion | None:
+        if arg != PDF_ACTION:
+            return None
+        return Completion(files=(self._report_of(last, lang).pdf_file(),))
+
+
+def _previous(data: Any) -> Previous | None:
+    if not isinstance(data, Mapping):
+        return None
+    try:
+        when = date.fromisoformat(str(data.get("date")))
+    except ValueError:
+        return None
+    areas = data.get("areas") if isinstance(data.get("areas"), Mapping) else {}
+    return Previous(when=when, areas={str(k): v for k, v in areas.items()})

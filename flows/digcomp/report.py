@@ -1,0 +1,216 @@
+"""Turning a profile into what the user sees: the chat messages, the chart and the PDF summary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from flows.digcomp.chart import ChartLabels, render_chart
+from flows.digcomp.content import BANDS, Competence
+from flows.digcomp.document import CHART_SIZE, SummaryDocument, render_pdf
+from flows.digcomp.scoring import Profile, band_of, next_band, weakest
+from flows.engine import OutFile
+from knowledge.texts import Catalogue
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The result a retake is compared with."""
+
+    when: date
+    areas: Mapping[str, int | None]
+
+
+# The areas' colours in the chart, as emoji for the chat text.
+AREA_MARKERS = {"1": "🟦", "2": "🟩", "3": "🟧", "4": "🟥", "5": "🟪"}
+
+
+class Report:
+    """Builds the texts and files of one result in one language."""
+
+    def __init__(
+        self,
+        texts: Catalogue,
+        competences: Sequence[Competence],
+        profile: Profile,
+        *,
+        mode: str,
+        when: date,
+        lang: str,
+        previous: Previous | None = None,
+    ) -> None:
+        self.texts = texts
+        self.competences = competences
+        self.by_code = {c.code: c for c in competences}
+        self.profile = profile
+        self.mode = mode
+        self.when = when
+        self.lang = lang
+        self.previous = previous
+
+    def t(self, key: str, **values: object) -> str:
+        return self.texts.text(key, self.lang, **values)
+
+    # ---- texts -------------------------------------------------------------------------
+    @property
+    def date_text(self) -> str:
+        return self.when.strftime("%d.%m.%Y")
+
+    @property
+    def mode_name(self) -> str:
+        return self.t(f"digcomp.mode.name_{self.mode}")
+
+    def band_name(self, level: int, *, short: bool = True) -> str:
+        group = "band_short" if short else "band"
+        return self.t(f"digcomp.{group}.{band_of(level)}")
+
+    def overall_line(self) -> str:
+        level = self.profile.overall or 1
+        return self.t(
+            "digcomp.result.overall", level=level, band=self.band_name(level, short=False)
+        )
+
+    def area_lines(self, *, with_competences: bool) -> list[str]:
+        lines: list[str] = []
+        for area, level in self.profile.areas.items():
+            values = {"marker": AREA_MARKERS.get(area, "▪️"), "number": area}
+            values["name"] = self.t(f"digcomp.area.{area}")
+            if level is None:
+                lines.append(self.t("digcomp.result.area_not_assessed", **values))
+            else:
+                band = self.band_name(level)
+                lines.append(self.t("digcomp.result.area_line", level=level, band=band, **values))
+            if with_competences:
+                for competence in self.competences:
+                    if competence.area == area:
+                        lines.append(self._competence_line(competence))
+        return lines
+
+    def _competence_line(self, competence: Competence) -> str:
+        level = self.profile.competences.get(competence.code)
+        shown = str(level) if level else self.t("digcomp.result.not_assessed")
+        return self.t(
+            "digcomp.result.competence_line",
+            code=competence.code,
+            short=competence.short.get(self.lang),
+            level=shown,
+        )
+
+    def profile_message(self) -> str:
+        parts = [
+            self.t("digcomp.result.heading", mode=self.mode_name, date=self.date_text),
+            self.overall_line(),
+            "",
+            *self.area_lines(with_competences=True),
+            "",
+            self.t("digcomp.result.levels_hint"),
+        ]
+        if self.mode == "quick":
+            parts.append(self.t("digcomp.result.quick_cap"))
+        return "\n".join(parts)
+
+    def change_message(self) -> str | None:
+        if self.previous is None:
+            return None
+        lines = [self.t("digcomp.change.heading", date=self.previous.when.strftime("%d.%m.%Y"))]
+        for area, after in self.profile.areas.items():
+            before = self.previous.areas.get(area)
+            if before is None or after is None:
+                delta = self.t("digcomp.change.none")
+            elif before == after:
+                delta = self.t("digcomp.change.same")
+            else:
+                delta = f"{after - before:+d}"
+            lines.append(
+                self.t(
+                    "digcomp.change.line",
+                    number=area,
+                    name=self.t(f"digcomp.area.{area}"),
+                    before=before if before is not None else "—",
+                    after=after if after is not None else "—",
+                    delta=delta,
+                )
+            )
+        return "\n".join(lines)
+
+    def weakest_items(self) -> list[str]:
+        items = []
+        for index, code in enumerate(weakest(self.profile, self.competences), start=1):
+            competence = self.by_code[code]
+            level = self.profile.competences[code] or 1
+            band = next_band(level)
+            values = {
+                "index": index,
+                "code": code,
+                "name": competence.short.get(self.lang),
+                "level": level,
+                "practise": competence.practise.get(self.lang),
+            }
+            if band is None:
+                items.append(self.t("digcomp.next.item_top", **values))
+            else:
+                example = competence.statements[band].get(self.lang)
+                items.append(self.t("digcomp.next.item", example=example, **values))
+        return items
+
+    def next_steps_message(self) -> str:
+        return "\n\n".join(
+            [self.t("digcomp.next.heading"), *self.weakest_items(), self.t("digcomp.next.tools")]
+        )
+
+    def note_message(self) -> str:
+        return self.t("digcomp.note")
+
+    def messages(self) -> tuple[str, ...]:
+        change = self.change_message()
+        parts = [self.profile_message(), *([change] if change else [])]
+        return (*parts, self.next_steps_message(), self.note_message())
+
+    # ---- files -------------------------------------------------------------------------
+    def chart_labels(self) -> ChartLabels:
+        previous_label = ""
+        if self.previous is not None:
+            previous_label = self.t(
+                "digcomp.chart.before", date=self.previous.when.strftime("%d.%m.%Y")
+            )
+        return ChartLabels(
+            title=self.t("digcomp.chart.title", date=self.date_text),
+            areas_title=self.t("digcomp.chart.areas"),
+            competences_title=self.t("digcomp.chart.competences"),
+            level_axis=self.t("digcomp.chart.level_axis"),
+            now=self.t("digcomp.chart.now"),
+            before=previous_label,
+            skipped=self.t("digcomp.chart.skipped"),
+            area_names={a: self.t(f"digcomp.area.{a}") for a in self.profile.areas},
+            competence_labels={
+                c.code: f"{c.code} {c.short.get(self.lang)}" for c in self.competences
+            },
+            band_names=[self.t(f"digcomp.band_short.{b}") for b in BANDS],
+        )
+
+    def chart(self, size: tuple[float, float] = (8.0, 10.0)) -> bytes:
+        previous = self.previous.areas if self.previous else None
+        return render_chart(
+            self.profile, self.competences, self.chart_labels(), previous, size=size
+        )
+
+    def chart_file(self) -> OutFile:
+        level = self.profile.overall or 1
+        caption = self.t("digcomp.result.chart_caption", level=level, band=self.band_name(level))
+        name = f"{self.t('digcomp.result.chart_name')}-{self.when.isoformat()}.png"
+        return OutFile(name, self.chart(), caption=caption, is_image=True)
+
+    def pdf_file(self) -> OutFile:
+        document = SummaryDocument(
+            title=self.t("digcomp.pdf.title"),
+            meta=self.t("digcomp.pdf.meta", mode=self.mode_name, date=self.date_text),
+            overall=self.overall_line(),
+            chart_png=self.chart(size=CHART_SIZE),
+            weakest_title=self.t("digcomp.pdf.weakest"),
+            weakest=[item.replace("👉", "→") for item in self.weakest_items()],  # no emoji font
+            note=self.note_message().removeprefix("ℹ️ "),
+            sources=self.t("digcomp.pdf.sources"),
+        )
+        name = f"{self.t('digcomp.result.pdf_name')}-{self.when.isoformat()}.pdf"
+        return OutFile(name, render_pdf(document), caption=self.t("digcomp.result.pdf_caption"))
