@@ -15,7 +15,7 @@ from bot.messages import Button, Input, Reply
 from bot.qa import QuestionAnswering
 from bot.turn import Turn
 from flows import engine
-from flows.engine import Flow, FlowState, Landing, Output, Record
+from flows.engine import Completion, Flow, FlowState, Landing, Output, Record
 from flows.registry import FlowRegistry
 from knowledge.texts import LANGUAGES, Catalogue
 from storage.db import Database
@@ -286,10 +286,7 @@ class Dialogue:
         if result is None:
             turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
             return
-        for message in result.messages:
-            turn.say(Reply(message))
-        for file in result.files:
-            turn.say(Reply(file.caption, files=(file,)))
+        self._say_result(turn, result)
 
     def _activate(self, turn: Turn, state: FlowState, new_seq: bool = False) -> FlowState:
         """Make ``state`` the active one. ``new_seq`` gives it a sequence number never used
@@ -389,12 +386,21 @@ class Dialogue:
         turn.dialogue.flow, turn.dialogue.state = None, None
         if completion.record is not None:
             FlowResultRepository(turn.session).add(turn.user.id, flow.id, completion.record)
-        for message in completion.messages:
-            turn.say(Reply(message))
-        for file in completion.files:
-            turn.say(Reply(file.caption, files=(file,)))
+        self._say_result(turn, completion)
         menu = Button(self.t(turn, "menu.main"), callbacks.encode("menu", "main"))
         turn.say(Reply(self.t(turn, "flow.finished"), buttons=((menu,),)))
+
+    @staticmethod
+    def _say_result(turn: Turn, completion: Completion) -> None:
+        """Pictures first (they sum up), then the messages, then documents to take away."""
+        images = [f for f in completion.files if f.is_image]
+        documents = [f for f in completion.files if not f.is_image]
+        for file in images:
+            turn.say(Reply(file.caption, files=(file,)))
+        for message in completion.messages:
+            turn.say(Reply(message))
+        for file in documents:
+            turn.say(Reply(file.caption, files=(file,)))
 
     def _render(
         self,

@@ -143,3 +143,23 @@ def test_long_text_is_split_within_limit() -> None:
     assert "".join(pieces).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(
         " ", ""
     )
+
+
+def test_digcomp_result_arrives_as_a_photo_and_a_pdf(harness: Harness) -> None:
+    harness.run(
+        message_update(USER, "/start"),
+        callback_update(USER, "lang:lv"),
+        message_update(USER, "/digcomp quick"),
+    )
+    for _ in range(21):
+        prompt = harness.request.sent("sendMessage", "editMessageText")[-1]
+        assert "DigComp pašnovērtējums" in prompt["text"]
+        on_my_own = harness.markup_data(prompt)[2]
+        harness.run(callback_update(USER, on_my_own))
+    photos = harness.request.sent("sendPhoto")
+    documents = harness.request.sent("sendDocument")
+    assert len(photos) == 1 and "kopumā 4. līmenis" in photos[0]["caption"]
+    assert len(documents) == 1 and "Europass" in documents[0]["caption"]
+    texts = [m["text"] for m in harness.request.sent()]
+    assert any("Kopumā: 4. līmenis" in t for t in texts)
+    assert all(len(t) <= 4096 for t in texts)
