@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from bot.core import Dialogue
@@ -25,9 +26,13 @@ def build_dialogue(
     flows: FlowRegistry | None = None,
     knowledge: KnowledgeBase | None = None,
     admin_ids: frozenset[int] = frozenset(),
+    warm_up: bool = False,
 ) -> Dialogue:
-    """A ready dialogue core: content loaded and checked, database migrated."""
+    """A ready dialogue core: content loaded and checked, database migrated. ``warm_up`` loads
+    the flows' slow libraries in a background thread, so the first result is not slower."""
     flows = flows or default_registry()
+    if warm_up:
+        threading.Thread(target=flows.warm_up, name="warm-up", daemon=True).start()
     knowledge = knowledge or load_knowledge(flows.ids())
     texts = load_texts()
     db = Database(database_url)

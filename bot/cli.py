@@ -117,7 +117,7 @@ def _chat(settings: Settings, user_id: int) -> int:
     from bot.app import build_dialogue
     from bot.terminal import TerminalChat
 
-    dialogue = build_dialogue(settings.database_url, admin_ids=settings.admin_ids)
+    dialogue = build_dialogue(settings.database_url, admin_ids=settings.admin_ids, warm_up=True)
     return TerminalChat(dialogue, settings.out_dir, user_id=user_id).run()
 
 

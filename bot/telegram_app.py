@@ -161,7 +161,9 @@ def build_application(
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     from bot.app import build_dialogue
 
-    dialogue = dialogue or build_dialogue(settings.database_url, admin_ids=settings.admin_ids)
+    dialogue = dialogue or build_dialogue(
+        settings.database_url, admin_ids=settings.admin_ids, warm_up=True
+    )
     transport = TelegramTransport(dialogue)
     builder = Application.builder().token(settings.telegram_token)
     if request is not None:

@@ -202,6 +202,11 @@ class Flow(ABC):
         """Carry out a landing action that is not a fresh start (an export, say)."""
         return None
 
+    def warm_up(self) -> None:
+        """Load anything slow to load (chart and document libraries) before the first user needs
+        it; the bot calls this in the background at start."""
+        return None
+
     # ---- derived helpers -------------------------------------------------------------
     def step_by_id(self, step_id: str) -> Step:
         for step in self.steps():

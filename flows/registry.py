@@ -26,6 +26,10 @@ class FlowRegistry:
     def ids(self) -> list[str]:
         return list(self._flows)
 
+    def warm_up(self) -> None:
+        for flow in self._flows.values():
+            flow.warm_up()
+
 
 def default_registry() -> FlowRegistry:
     """Every flow the product ships, in menu order. (flows/demo.py is the engine's reference

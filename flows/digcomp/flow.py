@@ -224,6 +224,10 @@ class DigCompFlow(Flow):
         )
         return Landing(messages=(summary,), files=(report.chart_file(),), actions=actions)
 
+    def warm_up(self) -> None:
+        import fpdf  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != PDF_ACTION:
             return None

@@ -1,0 +1,121 @@
+"""DigComp result rendering: the time from the last answer to the chat result, chart and PDF."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from flows import engine  # noqa: E402
+from flows.digcomp.flow import DigCompFlow  # noqa: E402
+from flows.digcomp.report import Previous, Report  # noqa: E402
+from flows.digcomp.scoring import score  # noqa: E402
+from flows.engine import Record  # noqa: E402
+
+RUNS = 15
+COLD_RUNS = 3
+COLD_SCRIPT = """
+import time, sys
+sys.path.insert(0, {root!r})
+from flows import engine
+from flows.digcomp.flow import DigCompFlow
+flow = DigCompFlow()
+state = engine.start(flow, flow.begin("quick", None))
+while state.step and state.step != "q:5.4":
+    state, _ = engine.advance(flow, state, engine.Choose("2"), "lv")
+start = time.perf_counter()
+engine.advance(flow, state, engine.Choose("2"), "lv")
+print(time.perf_counter() - start)
+"""
+
+
+def _before_last_answer(
+    flow: DigCompFlow, answers: dict, rng: random.Random
+) -> tuple[engine.FlowState, str]:
+    """A run answered at random up to its last question, and the answer that finishes it."""
+    state = engine.start(flow, answers)
+    while True:
+        rating = rng.choice("0123")
+        next_state, output = engine.advance(flow, state, engine.Choose(rating), "lv")
+        if output.completion is not None:
+            return state, rating
+        state = next_state
+
+
+def _median_ms(func) -> float:  # type: ignore[no-untyped-def]
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        func()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def _fresh_process_ms() -> float:
+    script = COLD_SCRIPT.format(root=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return float(done.stdout) * 1000
+
+
+def run() -> list[str]:
+    rng = random.Random(11)
+    flow = DigCompFlow()
+    last = Record(
+        {"mode": "quick", "levels": {c.code: rng.randint(1, 5) for c in flow.competences}},
+        datetime(2026, 9, 1, tzinfo=UTC),
+    )
+    runs = {
+        "quick": _before_last_answer(flow, flow.begin("quick", None), rng),
+        "retake": _before_last_answer(flow, flow.begin("quick", last), rng),
+        "full": _before_last_answer(flow, flow.begin("full", None), rng),
+    }
+
+    def finish(name: str) -> None:
+        state, rating = runs[name]
+        _, output = engine.advance(flow, state, engine.Choose(rating), "lv")
+        assert output.completion is not None and output.completion.files
+
+    finish("quick")  # warm-up: imports matplotlib and fpdf2, loads the fonts
+    profile = score("quick", runs["quick"][0].answers, flow.competences)
+    report = Report(
+        flow.texts, flow.competences, profile, mode="quick", when=datetime.now().date(), lang="lv",
+        previous=Previous(when=last.created_at.date(), areas=dict(profile.areas)),
+    )  # fmt: skip
+    figures = {
+        "quick result (texts + chart + PDF)": _median_ms(lambda: finish("quick")),
+        "retake result, with the change chart": _median_ms(lambda: finish("retake")),
+        "thorough result": _median_ms(lambda: finish("full")),
+        "chart alone (PNG)": _median_ms(report.chart_file),
+        "PDF alone (incl. its chart)": _median_ms(report.pdf_file),
+    }
+    cold = [_fresh_process_ms() for _ in range(COLD_RUNS)]
+    lines = [
+        "## DigComp result rendering",
+        "",
+        f"Time from the last answer to the finished result (profile texts, chart PNG, one-page "
+        f"PDF), median of {RUNS} runs in a warm process:",
+        "",
+        "| what | median |",
+        "|---|---|",
+        *(f"| {name} | {value:.0f} ms |" for name, value in figures.items()),
+        f"| first result in a fresh process (imports matplotlib and fpdf2), median of "
+        f"{COLD_RUNS} | {statistics.median(cold):.0f} ms |",
+        "",
+        "Target (issue 4): ≤ 1 s to render the result. The bot loads matplotlib and fpdf2 in a "
+        "background thread at start (`Flow.warm_up`), so a user normally gets the warm figure.",
+    ]
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(run()))
