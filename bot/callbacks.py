@@ -16,6 +16,7 @@ KINDS: dict[str, int] = {
     "menu": 1,  # menu:<main|ask|flow id>
     "f": 2,  # f:<seq>:<option id | < back | > skip | x pause>
     "restart": 1,  # restart:<flow id>
+    "proj": 1,  # proj:<project id>      make a project active (only the user's own)
     "go": 2,  # go:<flow id>:<argument>  a landing action: a fresh start with it, or an export
     "kb": 1,  # kb:<entry id>           show an entry
     "more": 1,  # more:<entry id>         the entry's longer text

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
@@ -21,6 +22,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     chat = sub.add_parser("chat", help="chat in the terminal (no token needed)")
     chat.add_argument("--user", type=int, default=1, help="local user id (default 1)")
+    chat.add_argument(
+        "--now",
+        type=_moment,
+        default=None,
+        help="pretend it is this date for reminders (YYYY-MM-DD), to try them without waiting",
+    )
     sub.add_parser("run", help="run the Telegram bot with long polling (needs TELEGRAM_BOT_TOKEN)")
     ask = sub.add_parser("ask", help="answer one question, or one a line with --jsonl")
     ask.add_argument("question", nargs="*", help="the question")
@@ -48,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "unanswered":
             return _unanswered(settings, args.limit)
         if args.command == "chat":
-            return _chat(settings, args.user)
+            return _chat(settings, args.user, args.now)
         return _run(settings)
     except (SettingsError, DatabaseConfigError) as exc:
         print(f"Configuration problem:\n{exc}", file=sys.stderr)
@@ -113,12 +120,21 @@ def _unanswered(settings: Settings, limit: int) -> int:
     return 0
 
 
-def _chat(settings: Settings, user_id: int) -> int:
+def _moment(text: str) -> datetime:
+    """A ``--now`` date: noon UTC of that day (so a 9:00 reminder of the day is due)."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
+
+
+def _chat(settings: Settings, user_id: int, now: datetime | None) -> int:
     from bot.app import build_dialogue
     from bot.terminal import TerminalChat
 
     dialogue = build_dialogue(settings.database_url, admin_ids=settings.admin_ids, warm_up=True)
-    return TerminalChat(dialogue, settings.out_dir, user_id=user_id).run()
+    return TerminalChat(dialogue, settings.out_dir, user_id=user_id, now=now).run()
 
 
 def _run(settings: Settings) -> int:

@@ -12,10 +12,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot import callbacks
 from bot.messages import Button, Input, Reply
+from bot.projects import PROJECT_FLOW, ProjectDesk
 from bot.qa import QuestionAnswering
+from bot.reminders import ReminderDesk
 from bot.turn import Turn
 from flows import engine
-from flows.engine import Completion, Flow, FlowState, Landing, Output, Record
+from flows.dates import reminder_time
+from flows.engine import PROJECT, THEN, Completion, Flow, FlowState, Landing, Output, Record
 from flows.registry import FlowRegistry
 from knowledge.texts import LANGUAGES, Catalogue
 from storage.db import Database
@@ -23,6 +26,7 @@ from storage.repositories import (
     DialogueRepository,
     FlowResultRepository,
     QuestionLogRepository,
+    ReminderRepository,
     UserRepository,
 )
 from storage.review import format_review
@@ -30,7 +34,7 @@ from storage.review import format_review
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000  # longer messages are refused with a note (Telegram allows 4096)
-CORE_COMMANDS = ("start", "help", "language", "menu", "cancel")
+CORE_COMMANDS = ("start", "help", "language", "menu", "cancel", "projects")
 
 
 class Dialogue:
@@ -49,6 +53,8 @@ class Dialogue:
         self.qa = qa
         self.texts = texts
         self.admin_ids = admin_ids
+        self.projects = ProjectDesk(texts, flows.get(PROJECT_FLOW))
+        self.reminders = ReminderDesk(db, texts)
 
     # ---- entry point -------------------------------------------------------------------
     def handle(self, inp: Input) -> list[Reply]:
@@ -103,6 +109,8 @@ class Dialogue:
             turn.say(self._main_menu(turn))
         elif name == "cancel":
             self._pause_active(turn, announce=True)
+        elif name == "projects":
+            turn.say(self.projects.listing(turn))
         elif name in self.flows:
             self._open_flow(turn, name, args.strip().lower())
         elif name == "unanswered":
@@ -142,7 +150,7 @@ class Dialogue:
                 label = self.t(turn, "menu.continue", flow=flow.title.get(turn.lang))
                 rows.append((Button(label, callbacks.encode("menu", flow_id)),))
         for flow in self.flows:
-            if flow.id not in resumable:
+            if flow.in_menu and flow.id not in resumable:
                 label = self.t(turn, "qa.open_flow", flow=flow.title.get(turn.lang))
                 rows.append((Button(label, callbacks.encode("menu", flow.id)),))
         rows.append((Button(self.t(turn, "menu.ask"), callbacks.encode("menu", "ask")),))
@@ -170,6 +178,9 @@ class Dialogue:
             self._restart_flow(turn, args[0])
         elif kind == "go":
             self._landing_action(turn, args[0], args[1])
+        elif kind == "proj":
+            for reply in self.projects.activate(turn, args[0]):
+                turn.say(reply)
         else:
             self.qa.button(turn, callback)
 
@@ -209,6 +220,9 @@ class Dialogue:
             return
         if self._resume(turn, flow):
             return
+        if flow.needs_project and ProjectDesk.active(turn) is None:
+            self._ask_for_project(turn, flow)
+            return
         last = self._last_record(turn, flow)
         if not arg and last is not None:
             landing = flow.landing(last, turn.lang)
@@ -220,6 +234,13 @@ class Dialogue:
             self._note(turn, "flow.unknown_argument", argument=arg[:40])
             answers = flow.begin("", last) or {}
         self._start(turn, flow, answers)
+
+    def _ask_for_project(self, turn: Turn, flow: Flow) -> None:
+        setup = self.flows.get(PROJECT_FLOW)
+        if setup is None:
+            raise RuntimeError(f"flow {flow.id} needs a project but no project flow is registered")
+        self._note(turn, "projects.needed", flow=flow.title.get(turn.lang))
+        self._start(turn, setup, {THEN: flow.id})
 
     def _resume(self, turn: Turn, flow: Flow) -> bool:
         """Show the user's unfinished run of ``flow`` again, if there is one."""
@@ -238,6 +259,12 @@ class Dialogue:
 
     def _start(self, turn: Turn, flow: Flow, answers: dict[str, object]) -> None:
         """A fresh run of ``flow``; any other active flow is paused, nothing is lost."""
+        if flow.needs_project:
+            project = ProjectDesk.active(turn)
+            if project is None:
+                self._ask_for_project(turn, flow)
+                return
+            answers = {**answers, PROJECT: project}
         dialogue = turn.dialogue
         dropped = dialogue.paused.pop(flow.id, None)  # replaced by the fresh run
         if dropped:
@@ -255,7 +282,16 @@ class Dialogue:
         self._start(turn, flow, flow.begin("", self._last_record(turn, flow)) or {})
 
     def _last_record(self, turn: Turn, flow: Flow) -> Record | None:
-        rows = FlowResultRepository(turn.session).latest(turn.user.id, flow.id)
+        """The user's last finished run of ``flow`` (on the active project for project tools)."""
+        project_id = None
+        if flow.needs_project:
+            project = ProjectDesk.active(turn)
+            if project is None:
+                return None
+            project_id = project["id"]
+        rows = FlowResultRepository(turn.session).latest(
+            turn.user.id, flow.id, project_id=project_id
+        )
         return Record(rows[0].data, rows[0].created_at) if rows else None
 
     def _show_landing(self, turn: Turn, flow: Flow, landing: Landing) -> None:
@@ -384,9 +420,23 @@ class Dialogue:
         assert completion is not None
         turn.dialogue.last_seq = max(turn.dialogue.last_seq, state.seq)
         turn.dialogue.flow, turn.dialogue.state = None, None
+        project = state.answers.get(PROJECT)
+        project_id = project.get("id") if isinstance(project, dict) else None
         if completion.record is not None:
-            FlowResultRepository(turn.session).add(turn.user.id, flow.id, completion.record)
+            results = FlowResultRepository(turn.session)
+            results.add(turn.user.id, flow.id, completion.record, project_id=project_id)
+            due = [
+                (r.key, reminder_time(r.due_on), {"lv": r.text.lv, "en": r.text.en})
+                for r in completion.reminders
+            ]
+            ReminderRepository(turn.session).replace(turn.user.id, flow.id, project_id, due)
+        if completion.project is not None:
+            ProjectDesk.create(turn, completion.project)
         self._say_result(turn, completion)
+        then = self.flows.get(completion.then) if completion.then else None
+        if then is not None:
+            self._open_flow(turn, then.id)
+            return
         menu = Button(self.t(turn, "menu.main"), callbacks.encode("menu", "main"))
         turn.say(Reply(self.t(turn, "flow.finished"), buttons=((menu,),)))
 
@@ -413,6 +463,9 @@ class Dialogue:
         restart: bool = False,
     ) -> None:
         header = flow.title.get(turn.lang)
+        project = state.answers.get(PROJECT)
+        if isinstance(project, dict) and project.get("name"):
+            header = f"{header} · {project['name']}"
         if prompt.position:
             progress = self.t(turn, "flow.progress", position=prompt.position, total=prompt.total)
             header = f"{header} · {progress}"

@@ -24,6 +24,7 @@ from telegram.request import BaseRequest
 
 from bot.core import Dialogue
 from bot.messages import Input, Reply
+from bot.reminders import DueReminder, deliver_forever
 from bot.settings import Settings
 from knowledge.texts import Catalogue
 
@@ -172,7 +173,19 @@ def build_application(
     async def post_init(app: Application) -> None:
         await register_commands(app, dialogue.texts)
 
-    application = builder.post_init(post_init).build()
+        async def send(reminder: DueReminder) -> None:
+            await app.bot.send_message(reminder.user_id, reminder.text)
+
+        app.bot_data["reminders"] = asyncio.create_task(
+            deliver_forever(dialogue.reminders, send), name="reminders"
+        )
+
+    async def post_shutdown(app: Application) -> None:
+        task = app.bot_data.pop("reminders", None)
+        if task is not None:
+            task.cancel()
+
+    application = builder.post_init(post_init).post_shutdown(post_shutdown).build()
     application.bot_data["dialogue"] = dialogue
     application.add_handler(CallbackQueryHandler(transport.on_update))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, transport.on_update))

@@ -8,6 +8,7 @@ read a line and the program exits at the end of input, so conversations can be s
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -29,12 +30,14 @@ class TerminalChat:
         user_id: int = LOCAL_USER_ID,
         output: TextIO = sys.stdout,
         language_code: str | None = None,
+        now: datetime | None = None,
     ) -> None:
         self.dialogue = dialogue
         self.out_dir = out_dir
         self.user_id = user_id
         self.output = output
         self.language_code = language_code
+        self.now = now  # a fixed "now" for reminders (``--now``), to try them without waiting
         self._buttons: list[Button] = []
 
     def to_input(self, line: str) -> Input:
@@ -57,7 +60,14 @@ class TerminalChat:
         """Handle one line and print the replies."""
         replies = self.dialogue.handle(self.to_input(line))
         self.print_replies(replies)
+        self.deliver_reminders()
         return replies
+
+    def deliver_reminders(self) -> None:
+        """Print this user's due reminders (checked at start and after every input)."""
+        for reminder in self.dialogue.reminders.claim_due(self.now, user_id=self.user_id):
+            self.output.write(f"{reminder.text}\n\n")
+        self.output.flush()
 
     def print_replies(self, replies: list[Reply]) -> None:
         buttons: list[Button] = []
@@ -89,6 +99,7 @@ class TerminalChat:
     def run(self, source: TextIO = sys.stdin) -> int:
         """Read until end of input; echo inputs when they come from a script."""
         interactive = source.isatty()
+        self.deliver_reminders()
         if interactive:
             self.output.write("Ceļvedis — terminal chat. /start to begin, Ctrl-D to quit.\n\n")
             self.send("/start")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from knowledge.texts import Catalogue, Localized
 
 JSON = dict[str, Any]
+PROJECT = "_project"  # answers key: the active project the core hands a project flow
+THEN = "_then"  # answers key: the flow to open when this one is finished
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,29 @@ class OutFile:
 
 
 @dataclass(frozen=True)
+class ReminderSpec:
+    """A reminder a finished flow asks for: sent on ``due_on`` in the user's language."""
+
+    key: str
+    due_on: date
+    text: Localized
+
+
+@dataclass(frozen=True)
 class Completion:
-    """What a finished flow gives: messages, files, and a record to keep in the user's history."""
+    """What a finished flow gives: messages, files, and a record to keep in the user's history.
+
+    ``reminders`` replace the flow's unsent reminders for the project (when there is a record);
+    ``project`` asks the core to create that project and make it active; ``then`` names a flow
+    to open next.
+    """
 
     messages: tuple[str, ...] = ()
     files: tuple[OutFile, ...] = ()
     record: JSON | None = None
+    reminders: tuple[ReminderSpec, ...] = ()
+    project: JSON | None = None
+    then: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +195,8 @@ class Flow(ABC):
     id: str
     title: Localized
     texts: Catalogue
+    needs_project: bool = False  # works on the user's active project (the core asks for one)
+    in_menu: bool = True  # offered in the main menu
 
     @abstractmethod
     def steps(self) -> Sequence[Step]:
@@ -185,7 +206,9 @@ class Flow(ABC):
     def complete(self, state: FlowState, lang: str) -> Completion:
         """Build the summary, files and history record from the final answers."""
 
-    def validate_text(self, step: Step, text: str) -> str | None:
+    def validate_text(
+        self, step: Step, text: str, answers: Mapping[str, Any], lang: str
+    ) -> str | None:
         """Return a note when free text is not acceptable for ``step`` (None when fine)."""
         return None
 
@@ -286,13 +309,15 @@ def advance(flow: Flow, state: FlowState, event: Event, lang: str) -> tuple[Flow
         return _move_on(flow, state, {**state.answers, step.id: event.option}, lang)
     # Free text.
     text = " ".join(event.text.split())
-    problem = _text_problem(flow, step, text, lang)
+    problem = _text_problem(flow, step, text, state.answers, lang)
     if problem:
         return state, Output(notes=(problem,), prompt=render(flow, state, lang), changed=False)
     return _move_on(flow, state, {**state.answers, step.id: text}, lang)
 
 
-def _text_problem(flow: Flow, step: Step, text: str, lang: str) -> str | None:
+def _text_problem(
+    flow: Flow, step: Step, text: str, answers: Mapping[str, Any], lang: str
+) -> str | None:
     texts = flow.texts
     if not step.free_text:
         return texts.text("engine.choose_button", lang)
@@ -300,7 +325,7 @@ def _text_problem(flow: Flow, step: Step, text: str, lang: str) -> str | None:
         return texts.text("engine.empty_text", lang)
     if len(text) > step.max_length:
         return texts.text("engine.too_long", lang, limit=step.max_length, length=len(text))
-    return flow.validate_text(step, text)
+    return flow.validate_text(step, text, answers, lang)
 
 
 def _move_on(flow: Flow, state: FlowState, answers: JSON, lang: str) -> tuple[FlowState, Output]:

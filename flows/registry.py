@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from flows.digcomp.flow import DigCompFlow
 from flows.engine import Flow
+from flows.projects import ProjectFlow
 
 
 class FlowRegistry:
@@ -34,4 +35,4 @@ class FlowRegistry:
 def default_registry() -> FlowRegistry:
     """Every flow the product ships, in menu order. (flows/demo.py is the engine's reference
     flow for tests and new engineers; it is not offered to users.)"""
-    return FlowRegistry([DigCompFlow()])
+    return FlowRegistry([DigCompFlow(), ProjectFlow()])

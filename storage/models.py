@@ -1,13 +1,14 @@
-"""Typed SQLAlchemy models: users, their dialogue state and their finished flows."""
+"""Typed SQLAlchemy models: users, their dialogue state, finished flows, projects, reminders."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -104,6 +105,48 @@ class FlowResult(Base):
     )
     flow: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The project a coordinator tool worked on (None for the DigComp self-assessment).
+    project_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+
+
+class Project(Base):
+    """A coordinator's Erasmus+ project; every coordinator tool works on the active one."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(16))  # ka1 | ka2 | small | cove
+    role: Mapped[str] = mapped_column(String(16))  # coordinator | partner
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Reminder(Base):
+    """A message to send a user at ``due_at`` (kept here, so a restart never loses one)."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    project_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    flow: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(40))  # what it is about, e.g. a risk item id
+    text: Mapped[dict[str, Any]] = mapped_column()  # {"lv": ..., "en": ...}
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    sent_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Base, DialogueState, FlowResult, QuestionLog, User, utcnow
+from storage.models import (
+    Base,
+    DialogueState,
+    FlowResult,
+    Project,
+    QuestionLog,
+    Reminder,
+    User,
+    utcnow,
+)
 
 
 def insert_if_missing(session: Session, model: type[Base], **values: Any) -> None:
@@ -115,21 +125,114 @@ class FlowResultRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, user_id: int, flow: str, data: dict[str, Any]) -> FlowResult:
-        result = FlowResult(user_id=user_id, flow=flow, data=data)
+    def add(
+        self, user_id: int, flow: str, data: dict[str, Any], project_id: int | None = None
+    ) -> FlowResult:
+        result = FlowResult(user_id=user_id, flow=flow, data=data, project_id=project_id)
         self.session.add(result)
         self.session.flush()
         return result
 
-    def latest(self, user_id: int, flow: str, limit: int = 1) -> list[FlowResult]:
-        return list(
-            self.session.scalars(
-                select(FlowResult)
-                .where(FlowResult.user_id == user_id, FlowResult.flow == flow)
-                .order_by(FlowResult.created_at.desc(), FlowResult.id.desc())
-                .limit(limit)
+    def latest(
+        self, user_id: int, flow: str, limit: int = 1, project_id: int | None = None
+    ) -> list[FlowResult]:
+        """The newest results of ``flow`` (of one project when ``project_id`` is given)."""
+        query = select(FlowResult).where(FlowResult.user_id == user_id, FlowResult.flow == flow)
+        if project_id is not None:
+            query = query.where(FlowResult.project_id == project_id)
+        order = (FlowResult.created_at.desc(), FlowResult.id.desc())
+        return list(self.session.scalars(query.order_by(*order).limit(limit)))
+
+
+class ProjectRepository:
+    """A user's projects; at most one is active (changed only under the user's row lock)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def for_user(self, user_id: int) -> list[Project]:
+        query = select(Project).where(Project.user_id == user_id).order_by(Project.id)
+        return list(self.session.scalars(query))
+
+    def active(self, user_id: int) -> Project | None:
+        query = select(Project).where(Project.user_id == user_id, Project.active.is_(True))
+        return self.session.scalars(query.limit(1)).first()
+
+    def get(self, user_id: int, project_id: int) -> Project | None:
+        """The project, only when it belongs to ``user_id``."""
+        project = self.session.get(Project, project_id)
+        return project if project is not None and project.user_id == user_id else None
+
+    def add(self, user_id: int, **values: Any) -> Project:
+        project = Project(user_id=user_id, **values)
+        self.session.add(project)
+        self.session.flush()
+        self.activate(user_id, project.id)
+        return project
+
+    def activate(self, user_id: int, project_id: int) -> Project | None:
+        chosen = self.get(user_id, project_id)
+        if chosen is None:
+            return None
+        for project in self.for_user(user_id):
+            project.active = project.id == project_id
+        return chosen
+
+
+class ReminderRepository:
+    """Reminders kept in the database: replaced when a plan changes, claimed once when due."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def replace(
+        self,
+        user_id: int,
+        flow: str,
+        project_id: int | None,
+        reminders: list[tuple[str, datetime, dict[str, str]]],
+    ) -> None:
+        """The user's unsent reminders of ``flow`` on this project become ``reminders``
+        (key, due time, {"lv", "en"} text)."""
+        self.session.execute(
+            delete(Reminder).where(
+                Reminder.user_id == user_id,
+                Reminder.flow == flow,
+                Reminder.project_id == project_id if project_id else Reminder.project_id.is_(None),
+                Reminder.sent_at.is_(None),
             )
         )
+        for key, due_at, text in reminders:
+            self.session.add(
+                Reminder(
+                    user_id=user_id, project_id=project_id, flow=flow, key=key, text=text,
+                    due_at=due_at,
+                )
+            )  # fmt: skip
+        self.session.flush()
+
+    def pending(self, user_id: int) -> list[Reminder]:
+        query = select(Reminder).where(Reminder.user_id == user_id, Reminder.sent_at.is_(None))
+        return list(self.session.scalars(query.order_by(Reminder.due_at, Reminder.id)))
+
+    def claim_due(
+        self, now: datetime, limit: int = 100, user_id: int | None = None
+    ) -> list[Reminder]:
+        """Due, unsent reminders (of one user when given), marked sent in this transaction.
+        On PostgreSQL locked rows are skipped, so two workers never claim the same reminder."""
+        query = select(Reminder).where(Reminder.sent_at.is_(None), Reminder.due_at <= now)
+        if user_id is not None:
+            query = query.where(Reminder.user_id == user_id)
+        query = (
+            query.order_by(Reminder.due_at, Reminder.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = list(self.session.scalars(query))
+        for row in rows:
+            row.sent_at = now
+        self.session.flush()
+        return rows
 
 
 class QuestionLogRepository:

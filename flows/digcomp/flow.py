@@ -4,10 +4,10 @@ competence) run, scored, charted, summarised as a PDF and kept in the user's his
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flows.dates import local_date, local_today
 from flows.digcomp.content import BANDS, Competence, default_competences
 from flows.digcomp.report import Previous, Report
 from flows.digcomp.scoring import (
@@ -38,24 +38,6 @@ ARGUMENTS = {
 PDF_ACTION = "pdf"
 
 
-def _local_zone() -> ZoneInfo | None:
-    try:
-        return ZoneInfo("Europe/Riga")
-    except ZoneInfoNotFoundError:  # no time-zone data installed: dates stay in UTC
-        return None
-
-
-ZONE = _local_zone()
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(ZONE).date() if ZONE else moment.date()
-
-
-def today() -> date:
-    return datetime.now(ZONE).date()
-
-
 class DigCompFlow(Flow):
     """Self-assessment against the 5 areas and 21 competences of DigComp 2.2."""
 
@@ -64,7 +46,7 @@ class DigCompFlow(Flow):
     def __init__(
         self,
         competences: Sequence[Competence] | None = None,
-        clock: Callable[[], date] = today,
+        clock: Callable[[], date] = local_today,
     ) -> None:
         self.texts = load_flow_texts("digcomp")
         self.title = self.texts.localized("digcomp.title")

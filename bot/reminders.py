@@ -1,0 +1,67 @@
+"""Delivering due reminders. They live in the database, so nothing needs re-scheduling after a
+restart: a loop (Telegram) or each input (terminal) asks for what is due and claims it once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from knowledge.texts import DEFAULT_LANGUAGE, Catalogue
+from storage.db import Database
+from storage.models import User, utcnow
+from storage.repositories import ReminderRepository
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY = 60.0  # seconds between checks in the Telegram loop
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    user_id: int
+    text: str
+
+
+class ReminderDesk:
+    """Claims due reminders and words them in each user's language."""
+
+    def __init__(self, db: Database, texts: Catalogue) -> None:
+        self.db = db
+        self.texts = texts
+
+    def claim_due(
+        self, now: datetime | None = None, user_id: int | None = None
+    ) -> list[DueReminder]:
+        """Due reminders, each claimed once (marked sent in the same transaction)."""
+        moment = now or utcnow()
+        with self.db.transaction() as session:
+            rows = ReminderRepository(session).claim_due(moment, user_id=user_id)
+            due = []
+            for row in rows:
+                user = session.get(User, row.user_id)
+                lang = (user.language if user else None) or DEFAULT_LANGUAGE
+                body = row.text.get(lang) or row.text.get(DEFAULT_LANGUAGE) or ""
+                due.append(
+                    DueReminder(row.user_id, self.texts.text("reminder.prefix", lang) + body)
+                )
+            return due
+
+
+async def deliver_forever(
+    desk: ReminderDesk,
+    send: Callable[[DueReminder], Awaitable[None]],
+    every: float = CHECK_EVERY,
+) -> None:
+    """Check for due reminders every ``every`` seconds and send them (the Telegram loop)."""
+    while True:
+        try:
+            for reminder in await asyncio.to_thread(desk.claim_due):
+                await send(reminder)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("delivering reminders failed; trying again later")
+        await asyncio.sleep(every)
