@@ -88,4 +88,3 @@ class ProjectFlow(Flow):
         }
         message = self.texts.text("project.created", lang, name=answers["name"])
         return Completion(messages=(message,), project=project, then=answers.get(THEN))
-
