@@ -1,0 +1,82 @@
+"""Projects and reminders on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from storage.db import Database
+from storage.repositories import ProjectRepository, ReminderRepository, UserRepository
+
+NOW = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
+
+
+def _db(url: str) -> Database:
+    db = Database(url)
+    db.migrate()
+    with db.transaction() as session:
+        for user_id in (1, 2):
+            UserRepository(session).touch(user_id)
+    return db
+
+
+def test_one_active_project_and_only_ones_own(database_url: str) -> None:
+    db = _db(database_url)
+    with db.transaction() as session:
+        projects = ProjectRepository(session)
+        first = projects.add(1, name="A", action="ka2", role="coordinator")
+        second = projects.add(1, name="B", action="ka1", role="partner")
+        other = projects.add(2, name="C", action="cove", role="partner")
+        assert projects.active(1).id == second.id
+        assert projects.activate(1, first.id).name == "A"
+        assert projects.activate(1, other.id) is None  # another user's project
+        assert [p.active for p in projects.for_user(1)] == [True, False]
+        assert projects.active(2).id == other.id
+    db.dispose()
+
+
+def test_reminders_are_replaced_and_claimed_once(database_url: str) -> None:
+    db = _db(database_url)
+    with db.transaction() as session:
+        project = ProjectRepository(session).add(1, name="A", action="ka2", role="coordinator")
+        reminders = ReminderRepository(session)
+        text = {"lv": "pārskatiet", "en": "review"}
+        reminders.replace(1, "risks", project.id, [("a", NOW, text), ("b", NOW, text)])
+        reminders.replace(1, "risks", project.id, [("b", NOW - timedelta(days=1), text)])
+        assert [r.key for r in reminders.pending(1)] == ["b"]
+    with db.transaction() as session:
+        assert ReminderRepository(session).claim_due(NOW - timedelta(days=2)) == []
+    with db.transaction() as session:
+        claimed = ReminderRepository(session).claim_due(NOW)
+        assert [(r.user_id, r.key) for r in claimed] == [(1, "b")]
+    with db.transaction() as session:
+        assert ReminderRepository(session).claim_due(NOW + timedelta(days=30)) == []
+    db.dispose()
+
+
+def test_two_workers_never_claim_the_same_reminder(database_url: str) -> None:
+    db = _db(database_url)
+    with db.transaction() as session:
+        text = {"lv": "x", "en": "x"}
+        due = [(f"k{i}", NOW, text) for i in range(20)]
+        ReminderRepository(session).replace(1, "risks", None, due)
+    claimed: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with db.transaction() as session:
+                rows = ReminderRepository(session).claim_due(NOW, limit=3)
+                keys = [r.key for r in rows]
+            if not keys:
+                return
+            with lock:
+                claimed.extend(keys)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claimed) == sorted(f"k{i}" for i in range(20))  # each exactly once
+    db.dispose()
