@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 from flows.digcomp.flow import DigCompFlow
 from flows.engine import Flow
+from flows.partners import PartnersFlow
 from flows.projects import ProjectFlow
+from flows.risks.flow import RiskFlow
 
 
 class FlowRegistry:
@@ -35,4 +37,4 @@ class FlowRegistry:
 def default_registry() -> FlowRegistry:
     """Every flow the product ships, in menu order. (flows/demo.py is the engine's reference
     flow for tests and new engineers; it is not offered to users.)"""
-    return FlowRegistry([DigCompFlow(), ProjectFlow()])
+    return FlowRegistry([DigCompFlow(), RiskFlow(), PartnersFlow(), ProjectFlow()])

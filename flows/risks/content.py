@@ -15,8 +15,13 @@ from knowledge.texts import ContentError, Localized, read_yaml
 
 ITEMS_PATH = Path(__file__).parent.parent / "content" / "risk_items.yaml"
 GROUPS: tuple[str, ...] = (
-    "prerequisites", "financial", "personnel", "technological", "time", "cooperation",
-)  # fmt: skip
+    "prerequisites",
+    "financial",
+    "personnel",
+    "technological",
+    "time",
+    "cooperation",
+)
 RESPONSES: tuple[str, ...] = ("avoid", "reduce", "share", "accept")  # PM² risk responses
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
 LIMITS = {"name": 40, "check": 160, "risk": 130, "mitigation": 240}

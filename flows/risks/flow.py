@@ -28,8 +28,11 @@ from knowledge.texts import Localized
 
 EDIT = "_edit"  # answers key: change one item of the last register
 PICK = "pick"  # the edit mode's group question; "pick:<group>" asks the item
-RELATIVE_DATES = {"2w": lambda d: add_weeks(d, 2), "1m": lambda d: add_months(d, 1),
-                  "3m": lambda d: add_months(d, 3)}  # fmt: skip
+RELATIVE_DATES = {
+    "2w": lambda d: add_weeks(d, 2),
+    "1m": lambda d: add_months(d, 1),
+    "3m": lambda d: add_months(d, 3),
+}
 OWNER_LIMIT = 80
 
 
@@ -108,8 +111,10 @@ class RiskFlow(Flow):
 
         risk = item.risk.get
         scale = tuple(Option(v, Localized(v, v)) for v in SCALE)
-        suggested = {lang: self.texts.text(f"risks.response.{item.response}", lang).lower()
-                     for lang in ("lv", "en")}  # fmt: skip
+        suggested = {
+            lang: self.texts.text(f"risks.response.{item.response}", lang).lower()
+            for lang in ("lv", "en")
+        }
         return [
             Step(
                 status_step(item.id),
@@ -119,28 +124,56 @@ class RiskFlow(Flow):
                 applies=asked,
                 group=item.id,
             ),
-            Step(f"l:{item.id}", self._fill("risks.likelihood.question", risk=risk),
-                 options=scale, columns=5, applies=risky, group=item.id),
-            Step(f"i:{item.id}", self._fill("risks.impact.question", risk=risk),
-                 options=scale, columns=5, applies=risky, group=item.id),
+            Step(
+                f"l:{item.id}",
+                self._fill("risks.likelihood.question", risk=risk),
+                options=scale,
+                columns=5,
+                applies=risky,
+                group=item.id,
+            ),
+            Step(
+                f"i:{item.id}",
+                self._fill("risks.impact.question", risk=risk),
+                options=scale,
+                columns=5,
+                applies=risky,
+                group=item.id,
+            ),
             Step(
                 f"r:{item.id}",
                 self._fill(
-                    "risks.response.question", risk=risk, mitigation=item.mitigation.get,
+                    "risks.response.question",
+                    risk=risk,
+                    mitigation=item.mitigation.get,
                     suggested=suggested.get,
                 ),
                 options=tuple(Option(r, t(f"risks.response.{r}")) for r in RESPONSES),
-                columns=2, skippable=True, applies=risky, group=item.id,
+                columns=2,
+                skippable=True,
+                applies=risky,
+                group=item.id,
             ),
-            Step(f"o:{item.id}", t("risks.owner.question"), free_text=True, skippable=True,
-                 max_length=OWNER_LIMIT, applies=risky, group=item.id),
+            Step(
+                f"o:{item.id}",
+                t("risks.owner.question"),
+                free_text=True,
+                skippable=True,
+                max_length=OWNER_LIMIT,
+                applies=risky,
+                group=item.id,
+            ),
             Step(
                 f"d:{item.id}",
                 t("risks.review.question"),
                 options=tuple(Option(k, t(f"risks.review.{k}")) for k in RELATIVE_DATES),
-                columns=3, free_text=True, skippable=True, applies=risky, group=item.id,
+                columns=3,
+                free_text=True,
+                skippable=True,
+                applies=risky,
+                group=item.id,
             ),
-        ]  # fmt: skip
+        ]
 
     def steps(self) -> Sequence[Step]:
         return self._steps
@@ -198,8 +231,9 @@ class RiskFlow(Flow):
         reviews = self._reviews(state.answers)
         # Keep the answers with absolute review dates, so a later edit keeps them as they are.
         kept = {k: v for k, v in state.answers.items() if not k.startswith(PICK) and k != EDIT}
-        kept.update({f"d:{item_id}": show_date(date.fromisoformat(iso))
-                     for item_id, iso in reviews.items()})  # fmt: skip
+        kept.update(
+            {f"d:{item_id}": show_date(date.fromisoformat(iso)) for item_id, iso in reviews.items()}
+        )
         report = self._report({**kept, "_reviews": reviews}, today, lang)
         project = state.answers.get(PROJECT) or {}
         reminders = tuple(

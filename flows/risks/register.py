@@ -103,9 +103,15 @@ class RegisterReport:
                 numbers = cells.get((likelihood, impact))
                 if numbers:
                     axes.text(
-                        likelihood, impact, "\n".join(_wrap(numbers)), ha="center",
-                        va="center", fontsize=11, fontweight="bold", color="#1a202c",
-                    )  # fmt: skip
+                        likelihood,
+                        impact,
+                        "\n".join(_wrap(numbers)),
+                        ha="center",
+                        va="center",
+                        fontsize=11,
+                        fontweight="bold",
+                        color="#1a202c",
+                    )
         axes.set_xlim(0.5, 5.5)
         axes.set_ylim(0.5, 5.5)
         axes.set_xticks(range(1, 6))

@@ -1,0 +1,222 @@
+"""The partner-search guide: the e-material's seven tips in the order that fits the project's
+stage, and a partner-search call in Latvian and English to post on EPALE or eTwinning, in chat
+and as an editable DOCX. Saved with the active project; one answer can be changed later."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from flows.dates import local_today, show_date
+from flows.engine import (
+    PROJECT,
+    Completion,
+    Flow,
+    FlowState,
+    Landing,
+    Option,
+    OutFile,
+    Record,
+    Step,
+)
+from flows.texts import CONTENT_DIR, load_flow_texts
+from knowledge.texts import LANGUAGES, Catalogue
+
+ORGS = ("vet", "company", "ngo", "higher", "chamber", "public")
+STAGES = ("idea", "draft", "ready")
+TEXT_STEPS = ("field", "country", "goals", "activities", "results", "role")
+EDIT, PICK = "_edit", "pick"
+# The seven tips, ordered by how far the idea has come: at the idea stage people and events come
+# first; with a draft, a clear summary and the platforms; nearly ready, the platforms and contacts.
+TIP_ORDER = {
+    "idea": ("networks", "events", "early", "goals", "diversity", "platforms", "communication"),
+    "draft": ("goals", "platforms", "networks", "diversity", "early", "events", "communication"),
+    "ready": ("platforms", "networks", "communication", "goals", "diversity", "events", "early"),
+}
+OTHER_SECTORS = {"company", "ngo", "higher", "chamber", "public"}  # diversity matters more
+
+
+def ordered_tips(stage: str, org: str) -> list[str]:
+    """The tip ids in the order for this stage; looking beyond schools lifts diversity to 2nd."""
+    tips = list(TIP_ORDER.get(stage, TIP_ORDER["idea"]))
+    if org in OTHER_SECTORS:
+        tips.remove("diversity")
+        tips.insert(1, "diversity")
+    return tips
+
+
+class PartnersFlow(Flow):
+    """Asks about the project and the partner sought; drafts the call."""
+
+    id = "partners"
+    needs_project = True
+
+    def __init__(self) -> None:
+        self.texts: Catalogue = load_flow_texts("partners").merged(
+            Catalogue.load(CONTENT_DIR / "projects.yaml")
+        )
+        self.title = self.texts.localized("partners.title")
+        t = self.texts.localized
+
+        def asked(step_id: str) -> Callable[[Mapping[str, Any]], bool]:
+            return lambda a: not a.get(EDIT) or a.get(PICK) == step_id
+
+        def free(step_id: str, *, skippable: bool = False, limit: int = 400) -> Step:
+            return Step(
+                step_id,
+                t(f"partners.{step_id}.question"),
+                free_text=True,
+                skippable=skippable,
+                max_length=limit,
+                applies=asked(step_id),
+            )
+
+        self._steps = (
+            Step(
+                PICK,
+                t("partners.edit.pick"),
+                options=tuple(
+                    Option(s, t(f"partners.label.{s}"))
+                    for s in ("field", "org", "country", "stage", *TEXT_STEPS[2:])
+                ),
+                columns=2,
+                applies=lambda a: bool(a.get(EDIT)),
+                group="",
+            ),
+            free("field", limit=120),
+            Step(
+                "org",
+                t("partners.org.question"),
+                options=tuple(Option(o, t(f"partners.org.{o}")) for o in ORGS),
+                columns=2,
+                applies=asked("org"),
+            ),
+            free("country", skippable=True, limit=120),
+            Step(
+                "stage",
+                t("partners.stage.question"),
+                options=tuple(Option(s, t(f"partners.stage.{s}")) for s in STAGES),
+                applies=asked("stage"),
+            ),
+            free("goals"),
+            free("activities"),
+            free("results"),
+            free("role", limit=300),
+        )
+
+    def steps(self) -> Sequence[Step]:
+        return self._steps
+
+    def begin(self, arg: str, last: Record | None) -> dict[str, Any] | None:
+        if not arg or arg == "new":
+            return {}
+        if arg == "edit" and last is not None:
+            kept = last.data.get("answers")
+            return {**(kept if isinstance(kept, Mapping) else {}), EDIT: True}
+        return None
+
+    # ---- results -----------------------------------------------------------------------
+    def call(self, answers: Mapping[str, Any], lang: str) -> str:
+        """The partner-search call in ``lang`` (the user's own answers as typed)."""
+        project = answers.get(PROJECT) or {}
+        t = self.texts.text
+
+        def label(key: str) -> str:
+            return t(key, lang) if key in self.texts else ""
+
+        return t(
+            "partners.call",
+            lang,
+            project=project.get("name", ""),
+            action=label(f"project.action.{project.get('action')}"),
+            our_role=label(f"project.role.{project.get('role')}"),
+            field=answers.get("field", ""),
+            goals=answers.get("goals", ""),
+            activities=answers.get("activities", ""),
+            results=answers.get("results", ""),
+            org=_lower_first(label(f"partners.org.{answers.get('org')}")),
+            country=answers.get("country") or t("partners.country.any", lang),
+            role=answers.get("role", ""),
+            stage=label(f"partners.stage_name.{answers.get('stage')}"),
+        )
+
+    def tips(self, answers: Mapping[str, Any], lang: str) -> str:
+        tips = ordered_tips(str(answers.get("stage")), str(answers.get("org")))
+        lines = [self.texts.text("partners.result.tips_heading", lang)]
+        lines += [
+            f"{n}. {self.texts.text(f'partners.tips.{tip}', lang)}" for n, tip in enumerate(tips, 1)
+        ]
+        return "\n".join(lines)
+
+    def document(self, answers: Mapping[str, Any], when: date, lang: str) -> OutFile:
+        from docx import Document
+
+        doc = Document()
+        project = answers.get(PROJECT) or {}
+        doc.add_heading(f"{self.title.get(lang)} — {project.get('name', '')}", level=1)
+        doc.add_paragraph(show_date(when))
+        for call_lang in LANGUAGES:
+            heading = self.texts.text(f"partners.result.call_heading_{call_lang}", lang)
+            doc.add_heading(heading.removeprefix("📣 ").rstrip(":"), level=2)
+            for paragraph in self.call(answers, call_lang).split("\n\n"):
+                doc.add_paragraph(paragraph)
+        doc.add_heading(self.texts.text("partners.result.tips_heading", lang)[2:].rstrip(":"), 2)
+        for line in self.tips(answers, lang).split("\n")[1:]:
+            doc.add_paragraph(line.split(". ", 1)[-1], style="List Number")
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        name = f"{self.texts.text('partners.result.file', lang)}-{when.isoformat()}.docx"
+        caption = self.texts.text("partners.result.doc_caption", lang)
+        return OutFile(name, buffer.getvalue(), caption=caption)
+
+    def _messages(self, answers: Mapping[str, Any], lang: str) -> tuple[str, ...]:
+        t = self.texts.text
+        return (
+            self.tips(answers, lang),
+            f"{t('partners.result.call_heading_lv', lang)}\n\n{self.call(answers, 'lv')}",
+            f"{t('partners.result.call_heading_en', lang)}\n\n{self.call(answers, 'en')}",
+            t("partners.result.own_words", lang),
+        )
+
+    def complete(self, state: FlowState, lang: str) -> Completion:
+        answers = {k: v for k, v in state.answers.items() if k not in (EDIT, PICK)}
+        project = answers.get(PROJECT) or {}
+        record = {
+            "version": 1,
+            "answers": {k: v for k, v in answers.items() if k != PROJECT},
+            PROJECT: dict(project),
+        }
+        return Completion(
+            messages=self._messages(answers, lang),
+            files=(self.document(answers, local_today(), lang),),
+            record=record,
+        )
+
+    def _answers_of(self, last: Record) -> dict[str, Any]:
+        kept = last.data.get("answers")
+        project = last.data.get(PROJECT)
+        return {**(kept if isinstance(kept, Mapping) else {}), PROJECT: project or {}}
+
+    def landing(self, last: Record, lang: str) -> Landing:
+        actions = tuple(
+            (arg, self.texts.text(f"partners.landing.{arg}", lang))
+            for arg in ("edit", "new", "file")
+        )
+        return Landing(messages=self._messages(self._answers_of(last), lang)[1:3], actions=actions)
+
+    def act(self, arg: str, last: Record, lang: str) -> Completion | None:
+        if arg != "file":
+            return None
+        from flows.dates import local_date
+
+        answers = self._answers_of(last)
+        return Completion(files=(self.document(answers, local_date(last.created_at), lang),))
+
+
+def _lower_first(text: str) -> str:
+    """"Uzņēmums" -> "uzņēmums" inside a sentence; acronyms ("VET school") stay as they are."""
+    if len(text) > 1 and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text

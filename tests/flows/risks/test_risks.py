@@ -1,0 +1,157 @@
+"""The risk checklist: content, scoring and order of the register, files, edit and reminders."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from flows import engine
+from flows.engine import PROJECT, Completion, Record
+from flows.risks.content import GROUPS, default_risk_content
+from flows.risks.flow import RiskFlow
+from flows.risks.scoring import level_of, register, status_step
+
+TODAY = date(2026, 11, 25)
+PROJECT_INFO = {"id": 7, "name": "GreenVET", "action": "ka2", "role": "coordinator"}
+
+
+@pytest.fixture(scope="module")
+def flow() -> RiskFlow:
+    return RiskFlow(clock=lambda: TODAY)
+
+
+def run(
+    flow: RiskFlow, plan: dict[str, list[engine.Event]], answers: dict | None = None
+) -> Completion:
+    """Answer every item ✅ except those in ``plan`` (item id -> events for its steps)."""
+    state = engine.start(flow, answers or {PROJECT: PROJECT_INFO})
+    queues = {item: list(events) for item, events in plan.items()}
+    while state.step is not None:
+        item = state.step.split(":", 1)[1]
+        queue = queues.get(item)
+        event = queue.pop(0) if queue else engine.Choose("ok")
+        state, output = engine.advance(flow, state, event, "lv")
+        assert output.changed, (state.step, output.notes)
+    assert output.completion is not None
+    return output.completion
+
+
+def flagged(status: str, likelihood: str, impact: str, *rest: engine.Event) -> list[engine.Event]:
+    return [engine.Choose(status), engine.Choose(likelihood), engine.Choose(impact), *rest]
+
+
+def test_content_has_the_six_prerequisites_and_the_five_risk_kinds() -> None:
+    content = default_risk_content()
+    assert tuple(content.groups) == GROUPS
+    assert len(content.in_group("prerequisites")) == 6
+    assert 26 <= len(content.items) <= 30
+    assert all(3 <= len(content.in_group(g)) <= 6 for g in GROUPS[1:])
+
+
+def test_levels_follow_the_5x5_matrix() -> None:
+    assert [level_of(s) for s in (1, 4, 5, 9, 10, 25)] == [
+        "low", "low", "medium", "medium", "high", "high",
+    ]  # fmt: skip
+    with pytest.raises(ValueError):
+        level_of(0)
+
+
+def test_register_is_sorted_by_score_and_not_yet_before_partly_on_ties() -> None:
+    items = default_risk_content().items
+    a, b, c = items[6], items[7], items[8]
+    answers = {
+        status_step(a.id): "partly", f"l:{a.id}": "2", f"i:{a.id}": "3",
+        status_step(b.id): "no", f"l:{b.id}": "5", f"i:{b.id}": "4",
+        status_step(c.id): "no", f"l:{c.id}": "3", f"i:{c.id}": "2",
+    }  # fmt: skip
+    risks = register(items, answers, {})
+    assert [(r.item.id, r.score) for r in risks] == [(b.id, 20), (c.id, 6), (a.id, 6)]
+
+
+def test_only_partly_and_not_yet_items_ask_for_likelihood_and_impact(flow: RiskFlow) -> None:
+    state = engine.start(flow, {PROJECT: PROJECT_INFO})
+    first = state.step
+    state, _ = engine.advance(flow, state, engine.Choose("na"), "lv")
+    assert state.step.startswith("s:") and state.step != first
+    state, _ = engine.advance(flow, state, engine.Choose("no"), "lv")
+    assert state.step.startswith("l:")
+    prompt = engine.render(flow, state, "lv")
+    assert (prompt.position, prompt.total) == (2, 28)
+
+
+def test_a_checklist_gives_register_heat_map_xlsx_csv_and_reminders(flow: RiskFlow) -> None:
+    items = default_risk_content().items
+    top, second = items[7], items[12]
+    completion = run(
+        flow,
+        {
+            top.id: flagged("no", "5", "4", engine.Choose("avoid"), engine.Answer("Anna"),
+                            engine.Choose("1m")),
+            second.id: flagged("partly", "2", "2", engine.Skip(), engine.Skip(),
+                               engine.Answer("15.01.2027")),
+        },
+    )  # fmt: skip
+    summary, top_risks, reminders_note = completion.messages
+    assert "GreenVET" in summary and "❌ 1" in summary and "⚠️ 1" in summary
+    assert top_risks.index("🔴 20") < top_risks.index("🟢 4")
+    assert "Atbildīgais: Anna · Pārskatīt: 25.12.2026" in top_risks
+    assert "Rīcība: mazināt" in top_risks.lower() or "Rīcība: Mazināt" in top_risks  # suggested
+    assert "2" in reminders_note
+    heatmap, xlsx, csv_file = completion.files
+    assert heatmap.is_image and heatmap.data.startswith(b"\x89PNG")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Nr." and rows[1][6] == 20 and rows[1][10] == "Anna"
+    assert rows[2][11] == "15.01.2027" and len(rows) == 3
+    text = csv_file.data.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text)))[1][2] == top.risk.lv
+    dues = {(r.key, r.due_on) for r in completion.reminders}
+    assert dues == {(top.id, date(2026, 12, 25)), (second.id, date(2027, 1, 15))}
+    assert completion.record["reviews"][top.id] == "2026-12-25"
+
+
+def test_a_review_date_in_the_past_or_unreadable_is_re_asked(flow: RiskFlow) -> None:
+    item = default_risk_content().items[0]
+    state = engine.start(flow, {PROJECT: PROJECT_INFO})
+    for event in flagged("no", "3", "3", engine.Skip(), engine.Skip()):
+        state, _ = engine.advance(flow, state, event, "en")
+    assert state.step == f"d:{item.id}"
+    for text, note in (("01.01.2020", "has passed"), ("soon", "can't read")):
+        state, output = engine.advance(flow, state, engine.Answer(text), "en")
+        assert note in output.notes[0] and state.step == f"d:{item.id}"
+
+
+def test_changing_one_item_later_keeps_the_rest(flow: RiskFlow) -> None:
+    items = default_risk_content().items
+    target = items[9]
+    first = run(flow, {items[7].id: flagged("no", "5", "4", engine.Skip(), engine.Skip(),
+                                            engine.Choose("1m"))})  # fmt: skip
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    answers = {**flow.begin("edit", last), PROJECT: PROJECT_INFO}
+    state = engine.start(flow, answers)
+    asked = []
+    events = [engine.Choose(target.group), engine.Choose(target.id),
+              *flagged("partly", "3", "3", engine.Skip(), engine.Skip(), engine.Skip())]  # fmt: skip
+    for event in events:
+        asked.append(state.step)
+        state, output = engine.advance(flow, state, event, "lv")
+    assert state.step is None and len(asked) == 8  # group, item, and that item's six questions
+    record = output.completion.record
+    assert [r["item"] for r in record["risks"]] == [items[7].id, target.id]
+    assert record["reviews"] == {items[7].id: "2026-12-25"}  # the old date is kept
+
+
+def test_landing_offers_edit_new_and_files(flow: RiskFlow) -> None:
+    items = default_risk_content().items
+    first = run(flow, {items[7].id: flagged("no", "2", "2", engine.Skip(), engine.Skip(),
+                                            engine.Skip())})  # fmt: skip
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    landing = flow.landing(last, "en")
+    assert [arg for arg, _ in landing.actions] == ["edit", "new", "files"]
+    assert "GreenVET" in landing.messages[0]
+    files = flow.act("files", last, "en").files
+    assert [f.filename.rsplit(".", 1)[1] for f in files] == ["xlsx", "csv"]
