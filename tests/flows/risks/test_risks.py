@@ -54,8 +54,13 @@ def test_content_has_the_six_prerequisites_and_the_five_risk_kinds() -> None:
 
 def test_levels_follow_the_5x5_matrix() -> None:
     assert [level_of(s) for s in (1, 4, 5, 9, 10, 25)] == [
-        "low", "low", "medium", "medium", "high", "high",
-    ]  # fmt: skip
+        "low",
+        "low",
+        "medium",
+        "medium",
+        "high",
+        "high",
+    ]
     with pytest.raises(ValueError):
         level_of(0)
 
@@ -64,10 +69,16 @@ def test_register_is_sorted_by_score_and_not_yet_before_partly_on_ties() -> None
     items = default_risk_content().items
     a, b, c = items[6], items[7], items[8]
     answers = {
-        status_step(a.id): "partly", f"l:{a.id}": "2", f"i:{a.id}": "3",
-        status_step(b.id): "no", f"l:{b.id}": "5", f"i:{b.id}": "4",
-        status_step(c.id): "no", f"l:{c.id}": "3", f"i:{c.id}": "2",
-    }  # fmt: skip
+        status_step(a.id): "partly",
+        f"l:{a.id}": "2",
+        f"i:{a.id}": "3",
+        status_step(b.id): "no",
+        f"l:{b.id}": "5",
+        f"i:{b.id}": "4",
+        status_step(c.id): "no",
+        f"l:{c.id}": "3",
+        f"i:{c.id}": "2",
+    }
     risks = register(items, answers, {})
     assert [(r.item.id, r.score) for r in risks] == [(b.id, 20), (c.id, 6), (a.id, 6)]
 
@@ -89,12 +100,14 @@ def test_a_checklist_gives_register_heat_map_xlsx_csv_and_reminders(flow: RiskFl
     completion = run(
         flow,
         {
-            top.id: flagged("no", "5", "4", engine.Choose("avoid"), engine.Answer("Anna"),
-                            engine.Choose("1m")),
-            second.id: flagged("partly", "2", "2", engine.Skip(), engine.Skip(),
-                               engine.Answer("15.01.2027")),
+            top.id: flagged(
+                "no", "5", "4", engine.Choose("avoid"), engine.Answer("Anna"), engine.Choose("1m")
+            ),
+            second.id: flagged(
+                "partly", "2", "2", engine.Skip(), engine.Skip(), engine.Answer("15.01.2027")
+            ),
         },
-    )  # fmt: skip
+    )
     summary, top_risks, reminders_note = completion.messages
     assert "GreenVET" in summary and "❌ 1" in summary and "⚠️ 1" in summary
     assert top_risks.index("🔴 20") < top_risks.index("🟢 4")
@@ -128,14 +141,19 @@ def test_a_review_date_in_the_past_or_unreadable_is_re_asked(flow: RiskFlow) -> 
 def test_changing_one_item_later_keeps_the_rest(flow: RiskFlow) -> None:
     items = default_risk_content().items
     target = items[9]
-    first = run(flow, {items[7].id: flagged("no", "5", "4", engine.Skip(), engine.Skip(),
-                                            engine.Choose("1m"))})  # fmt: skip
+    first = run(
+        flow,
+        {items[7].id: flagged("no", "5", "4", engine.Skip(), engine.Skip(), engine.Choose("1m"))},
+    )
     last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
     answers = {**flow.begin("edit", last), PROJECT: PROJECT_INFO}
     state = engine.start(flow, answers)
     asked = []
-    events = [engine.Choose(target.group), engine.Choose(target.id),
-              *flagged("partly", "3", "3", engine.Skip(), engine.Skip(), engine.Skip())]  # fmt: skip
+    events = [
+        engine.Choose(target.group),
+        engine.Choose(target.id),
+        *flagged("partly", "3", "3", engine.Skip(), engine.Skip(), engine.Skip()),
+    ]
     for event in events:
         asked.append(state.step)
         state, output = engine.advance(flow, state, event, "lv")
@@ -147,8 +165,9 @@ def test_changing_one_item_later_keeps_the_rest(flow: RiskFlow) -> None:
 
 def test_landing_offers_edit_new_and_files(flow: RiskFlow) -> None:
     items = default_risk_content().items
-    first = run(flow, {items[7].id: flagged("no", "2", "2", engine.Skip(), engine.Skip(),
-                                            engine.Skip())})  # fmt: skip
+    first = run(
+        flow, {items[7].id: flagged("no", "2", "2", engine.Skip(), engine.Skip(), engine.Skip())}
+    )
     last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
     landing = flow.landing(last, "en")
     assert [arg for arg, _ in landing.actions] == ["edit", "new", "files"]
