@@ -31,7 +31,15 @@ from knowledge.texts import Catalogue
 log = logging.getLogger(__name__)
 
 MENU_COMMANDS = (
-    "start", "menu", "digcomp", "risks", "partners", "projects", "help", "language", "cancel",
+    "start",
+    "menu",
+    "digcomp",
+    "risks",
+    "partners",
+    "projects",
+    "help",
+    "language",
+    "cancel",
 )
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH

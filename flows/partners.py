@@ -216,7 +216,7 @@ class PartnersFlow(Flow):
 
 
 def _lower_first(text: str) -> str:
-    """"Uzņēmums" -> "uzņēmums" inside a sentence; acronyms ("VET school") stay as they are."""
+    """ "Uzņēmums" -> "uzņēmums" inside a sentence; acronyms ("VET school") stay as they are."""
     if len(text) > 1 and text[1].islower():
         return text[0].lower() + text[1:]
     return text
