@@ -44,9 +44,8 @@ class ReminderDesk:
                 user = session.get(User, row.user_id)
                 lang = (user.language if user else None) or DEFAULT_LANGUAGE
                 body = row.text.get(lang) or row.text.get(DEFAULT_LANGUAGE) or ""
-                due.append(
-                    DueReminder(row.user_id, self.texts.text("reminder.prefix", lang) + body)
-                )
+                prefix = self.texts.text("reminder.prefix", lang)
+                due.append(DueReminder(row.user_id, f"{prefix} {body}"))
             return due
 
 

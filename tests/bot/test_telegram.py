@@ -163,3 +163,58 @@ def test_digcomp_result_arrives_as_a_photo_and_a_pdf(harness: Harness) -> None:
     texts = [m["text"] for m in harness.request.sent()]
     assert any("Kopumā: 4. līmenis" in t for t in texts)
     assert all(len(t) <= 4096 for t in texts)
+
+
+def _tap(harness: Harness, label: str) -> None:
+    """Press the button labelled ``label`` in the latest message that has buttons."""
+    for params in reversed(harness.request.sent("sendMessage", "editMessageText")):
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                if button.get("text") == label:
+                    harness.run(callback_update(USER, button["callback_data"]))
+                    return
+        if markup:
+            break
+    raise AssertionError(f"no button {label!r}")
+
+
+def test_risk_checklist_and_partner_call_through_telegram(harness: Harness) -> None:
+    harness.run(
+        message_update(USER, "/start"),
+        callback_update(USER, "lang:en"),
+        message_update(USER, "/risks"),
+        message_update(USER, "GreenVET"),
+    )
+    _tap(harness, "KA2 cooperation partnership")
+    _tap(harness, "Coordinator")
+    harness.run(message_update(USER, "01.09.2025"), message_update(USER, "31.08.2027"))
+    _tap(harness, "❌ Not yet")
+    _tap(harness, "4")
+    _tap(harness, "5")
+    _tap(harness, "⏭ Skip")
+    _tap(harness, "⏭ Skip")
+    _tap(harness, "In a month")
+    for _ in range(27):
+        _tap(harness, "✅ In place")
+    texts = [m["text"] for m in harness.request.sent()]
+    assert any("🔴 20" in t for t in texts)
+    assert len(harness.request.sent("sendPhoto")) == 1
+    documents = harness.request.sent("sendDocument")
+    assert len(documents) == 2  # XLSX and CSV
+
+    harness.run(message_update(USER, "/partners"), message_update(USER, "catering"))
+    _tap(harness, "Company")
+    harness.run(message_update(USER, "Finland"))
+    _tap(harness, "🚀 Nearly ready to apply")
+    for answer in ("Better placements", "Joint modules", "An e-course", "Host learners"):
+        harness.run(message_update(USER, answer))
+    texts = [m["text"] for m in harness.request.sent()]
+    assert any(
+        "Partner search: GreenVET" in t and "We are looking for: company, Finland" in t
+        for t in texts
+    )
+    assert any("Partneru meklēšana: GreenVET" in t for t in texts)
+    assert harness.request.sent("sendDocument")[-1]["caption"].startswith("The partner-search call")

@@ -82,3 +82,19 @@ def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 2 and "DATABASE_URL" in result.stderr
+
+
+def test_risk_register_files_and_a_reminder_after_a_restart(tmp_path: Path) -> None:
+    setup = "/start\n1\n/risks\nGreenVET\n1\n1\n01.09.2025\n31.08.2027\n"
+    first_item = "3\n5\n4\n6\nAnna\n15.01.2027\n"  # ❌, likelihood 5, impact 4, skip, owner, date
+    result = run_chat(tmp_path, setup + first_item + "1\n" * 27)
+    assert result.returncode == 0, result.stderr
+    assert "🔴 20" in result.stdout and "Pārskatīt: 15.01.2027" in result.stdout
+    saved = sorted(p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir())
+    assert saved == [".csv", ".png", ".xlsx"]
+    early = run_chat(tmp_path, "", "--now", "2027-01-14")
+    assert "Atgādinājums" not in early.stdout
+    due = run_chat(tmp_path, "", "--now", "2027-01-15")
+    assert "⏰ Atgādinājums: pārskatiet risku" in due.stdout and "GreenVET" in due.stdout
+    again = run_chat(tmp_path, "", "--now", "2027-01-16")
+    assert "Atgādinājums" not in again.stdout  # delivered once

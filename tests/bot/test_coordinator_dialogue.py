@@ -1,0 +1,149 @@
+"""Coordinator tools through the dialogue core: a project, the risk checklist with a pause and a
+restart, the register and its reminder, the partner-search call, and /projects."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from docx import Document
+
+from bot.core import Dialogue
+from bot.messages import Reply
+from tests.bot.helpers import USER, buttons, send, text_of
+from tests.conftest import build_test_dialogue
+
+IN_PLACE, NOT_YET = "✅ Ir kārtībā", "❌ Vēl nav"
+
+
+def tap(dialogue: Dialogue, replies: list[Reply], label: str, user: int = USER) -> list[Reply]:
+    """Press the button labelled exactly ``label``."""
+    for button in buttons(replies):
+        if button.label == label and button.data:
+            return send(dialogue, "button", button.data, user)
+    raise AssertionError(f"no button {label!r} in {[b.label for b in buttons(replies)]}")
+
+
+def tap_option(dialogue: Dialogue, replies: list[Reply], option: str) -> list[Reply]:
+    """Press the flow button whose option id is ``option``."""
+    for button in buttons(replies):
+        if button.data and button.data.endswith(f":{option}"):
+            return send(dialogue, "button", button.data)
+    raise AssertionError(f"no option {option!r}")
+
+
+def create_project_via_risks(dialogue: Dialogue) -> list[Reply]:
+    replies = send(dialogue, "command", "/start")
+    tap(dialogue, replies, "Latviešu")
+    replies = send(dialogue, "command", "/risks")
+    assert "strādā ar projektu" in text_of(replies) and "Kā sauc projektu" in text_of(replies)
+    replies = send(dialogue, "text", "GreenVET")
+    replies = tap(dialogue, replies, "KA2 sadarbības partnerība")
+    replies = tap(dialogue, replies, "Koordinators")
+    send(dialogue, "text", "01.09.2025")
+    replies = send(dialogue, "text", "31.08.2027")
+    assert "Projekts „GreenVET” izveidots" in text_of(replies)
+    assert "Projekta risku kontrolsaraksts · GreenVET · 1/28" in text_of(replies)
+    return replies
+
+
+def test_risk_checklist_paused_resumed_after_restart_with_register_and_reminder(
+    sqlite_url: str,
+) -> None:
+    first = build_test_dialogue(sqlite_url)
+    replies = create_project_via_risks(first)
+    for _ in range(7):
+        replies = tap(first, replies, IN_PLACE)
+    replies = tap(first, replies, NOT_YET)
+    replies = tap(first, replies, "5")  # likelihood
+    replies = tap(first, replies, "4")  # impact
+    replies = tap(first, replies, "⏭ Izlaist")  # response: the suggested one
+    replies = send(first, "text", "Anna")
+    replies = send(first, "text", "15.01.2027")
+    for _ in range(6):
+        replies = tap(first, replies, IN_PLACE)
+    assert "15/28" in text_of(replies)
+    first.db.dispose()
+
+    second = build_test_dialogue(sqlite_url)  # the next day, a new process
+    replies = send(second, "command", "/risks")
+    assert "Turpinām" in text_of(replies) and "15/28" in text_of(replies)
+    for _ in range(14):
+        replies = tap(second, replies, IN_PLACE)
+    text = text_of(replies)
+    assert "📋 Riska reģistrs — GreenVET" in text and "❌ 1" in text
+    assert "🔴 20" in text and "Atbildīgais: Anna · Pārskatīt: 15.01.2027" in text
+    files = [f for r in replies for f in r.files]
+    assert [f.filename.rsplit(".", 1)[1] for f in files] == ["png", "xlsx", "csv"]
+    second.db.dispose()
+
+    third = build_test_dialogue(sqlite_url)  # restarted again before the review date
+    assert third.reminders.claim_due(datetime(2027, 1, 14, 12, tzinfo=UTC)) == []
+    due = third.reminders.claim_due(datetime(2027, 1, 15, 8, tzinfo=UTC))
+    assert len(due) == 1 and due[0].user_id == USER
+    assert due[0].text.startswith("⏰ Atgādinājums:") and "GreenVET" in due[0].text
+    assert third.reminders.claim_due(datetime(2027, 2, 1, tzinfo=UTC)) == []  # sent once
+    third.db.dispose()
+
+
+def test_one_item_is_changed_later_from_the_last_register(dialogue: Dialogue) -> None:
+    replies = create_project_via_risks(dialogue)
+    for _ in range(28):
+        replies = tap(dialogue, replies, IN_PLACE)
+    assert "risku reģistrs ir tukšs" in text_of(replies)
+    landing = send(dialogue, "command", "/risks")
+    replies = tap(dialogue, landing, "✏️ Mainīt vienu punktu")
+    replies = tap_option(dialogue, replies, "time")
+    replies = tap(dialogue, replies, "1")
+    replies = tap(dialogue, replies, NOT_YET)
+    replies = tap(dialogue, tap(dialogue, replies, "3"), "3")
+    for _ in range(3):
+        replies = tap(dialogue, replies, "⏭ Izlaist")
+    assert "🟡 9" in text_of(replies) and "❌ 1" in text_of(replies)
+
+
+def test_partner_search_call_in_both_languages_with_a_docx(dialogue: Dialogue) -> None:
+    create_project_via_risks(dialogue)
+    replies = send(dialogue, "command", "/partners")
+    assert "Partneru meklēšanas ceļvedis · GreenVET · 1/8" in text_of(replies)
+    send(dialogue, "text", "metālapstrāde")
+    replies = send(dialogue, "command", "/partners")  # opening it again resumes
+    replies = tap(dialogue, replies, "Uzņēmums")
+    send(dialogue, "text", "Somija")
+    replies = send(dialogue, "command", "/partners")
+    replies = tap(dialogue, replies, "📝 Ir melnraksts")
+    for answer in ("Uzlabot praksi uzņēmumos", "Kopīgi moduļi", "E-kurss", "Prakses vietu tīkls"):
+        replies = send(dialogue, "text", answer)
+    text = text_of(replies)
+    assert "1. Skaidri definējiet mērķus" in text  # a draft: goals first
+    assert "Partneru meklēšana: GreenVET — KA2 sadarbības partnerība" in text
+    assert "Partner search: GreenVET — KA2 cooperation partnership" in text
+    assert "Meklējam: uzņēmums, Somija." in text
+    docx = next(f for r in replies for f in r.files if f.filename.endswith(".docx"))
+    paragraphs = [p.text for p in Document(io.BytesIO(docx.data)).paragraphs]
+    assert any("Mērķi: Uzlabot praksi uzņēmumos" in p for p in paragraphs)
+    assert any("Goals: Uzlabot praksi uzņēmumos" in p for p in paragraphs)
+    landing = send(dialogue, "command", "/partners")
+    replies = tap(dialogue, tap(dialogue, landing, "✏️ Labot vienu atbildi"), "Valsts")
+    replies = send(dialogue, "text", "Igaunija")
+    assert "Meklējam: uzņēmums, Igaunija." in text_of(replies)
+
+
+def test_projects_list_switch_and_a_forged_project_id(dialogue: Dialogue) -> None:
+    create_project_via_risks(dialogue)
+    listing = send(dialogue, "command", "/projects")
+    assert any(b.label.startswith("✅ GreenVET") for b in buttons(listing))
+    tap(dialogue, listing, "➕ Jauns projekts")
+    replies = send(dialogue, "text", "DigiCraft")
+    replies = tap(dialogue, tap(dialogue, replies, "Maza mēroga partnerība"), "Partneris")
+    replies = tap(dialogue, tap(dialogue, replies, "⏭ Izlaist"), "⏭ Izlaist")
+    assert "Projekts „DigiCraft” izveidots" in text_of(replies)
+    listing = send(dialogue, "command", "/projects")
+    labels = [b.label for b in buttons(listing)]
+    assert labels[0].startswith("GreenVET") and labels[1].startswith("✅ DigiCraft")
+    switched = send(dialogue, "button", buttons(listing)[0].data)
+    assert "Aktīvais projekts: „GreenVET”" in switched[0].text
+    assert "GreenVET · 1/28" in text_of(send(dialogue, "command", "/risks"))
+    assert send(dialogue, "button", "proj:99999")[0].notice
+    other = send(dialogue, "command", "/projects", user=USER + 1)
+    assert "nav neviena projekta" in text_of(other)
