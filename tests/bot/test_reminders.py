@@ -1,0 +1,44 @@
+"""Reminder delivery: the Telegram loop sends each due reminder once, in the user's language."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from bot.core import Dialogue
+from bot.reminders import DueReminder, deliver_forever
+from storage.repositories import ReminderRepository, UserRepository
+
+
+def test_the_loop_sends_due_reminders_once_in_the_users_language(dialogue: Dialogue) -> None:
+    with dialogue.db.transaction() as session:
+        UserRepository(session).touch(1).language = "en"
+        UserRepository(session).touch(2).language = "lv"
+        past = datetime.now(UTC) - timedelta(minutes=1)
+        future = datetime.now(UTC) + timedelta(days=1)
+        reminders = ReminderRepository(session)
+        reminders.replace(1, "risks", None, [("a", past, {"lv": "pārskatiet", "en": "review"})])
+        reminders.replace(
+            2,
+            "risks",
+            None,
+            [
+                ("b", past, {"lv": "pārskatiet", "en": "review"}),
+                ("c", future, {"lv": "vēlāk", "en": "later"}),
+            ],
+        )
+    sent: list[DueReminder] = []
+
+    async def send(reminder: DueReminder) -> None:
+        sent.append(reminder)
+
+    async def run_a_while() -> None:
+        task = asyncio.create_task(deliver_forever(dialogue.reminders, send, every=0.01))
+        await asyncio.sleep(0.3)
+        task.cancel()
+
+    asyncio.run(run_a_while())
+    assert sorted((r.user_id, r.text) for r in sent) == [
+        (1, "⏰ Reminder: review"),
+        (2, "⏰ Atgādinājums: pārskatiet"),
+    ]
