@@ -13,6 +13,7 @@ from knowledge.texts import Catalogue, Localized
 JSON = dict[str, Any]
 PROJECT = "_project"  # answers key: the active project the core hands a project flow
 THEN = "_then"  # answers key: the flow to open when this one is finished
+EDIT = "_edit"  # answers key: this run changes the answers of the last result
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,14 @@ class Flow(ABC):
             if step.applies(answers):
                 return step.id
         return None
+
+
+def edit_answers(last: Record | None) -> JSON | None:
+    """The answers of the last result, marked as an edit (None when there is no last result)."""
+    if last is None:
+        return None
+    kept = last.data.get("answers")
+    return {**(kept if isinstance(kept, Mapping) else {}), EDIT: True}
 
 
 def start(flow: Flow, answers: Mapping[str, Any] | None = None, seq: int = 1) -> FlowState:

@@ -11,6 +11,7 @@ from typing import Any
 
 from flows.dates import local_today, show_date
 from flows.engine import (
+    EDIT,
     PROJECT,
     Completion,
     Flow,
@@ -20,6 +21,7 @@ from flows.engine import (
     OutFile,
     Record,
     Step,
+    edit_answers,
 )
 from flows.texts import CONTENT_DIR, load_flow_texts
 from knowledge.texts import LANGUAGES, Catalogue
@@ -27,7 +29,7 @@ from knowledge.texts import LANGUAGES, Catalogue
 ORGS = ("vet", "company", "ngo", "higher", "chamber", "public")
 STAGES = ("idea", "draft", "ready")
 TEXT_STEPS = ("field", "country", "goals", "activities", "results", "role")
-EDIT, PICK = "_edit", "pick"
+PICK = "pick"
 # The seven tips, ordered by how far the idea has come: at the idea stage people and events come
 # first; with a draft, a clear summary and the platforms; nearly ready, the platforms and contacts.
 TIP_ORDER = {
@@ -112,10 +114,7 @@ class PartnersFlow(Flow):
     def begin(self, arg: str, last: Record | None) -> dict[str, Any] | None:
         if not arg or arg == "new":
             return {}
-        if arg == "edit" and last is not None:
-            kept = last.data.get("answers")
-            return {**(kept if isinstance(kept, Mapping) else {}), EDIT: True}
-        return None
+        return edit_answers(last) if arg == "edit" else None
 
     # ---- results -----------------------------------------------------------------------
     def call(self, answers: Mapping[str, Any], lang: str) -> str:

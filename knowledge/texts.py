@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,15 @@ class Localized:
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.lv
+
+    @classmethod
+    def parse_limited(cls, value: Any, path: Path | str, key: str, limit: int) -> Localized:
+        """``parse``, refusing a text longer than ``limit`` characters in any language."""
+        text = cls.parse(value, path, key)
+        for lang in LANGUAGES:
+            if len(text.get(lang)) > limit:
+                raise ContentError(path, f"{key}.{lang}", f"longer than {limit} characters")
+        return text
 
     @classmethod
     def parse(cls, value: Any, path: Path | str, key: str) -> Localized:
@@ -102,6 +111,15 @@ class Catalogue:
     def text(self, key: str, lang: str, /, **values: Any) -> str:
         template = self.localized(key).get(lang)
         return template.format(**values) if values else template
+
+    def filled(self, key: str, /, **values: Callable[[str], object]) -> Localized:
+        """The template ``key`` filled in every language; each value is a function of the
+        language (``competence.name.get``, say)."""
+        texts = {
+            lang: self.text(key, lang, **{name: value(lang) for name, value in values.items()})
+            for lang in LANGUAGES
+        }
+        return Localized(**texts)
 
 
 def _flatten(node: Mapping[str, Any], prefix: str, path: Path, out: dict[str, Localized]) -> None:

@@ -40,11 +40,7 @@ class Competence:
 
 
 def _text(item: Mapping[str, Any], field: str, path: Path, key: str, limit: int) -> Localized:
-    text = Localized.parse(item.get(field), path, f"{key}.{field}")
-    for lang in ("lv", "en"):
-        if len(text.get(lang)) > limit:
-            raise ContentError(path, f"{key}.{field}.{lang}", f"longer than {limit} characters")
-    return text
+    return Localized.parse_limited(item.get(field), path, f"{key}.{field}", limit)
 
 
 def parse_competence(item: Any, path: Path, index: int) -> Competence:

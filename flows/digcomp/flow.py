@@ -22,7 +22,6 @@ from flows.digcomp.scoring import (
 )
 from flows.engine import Completion, Flow, FlowState, Landing, Option, Record, Step
 from flows.texts import load_flow_texts
-from knowledge.texts import Localized
 
 PRESET = "_preset"  # the mode came with the command, so the mode question is not asked
 PREVIOUS = "_previous"  # the last result, which a retake is compared with
@@ -55,14 +54,6 @@ class DigCompFlow(Flow):
         self._steps = self._build_steps()
 
     # ---- steps -------------------------------------------------------------------------
-    def _localized(self, key: str, **values: Callable[[str], object]) -> Localized:
-        """A text template filled per language (each value is a function of the language)."""
-        filled = {
-            lang: self.texts.text(key, lang, **{k: v(lang) for k, v in values.items()})
-            for lang in ("lv", "en")
-        }
-        return Localized(**filled)
-
     def _build_steps(self) -> tuple[Step, ...]:
         scale = tuple(Option(v, self.texts.localized(f"digcomp.scale.{v}")) for v in SCALE)
         steps = [
@@ -79,7 +70,7 @@ class DigCompFlow(Flow):
             steps.append(
                 Step(
                     id=quick_step(c.code),
-                    question=self._localized(
+                    question=self.texts.filled(
                         "digcomp.ask.quick",
                         area=lambda lang, a=area, n=c.area: f"{n}. {a.get(lang)}",
                         code=lambda lang, code=c.code: code,
@@ -97,7 +88,7 @@ class DigCompFlow(Flow):
                 steps.append(
                     Step(
                         id=statement_step(c.code, number),
-                        question=self._localized(
+                        question=self.texts.filled(
                             "digcomp.ask.full",
                             code=lambda lang, code=c.code: code,
                             name=c.name.get,

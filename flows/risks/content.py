@@ -55,14 +55,6 @@ class RiskContent:
         return next((i for i in self.items if i.id == item_id), None)
 
 
-def _text(value: Any, path: Path, key: str, limit: int) -> Localized:
-    text = Localized.parse(value, path, key)
-    for lang in ("lv", "en"):
-        if len(text.get(lang)) > limit:
-            raise ContentError(path, f"{key}.{lang}", f"longer than {limit} characters")
-    return text
-
-
 def _scale(value: Any, path: Path, key: str) -> int:
     if not isinstance(value, int) or not 1 <= value <= 5:
         raise ContentError(path, key, "expected a whole number 1–5")
@@ -88,9 +80,9 @@ def _item(raw: Any, path: Path, index: int) -> RiskItem:
     return RiskItem(
         id=item_id,
         group=raw["group"],
-        check=_text(raw.get("check"), path, f"{item_id}.check", LIMITS["check"]),
-        risk=_text(raw.get("risk"), path, f"{item_id}.risk", LIMITS["risk"]),
-        mitigation=_text(
+        check=Localized.parse_limited(raw.get("check"), path, f"{item_id}.check", LIMITS["check"]),
+        risk=Localized.parse_limited(raw.get("risk"), path, f"{item_id}.risk", LIMITS["risk"]),
+        mitigation=Localized.parse_limited(
             raw.get("mitigation"), path, f"{item_id}.mitigation", LIMITS["mitigation"]
         ),
         response=raw["response"],
@@ -111,7 +103,9 @@ def load_risk_content(path: Path = ITEMS_PATH) -> RiskContent:
     for i, group in enumerate(raw_groups):
         if not isinstance(group, Mapping) or group.get("id") not in GROUPS:
             raise ContentError(path, f"groups[{i}]", f"expected an id from {', '.join(GROUPS)}")
-        groups[group["id"]] = _text(group.get("name"), path, f"{group['id']}.name", LIMITS["name"])
+        groups[group["id"]] = Localized.parse_limited(
+            group.get("name"), path, f"{group['id']}.name", LIMITS["name"]
+        )
     if tuple(groups) != GROUPS:
         raise ContentError(path, "groups", f"expected exactly, in order: {', '.join(GROUPS)}")
     items = tuple(_item(raw, path, i) for i, raw in enumerate(data["items"]))

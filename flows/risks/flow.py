@@ -10,6 +10,7 @@ from typing import Any
 
 from flows.dates import add_months, add_weeks, local_date, local_today, parse_date, show_date
 from flows.engine import (
+    EDIT,
     PROJECT,
     Completion,
     Flow,
@@ -19,6 +20,7 @@ from flows.engine import (
     Record,
     ReminderSpec,
     Step,
+    edit_answers,
 )
 from flows.risks.content import GROUPS, RESPONSES, RiskContent, RiskItem, default_risk_content
 from flows.risks.register import RegisterReport
@@ -26,7 +28,6 @@ from flows.risks.scoring import FLAGGED, SCALE, STATUSES, register, status_step
 from flows.texts import load_flow_texts
 from knowledge.texts import Localized
 
-EDIT = "_edit"  # answers key: change one item of the last register
 PICK = "pick"  # the edit mode's group question; "pick:<group>" asks the item
 RELATIVE_DATES = {
     "2w": lambda d: add_weeks(d, 2),
@@ -56,13 +57,6 @@ class RiskFlow(Flow):
         self._steps = self._build_steps()
 
     # ---- steps -------------------------------------------------------------------------
-    def _fill(self, key: str, **values: Callable[[str], str]) -> Localized:
-        texts = {
-            lang: self.texts.text(key, lang, **{k: v(lang) for k, v in values.items()})
-            for lang in ("lv", "en")
-        }
-        return Localized(**texts)
-
     def _build_steps(self) -> tuple[Step, ...]:
         t = self.texts.localized
         steps: list[Step] = [
@@ -83,7 +77,7 @@ class RiskFlow(Flow):
             steps.append(
                 Step(
                     f"{PICK}:{group}",
-                    self._fill("risks.edit.pick_item", items=listing.get),
+                    self.texts.filled("risks.edit.pick_item", items=listing.get),
                     options=tuple(
                         Option(i.id, Localized(str(n), str(n))) for n, i in enumerate(items, 1)
                     ),
@@ -118,7 +112,7 @@ class RiskFlow(Flow):
         return [
             Step(
                 status_step(item.id),
-                self._fill("risks.status.question", group=group.get, check=item.check.get),
+                self.texts.filled("risks.status.question", group=group.get, check=item.check.get),
                 options=tuple(Option(s, t(f"risks.status.{s}")) for s in STATUSES),
                 columns=2,
                 applies=asked,
@@ -126,7 +120,7 @@ class RiskFlow(Flow):
             ),
             Step(
                 f"l:{item.id}",
-                self._fill("risks.likelihood.question", risk=risk),
+                self.texts.filled("risks.likelihood.question", risk=risk),
                 options=scale,
                 columns=5,
                 applies=risky,
@@ -134,7 +128,7 @@ class RiskFlow(Flow):
             ),
             Step(
                 f"i:{item.id}",
-                self._fill("risks.impact.question", risk=risk),
+                self.texts.filled("risks.impact.question", risk=risk),
                 options=scale,
                 columns=5,
                 applies=risky,
@@ -142,7 +136,7 @@ class RiskFlow(Flow):
             ),
             Step(
                 f"r:{item.id}",
-                self._fill(
+                self.texts.filled(
                     "risks.response.question",
                     risk=risk,
                     mitigation=item.mitigation.get,
@@ -194,10 +188,7 @@ class RiskFlow(Flow):
     def begin(self, arg: str, last: Record | None) -> dict[str, Any] | None:
         if not arg or arg == "new":
             return {}
-        if arg == "edit" and last is not None:
-            kept = last.data.get("answers")
-            return {**(kept if isinstance(kept, Mapping) else {}), EDIT: True}
-        return None
+        return edit_answers(last) if arg == "edit" else None
 
     # ---- results -----------------------------------------------------------------------
     def _reviews(self, answers: Mapping[str, Any]) -> dict[str, str]:
@@ -240,7 +231,7 @@ class RiskFlow(Flow):
             ReminderSpec(
                 key=risk.item.id,
                 due_on=date.fromisoformat(risk.review),
-                text=self._fill(
+                text=self.texts.filled(
                     "risks.result.reminder_text",
                     risk=risk.item.risk.get,
                     project=lambda _lang: str(project.get("name", "")),
