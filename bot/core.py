@@ -239,6 +239,8 @@ class Dialogue:
         setup = self.flows.get(PROJECT_FLOW)
         if setup is None:
             raise RuntimeError(f"flow {flow.id} needs a project but no project flow is registered")
+        if self._resume(turn, setup):  # setting up a project already: carry on, lose nothing
+            return
         self._note(turn, "projects.needed", flow=flow.title.get(turn.lang))
         self._start(turn, setup, {THEN: flow.id})
 

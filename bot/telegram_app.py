@@ -36,6 +36,7 @@ MENU_COMMANDS = (
     "digcomp",
     "risks",
     "partners",
+    "sustainability",
     "projects",
     "help",
     "language",

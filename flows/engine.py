@@ -43,6 +43,8 @@ class Step:
     columns: int = 1
     applies: Callable[[Mapping[str, Any]], bool] = lambda answers: True
     group: str | None = None
+    # A question whose text depends on earlier answers: (answers, language) -> text.
+    describe: Callable[[Mapping[str, Any], str], str] | None = None
 
     @property
     def progress_group(self) -> str:
@@ -277,7 +279,7 @@ def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
     position = groups.index(group) + 1 if group in groups else 0
     return Prompt(
         step=step.id,
-        text=step.question.get(lang),
+        text=step.describe(state.answers, lang) if step.describe else step.question.get(lang),
         options=tuple((o.id, o.label.get(lang)) for o in step.options),
         columns=step.columns,
         free_text=step.free_text,

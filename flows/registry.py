@@ -9,6 +9,7 @@ from flows.engine import Flow
 from flows.partners import PartnersFlow
 from flows.projects import ProjectFlow
 from flows.risks.flow import RiskFlow
+from flows.sustainability.flow import SustainabilityFlow
 
 
 class FlowRegistry:
@@ -37,4 +38,6 @@ class FlowRegistry:
 def default_registry() -> FlowRegistry:
     """Every flow the product ships, in menu order. (flows/demo.py is the engine's reference
     flow for tests and new engineers; it is not offered to users.)"""
-    return FlowRegistry([DigCompFlow(), RiskFlow(), PartnersFlow(), ProjectFlow()])
+    return FlowRegistry(
+        [DigCompFlow(), RiskFlow(), PartnersFlow(), SustainabilityFlow(), ProjectFlow()]
+    )

@@ -28,3 +28,19 @@ def press(
 
 def text_of(replies: list[Reply]) -> str:
     return "\n".join(r.text for r in replies)
+
+
+def tap(dialogue: Dialogue, replies: list[Reply], label: str, user: int = USER) -> list[Reply]:
+    """Press the button labelled exactly ``label``."""
+    for button in buttons(replies):
+        if button.label == label and button.data:
+            return send(dialogue, "button", button.data, user)
+    raise AssertionError(f"no button {label!r} in {[b.label for b in buttons(replies)]}")
+
+
+def tap_option(dialogue: Dialogue, replies: list[Reply], option: str) -> list[Reply]:
+    """Press the flow button whose option id is ``option``."""
+    for button in buttons(replies):
+        if button.data and button.data.endswith(f":{option}"):
+            return send(dialogue, "button", button.data)
+    raise AssertionError(f"no option {option!r}")

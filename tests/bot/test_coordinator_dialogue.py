@@ -10,26 +10,10 @@ from docx import Document
 
 from bot.core import Dialogue
 from bot.messages import Reply
-from tests.bot.helpers import USER, buttons, send, text_of
+from tests.bot.helpers import USER, buttons, send, tap, tap_option, text_of
 from tests.conftest import build_test_dialogue
 
 IN_PLACE, NOT_YET = "✅ Ir kārtībā", "❌ Vēl nav"
-
-
-def tap(dialogue: Dialogue, replies: list[Reply], label: str, user: int = USER) -> list[Reply]:
-    """Press the button labelled exactly ``label``."""
-    for button in buttons(replies):
-        if button.label == label and button.data:
-            return send(dialogue, "button", button.data, user)
-    raise AssertionError(f"no button {label!r} in {[b.label for b in buttons(replies)]}")
-
-
-def tap_option(dialogue: Dialogue, replies: list[Reply], option: str) -> list[Reply]:
-    """Press the flow button whose option id is ``option``."""
-    for button in buttons(replies):
-        if button.data and button.data.endswith(f":{option}"):
-            return send(dialogue, "button", button.data)
-    raise AssertionError(f"no option {option!r}")
 
 
 def create_project_via_risks(dialogue: Dialogue) -> list[Reply]:

@@ -218,3 +218,51 @@ def test_risk_checklist_and_partner_call_through_telegram(harness: Harness) -> N
     )
     assert any("Partneru meklēšana: GreenVET" in t for t in texts)
     assert harness.request.sent("sendDocument")[-1]["caption"].startswith("The partner-search call")
+
+
+def _latest_buttons(harness: Harness) -> list[tuple[str, str]]:
+    for params in reversed(harness.request.sent("sendMessage", "editMessageText")):
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if markup:
+            rows = markup.get("inline_keyboard", [])
+            return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+    return []
+
+
+def test_sustainability_plan_through_telegram(harness: Harness) -> None:
+    harness.run(
+        message_update(USER, "/start"),
+        callback_update(USER, "lang:en"),
+        message_update(USER, "/sustainability"),
+        message_update(USER, "GreenVET"),
+    )
+    _tap(harness, "KA2 cooperation partnership")
+    _tap(harness, "Coordinator")
+    harness.run(message_update(USER, "01.09.2024"), message_update(USER, "31.08.2026"))
+    for _ in range(60):
+        prompt = harness.request.sent("sendMessage", "editMessageText")[-1]["text"]
+        labels = [label for label, _ in _latest_buttons(harness)]
+        if "Choose one or type your own" in prompt:
+            harness.run(callback_update(USER, _latest_buttons(harness)[0][1]))
+        elif "what exactly" in prompt:
+            harness.run(message_update(USER, "Publish the e-course"))
+        elif "who is responsible" in prompt:
+            harness.run(message_update(USER, "Anna"))
+        elif "by when" in prompt:
+            _tap(harness, "+12 months")
+        elif "how will you know" in prompt:
+            _tap(harness, "⏭ Skip")
+        elif "Self-check" in prompt:
+            _tap(harness, "⚠️ Partly")
+        elif "remind you to review" in prompt:
+            _tap(harness, "After 6 and 12 months")
+            break
+        else:
+            raise AssertionError((prompt, labels))
+    texts = [m["text"] for m in harness.request.sent()]
+    assert any("🌱 Sustainability plan — GreenVET" in t for t in texts)
+    assert any("🟡" in t and "What to improve:" in t for t in texts)  # every answer "partly"
+    document = harness.request.sent("sendDocument")[-1]
+    assert document["caption"].startswith("The sustainability plan (DOCX)")

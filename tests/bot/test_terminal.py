@@ -98,3 +98,24 @@ def test_risk_register_files_and_a_reminder_after_a_restart(tmp_path: Path) -> N
     assert "⏰ Atgādinājums: pārskatiet risku" in due.stdout and "GreenVET" in due.stdout
     again = run_chat(tmp_path, "", "--now", "2027-01-16")
     assert "Atgādinājums" not in again.stdout  # delivered once
+
+
+def test_sustainability_plan_docx_and_reminders_in_the_terminal(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from flows.dates import add_months, local_today, show_date
+    from flows.sustainability.content import default_plan_content
+
+    end = local_today() - timedelta(days=10)  # the project has just ended
+    setup = f"/start\n1\n/sustainability\nGreenVET\n1\n1\n01.09.2024\n{show_date(end)}\n"
+    aspect = "Mājaslapa\nPublicēt e-kursu\nAnna\n30.06.2027\n10 skolas to izmanto\n"
+    check = "1\n" * len(default_plan_content().questions)
+    result = run_chat(tmp_path, setup + aspect * 5 + check + "1\n")
+    assert result.returncode == 0, result.stderr
+    assert "🌱 Ilgtspējas plāns — GreenVET" in result.stdout
+    assert "Līdz: 30.06.2027" in result.stdout
+    saved = [p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir()]
+    assert saved == [".docx"]
+    three_months = add_months(end, 3).isoformat()
+    later = run_chat(tmp_path, "", "--now", three_months)  # a restart, three months on
+    assert "⏰ Atgādinājums: laiks pārskatīt projekta „GreenVET” ilgtspējas plānu" in later.stdout

@@ -1,0 +1,1 @@
+"""The post-project sustainability plan: five aspects, a quality self-check, a DOCX, reminders."""

@@ -1,0 +1,315 @@
+"""The sustainability plan flow: for each of the five aspects a main choice (suggestion buttons
+or own text), what, who, by when and how success is measured; a yes/partly/no self-check against
+the four quality criteria; review reminders after the project's end. Later: review progress
+(a status per action), change one part, or start again. Works on the active project."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from flows.dates import add_months, local_date, local_today, parse_date, show_date
+from flows.engine import (
+    EDIT,
+    PROJECT,
+    Completion,
+    Flow,
+    FlowState,
+    Landing,
+    Option,
+    Record,
+    ReminderSpec,
+    Step,
+    edit_answers,
+)
+from flows.sustainability.content import Aspect, PlanContent, default_plan_content
+from flows.sustainability.plan import PlanReport
+from flows.sustainability.scoring import ANSWERS, question_step
+from flows.texts import load_flow_texts
+
+REVIEW = "_review"  # answers key: a progress review of the last plan
+PICK = "pick"
+WHEN = {"end": 0, "3m": 3, "6m": 6, "12m": 12}  # months after the project's end
+FOLLOW = {"3-6-12": (3, 6, 12), "6-12": (6, 12), "none": ()}
+STATUSES = ("done", "progress", "todo")
+
+
+class SustainabilityFlow(Flow):
+    """The post-project sustainability plan for the active project."""
+
+    id = "sustainability"
+    needs_project = True
+
+    def __init__(
+        self, content: PlanContent | None = None, clock: Callable[[], date] = local_today
+    ) -> None:
+        self.texts = load_flow_texts("sustainability")
+        self.title = self.texts.localized("sustainability.title")
+        self.content = content or default_plan_content()
+        self._clock = clock
+        self._steps = self._build_steps()
+
+    # ---- steps -------------------------------------------------------------------------
+    @staticmethod
+    def _planning(section: str) -> Callable[[Mapping[str, Any]], bool]:
+        def applies(answers: Mapping[str, Any]) -> bool:
+            if answers.get(REVIEW):
+                return False
+            return not answers.get(EDIT) or answers.get(PICK) == section
+
+        return applies
+
+    def _build_steps(self) -> tuple[Step, ...]:
+        t = self.texts.localized
+        sections = [(a.id, a.name) for a in self.content.aspects]
+        sections += [(c.id, c.name) for c in self.content.criteria]
+        sections.append(("follow", t("sustainability.edit.follow")))
+        steps = [
+            Step(
+                PICK,
+                t("sustainability.edit.pick"),
+                options=tuple(Option(sid, name) for sid, name in sections),
+                columns=2,
+                applies=lambda a: bool(a.get(EDIT)) and not a.get(REVIEW),
+                group="",
+            )
+        ]
+        for aspect in self.content.aspects:
+            steps += self._aspect_steps(aspect)
+        for criterion in self.content.criteria:
+            for question in criterion.questions:
+                steps.append(
+                    Step(
+                        question_step(question.id),
+                        self.texts.filled(
+                            "sustainability.ask.question",
+                            criterion=criterion.name.get,
+                            question=question.text.get,
+                        ),
+                        options=tuple(Option(a, t(f"sustainability.answer.{a}")) for a in ANSWERS),
+                        columns=3,
+                        applies=self._planning(criterion.id),
+                        group=criterion.id,
+                    )
+                )
+        steps.append(
+            Step(
+                "follow",
+                t("sustainability.follow.question"),
+                options=tuple(Option(f, t(f"sustainability.follow.{f}")) for f in FOLLOW),
+                applies=self._planning("follow"),
+                group="follow",
+                describe=self._describe_follow,
+            )
+        )
+        for aspect in self.content.aspects:
+            steps.append(
+                Step(
+                    f"s:{aspect.id}",
+                    aspect.name,
+                    options=tuple(Option(s, t(f"sustainability.status.{s}")) for s in STATUSES),
+                    skippable=True,
+                    applies=lambda a: bool(a.get(REVIEW)),
+                    group=f"s:{aspect.id}",
+                    describe=lambda a, lang, aspect=aspect: self._describe_status(aspect, a, lang),
+                )
+            )
+        return tuple(steps)
+
+    def _aspect_steps(self, aspect: Aspect) -> list[Step]:
+        t = self.texts.localized
+        name = aspect.name.get
+        applies = self._planning(aspect.id)
+        return [
+            Step(
+                f"a:{aspect.id}:main",
+                self.texts.filled(
+                    "sustainability.ask.main", aspect=name, question=aspect.question.get
+                ),
+                options=tuple(Option(oid, label) for oid, label in aspect.options),
+                columns=2,
+                free_text=True,
+                max_length=200,
+                applies=applies,
+                group=aspect.id,
+            ),
+            Step(
+                f"a:{aspect.id}:what",
+                self.texts.filled(
+                    "sustainability.ask.what", aspect=name, hint=aspect.what_hint.get
+                ),
+                free_text=True,
+                max_length=400,
+                applies=applies,
+                group=aspect.id,
+            ),
+            Step(
+                f"a:{aspect.id}:who",
+                self.texts.filled("sustainability.ask.who", aspect=name),
+                free_text=True,
+                max_length=100,
+                applies=applies,
+                group=aspect.id,
+            ),
+            Step(
+                f"a:{aspect.id}:when",
+                self.texts.filled("sustainability.ask.when", aspect=name),
+                options=tuple(Option(w, t(f"sustainability.when.{w}")) for w in WHEN),
+                columns=2,
+                free_text=True,
+                max_length=40,
+                applies=applies,
+                group=aspect.id,
+            ),
+            Step(
+                f"a:{aspect.id}:measure",
+                self.texts.filled(
+                    "sustainability.ask.measure", aspect=name, hint=aspect.measure_hint.get
+                ),
+                free_text=True,
+                skippable=True,
+                max_length=300,
+                applies=applies,
+                group=aspect.id,
+            ),
+        ]
+
+    def _end_text(self, answers: Mapping[str, Any], lang: str) -> str:
+        end = self._project_end(answers)
+        if end is None:
+            return self.texts.text("sustainability.follow.unknown_end", lang)
+        return show_date(end)
+
+    def _describe_follow(self, answers: Mapping[str, Any], lang: str) -> str:
+        return self.texts.text(
+            "sustainability.follow.question", lang, end=self._end_text(answers, lang)
+        )
+
+    def _describe_status(self, aspect: Aspect, answers: Mapping[str, Any], lang: str) -> str:
+        when = self._resolve_when(answers, aspect.id)
+        return self.texts.text(
+            "sustainability.ask.status",
+            lang,
+            aspect=aspect.name.get(lang),
+            what=answers.get(f"a:{aspect.id}:what") or "—",
+            when=show_date(when) if when else "—",
+        )
+
+    def steps(self) -> Sequence[Step]:
+        return self._steps
+
+    def validate_text(
+        self, step: Step, text: str, answers: Mapping[str, Any], lang: str
+    ) -> str | None:
+        if step.id.endswith(":when") and parse_date(text) is None:
+            return self.texts.text("sustainability.when.bad_date", lang)
+        return None
+
+    # ---- dates -------------------------------------------------------------------------
+    def _project_end(self, answers: Mapping[str, Any]) -> date | None:
+        project = answers.get(PROJECT) or {}
+        end = project.get("ends_on") if isinstance(project, Mapping) else None
+        return date.fromisoformat(end) if end else None
+
+    def _resolve_when(self, answers: Mapping[str, Any], aspect_id: str) -> date | None:
+        value = answers.get(f"a:{aspect_id}:when")
+        if not value:
+            return None
+        if value in WHEN:
+            base = self._project_end(answers) or self._clock()
+            return add_months(base, WHEN[value])
+        return parse_date(str(value))
+
+    def _review_dates(self, answers: Mapping[str, Any]) -> list[tuple[int, date]]:
+        base = self._project_end(answers) or self._clock()
+        today = self._clock()
+        months = FOLLOW.get(str(answers.get("follow")), ())
+        return [(m, add_months(base, m)) for m in months if add_months(base, m) >= today]
+
+    # ---- starting ----------------------------------------------------------------------
+    def begin(self, arg: str, last: Record | None) -> dict[str, Any] | None:
+        if not arg or arg == "new":
+            return {}
+        if arg == "review":
+            answers = edit_answers(last)
+            return None if answers is None else {**answers, EDIT: False, REVIEW: True}
+        return edit_answers(last) if arg == "edit" else None
+
+    # ---- results -----------------------------------------------------------------------
+    def _kept(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """The answers to keep, with each action's date made absolute."""
+        kept = {k: v for k, v in answers.items() if k not in (EDIT, REVIEW, PICK)}
+        for aspect in self.content.aspects:
+            when = self._resolve_when(answers, aspect.id)
+            if when is not None:
+                kept[f"a:{aspect.id}:when"] = when.isoformat()
+        return kept
+
+    def _report(self, answers: Mapping[str, Any], when: date, lang: str) -> PlanReport:
+        project = answers.get(PROJECT) or {}
+        return PlanReport(
+            self.texts,
+            self.content,
+            answers,
+            project=str(project.get("name", "")),
+            when=when,
+            lang=lang,
+            reviews=[day for _, day in self._review_dates(answers)],
+        )
+
+    def complete(self, state: FlowState, lang: str) -> Completion:
+        today = self._clock()
+        answers = self._kept(state.answers)
+        report = self._report(answers, today, lang)
+        project = answers.get(PROJECT) or {}
+        reviews = self._review_dates(answers)
+        reminders = tuple(
+            ReminderSpec(
+                key=f"review-{months}",
+                due_on=day,
+                text=self.texts.filled(
+                    "sustainability.follow.reminder",
+                    project=lambda _l: str(project.get("name", "")),
+                    months=lambda _l, m=months: str(m),
+                ),
+            )
+            for months, day in reviews
+        )
+        messages = list(report.messages())
+        if reminders:
+            dates = ", ".join(show_date(day) for _, day in reviews)
+            messages.append(self.texts.text("sustainability.result.reminders", lang, dates=dates))
+        record = {
+            "version": 1,
+            "date": today.isoformat(),
+            "answers": {k: v for k, v in answers.items() if k != PROJECT},
+            PROJECT: dict(project),
+        }
+        return Completion(
+            messages=tuple(messages),
+            files=(report.document(),),
+            record=record,
+            reminders=reminders,
+        )
+
+    def _last_answers(self, last: Record) -> dict[str, Any]:
+        kept = last.data.get("answers")
+        return {
+            **(kept if isinstance(kept, Mapping) else {}),
+            PROJECT: last.data.get(PROJECT) or {},
+        }
+
+    def landing(self, last: Record, lang: str) -> Landing:
+        report = self._report(self._last_answers(last), local_date(last.created_at), lang)
+        actions = tuple(
+            (arg, self.texts.text(f"sustainability.landing.{arg}", lang))
+            for arg in ("review", "edit", "new", "file")
+        )
+        return Landing(messages=(report.actions_message(),), actions=actions)
+
+    def act(self, arg: str, last: Record, lang: str) -> Completion | None:
+        if arg != "file":
+            return None
+        report = self._report(self._last_answers(last), local_date(last.created_at), lang)
+        return Completion(files=(report.document(),))

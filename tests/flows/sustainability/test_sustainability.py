@@ -1,0 +1,144 @@
+"""The sustainability plan: self-check scoring, the plan, its DOCX, review, edit, reminders."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from docx import Document
+
+from flows import engine
+from flows.engine import PROJECT, Completion, Record
+from flows.sustainability.content import ASPECTS, CRITERIA, default_plan_content
+from flows.sustainability.flow import SustainabilityFlow
+from flows.sustainability.scoring import band, criterion_scores, gaps, question_step
+
+TODAY = date(2026, 11, 25)
+PROJECT_INFO = {
+    "id": 3,
+    "name": "GreenVET",
+    "action": "ka2",
+    "role": "coordinator",
+    "starts_on": "2024-09-01",
+    "ends_on": "2026-08-31",
+}
+CONTENT = default_plan_content()
+
+
+@pytest.fixture(scope="module")
+def flow() -> SustainabilityFlow:
+    return SustainabilityFlow(clock=lambda: TODAY)
+
+
+def answer_all(
+    flow: SustainabilityFlow, state: engine.FlowState, check: dict[str, str], follow: str = "3-6-12"
+) -> Completion:
+    """Plan every aspect (first suggestion, texts, +6 months), answer the self-check."""
+    while state.step is not None:
+        step = state.step
+        if step.endswith(":main"):
+            aspect = CONTENT.aspect(step.split(":")[1])
+            event: engine.Event = engine.Choose(aspect.options[0][0])
+        elif step.endswith(":what"):
+            event = engine.Answer(f"Plāns {step.split(':')[1]}")
+        elif step.endswith(":who"):
+            event = engine.Answer("Koordinatore Anna")
+        elif step.endswith(":when"):
+            event = engine.Choose("6m")
+        elif step.endswith(":measure"):
+            event = engine.Skip()
+        elif step.startswith("q:"):
+            event = engine.Choose(check.get(step[2:], "yes"))
+        elif step == "follow":
+            event = engine.Choose(follow)
+        else:
+            raise AssertionError(step)
+        state, output = engine.advance(flow, state, event, "lv")
+        assert output.changed, (step, output.notes)
+    assert output.completion is not None
+    return output.completion
+
+
+def test_content_has_five_aspects_and_four_criteria() -> None:
+    assert tuple(a.id for a in CONTENT.aspects) == ASPECTS
+    assert tuple(c.id for c in CONTENT.criteria) == CRITERIA
+    assert all(3 <= len(a.options) <= 8 for a in CONTENT.aspects)
+    assert CONTENT.mandatory
+
+
+def test_self_check_scores_and_gaps() -> None:
+    relevance = next(c for c in CONTENT.criteria if c.id == "relevance").questions
+    answers = {question_step(relevance[0].id): "yes", question_step(relevance[1].id): "partly"}
+    answers[question_step(relevance[2].id)] = "no"
+    scores = criterion_scores(CONTENT, answers)
+    assert scores["relevance"] == 50 and scores["impact"] is None  # (2 + 1 + 0) / 6
+    assert [band(s) for s in (100, 80, 79, 50, 49)] == ["strong", "strong", "work", "work", "weak"]
+    assert [(q.id, a) for q, a in gaps(CONTENT, answers)] == [
+        (relevance[2].id, "no"),
+        (relevance[1].id, "partly"),
+    ]
+
+
+def test_a_plan_has_every_section_in_chat_and_in_the_docx(flow: SustainabilityFlow) -> None:
+    design = next(c for c in CONTENT.criteria if c.id == "design").questions[0]
+    state = engine.start(flow, {PROJECT: PROJECT_INFO})
+    assert engine.render(flow, state, "lv").total == 10  # 5 aspects, 4 criteria, reminders
+    completion = answer_all(flow, state, {design.id: "no"})
+    actions, check, mandatory, reminders = completion.messages
+    for aspect in CONTENT.aspects:
+        assert aspect.name.lv in actions and f"Plāns {aspect.id}" in actions
+    assert "Līdz: 28.02.2027" in actions  # 6 months after the end, 31.08.2026
+    assert "❌ " + design.text.lv in check and design.advice.lv in check
+    assert all(point.lv in mandatory for point in CONTENT.mandatory)
+    assert "30.11.2026, 28.02.2027, 31.08.2027" in reminders
+    assert [(r.key, r.due_on) for r in completion.reminders] == [
+        ("review-3", date(2026, 11, 30)),
+        ("review-6", date(2027, 2, 28)),
+        ("review-12", date(2027, 8, 31)),
+    ]
+    doc = Document(io.BytesIO(completion.files[0].data))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert len(headings) == 5  # title, actions, self-check, mandatory, review schedule
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    assert all(f"Plāns {a}" in cells for a in ASPECTS) and "Koordinatore Anna" in cells
+    assert design.text.lv in cells and "❌ Nē" in cells
+
+
+def test_own_text_instead_of_a_suggestion_and_a_typed_date(flow: SustainabilityFlow) -> None:
+    state = engine.start(flow, {PROJECT: PROJECT_INFO})
+    state, _ = engine.advance(flow, state, engine.Answer("Nozares podkāsts"), "lv")
+    state, _ = engine.advance(flow, state, engine.Answer("Seši raidījumi"), "lv")
+    state, _ = engine.advance(flow, state, engine.Answer("Jānis"), "lv")
+    state, output = engine.advance(flow, state, engine.Answer("drīz"), "lv")
+    assert "nevaru saprast" in output.notes[0]
+    state, _ = engine.advance(flow, state, engine.Answer("30.06.2027"), "lv")
+    completion = answer_all(flow, state, {})
+    assert "Nozares podkāsts" in completion.messages[0]
+    assert "Līdz: 30.06.2027" in completion.messages[0]
+
+
+def test_review_asks_only_the_status_of_each_action(flow: SustainabilityFlow) -> None:
+    first = answer_all(flow, engine.start(flow, {PROJECT: PROJECT_INFO}), {})
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    state = engine.start(flow, {**flow.begin("review", last), PROJECT: PROJECT_INFO})
+    asked = []
+    while state.step is not None:
+        asked.append(state.step)
+        assert "Plāns" in engine.render(flow, state, "lv").text
+        state, output = engine.advance(flow, state, engine.Choose("done"), "lv")
+    assert asked == [f"s:{a}" for a in ASPECTS]
+    assert output.completion.messages[0].count("Statuss: ✅ Paveikts") == 5
+    assert output.completion.record["answers"]["a:funding:when"] == "2027-02-28"
+
+
+def test_changing_one_part_keeps_the_rest(flow: SustainabilityFlow) -> None:
+    first = answer_all(flow, engine.start(flow, {PROJECT: PROJECT_INFO}), {}, follow="none")
+    assert first.reminders == ()
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    state = engine.start(flow, {**flow.begin("edit", last), PROJECT: PROJECT_INFO})
+    state, _ = engine.advance(flow, state, engine.Choose("follow"), "lv")
+    assert state.step == "follow"
+    state, output = engine.advance(flow, state, engine.Choose("6-12"), "lv")
+    assert [r.key for r in output.completion.reminders] == ["review-6", "review-12"]
+    assert "Plāns funding" in output.completion.messages[0]
