@@ -73,7 +73,7 @@ class Matcher:
         fuzzy_weight: float = 0.2,
         answer_weight: float = 0.35,
         query_share: float = 0.65,
-        min_known_share: float = 0.5,
+        min_known_share: float = 0.4,
         shortlist: int = 400,
     ) -> None:
         self.knowledge = knowledge
@@ -151,7 +151,7 @@ class Matcher:
     def match(self, question: str) -> MatchResult:
         language = self.language.detect(question)
         words = content_tokens(question)
-        if not any(word.isalpha() for word in words):  # nothing but numbers or symbols
+        if not any(ch.isalpha() for word in words for ch in word):  # only numbers or symbols
             return MatchResult(question, language, "none", ())
         query: dict[str, float] = {}
         query_weight = 0.0

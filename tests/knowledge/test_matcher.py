@@ -76,3 +76,17 @@ def test_ask_contract(knowledge: KnowledgeBase) -> None:
     assert record["answer"] == knowledge.get("ka2-partnerships").answer.en
     unknown = answerer.ask("kāds laiks rīt?")
     assert unknown["entry_id"] is None and unknown["answer"] is None
+
+
+@pytest.mark.parametrize("question", ["kas ir KA2?", "KA2?", "what is ka2"])
+def test_a_question_of_only_an_alphanumeric_term_is_answered(
+    matcher: Matcher, question: str
+) -> None:
+    result = matcher.match(question)
+    assert result.outcome != "none" and result.best is not None
+    assert result.best.entry_id.startswith("ka2")
+
+
+@pytest.mark.parametrize("question", ["123 456", "!!!", "🙂🙂"])
+def test_numbers_or_symbols_alone_get_no_answer(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).outcome == "none"
