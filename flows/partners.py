@@ -108,6 +108,9 @@ class PartnersFlow(Flow):
             free("role", limit=300),
         )
 
+    def warm_up(self) -> None:
+        import docx  # noqa: F401
+
     def steps(self) -> Sequence[Step]:
         return self._steps
 

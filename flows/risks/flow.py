@@ -169,6 +169,10 @@ class RiskFlow(Flow):
             ),
         ]
 
+    def warm_up(self) -> None:
+        import matplotlib.figure  # noqa: F401
+        import openpyxl  # noqa: F401
+
     def steps(self) -> Sequence[Step]:
         return self._steps
 

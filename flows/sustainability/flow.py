@@ -196,6 +196,9 @@ class SustainabilityFlow(Flow):
             when=show_date(when) if when else "—",
         )
 
+    def warm_up(self) -> None:
+        import docx  # noqa: F401
+
     def steps(self) -> Sequence[Step]:
         return self._steps
 
