@@ -183,6 +183,8 @@ class Dialogue:
             turn.say(self.runner.main_menu(turn, edit=True))
         elif choice == "ask":
             self._note(turn, "menu.ask_hint")
+        elif choice == "projects":
+            turn.say(self.projects.listing(turn, edit=True))
         elif choice in self.flows:
             self.runner.open(turn, choice)
         else:

@@ -45,6 +45,9 @@ class FlowRunner:
             if flow.in_menu and flow.id not in resumable:
                 label = self.t(turn, "qa.open_flow", flow=flow.title.get(turn.lang))
                 rows.append((Button(label, callbacks.encode("menu", flow.id)),))
+        if self.projects.setup is not None:
+            projects = Button(self.t(turn, "menu.projects"), callbacks.encode("menu", "projects"))
+            rows.append((projects,))
         rows.append((Button(self.t(turn, "menu.ask"), callbacks.encode("menu", "ask")),))
         return Reply(self.t(turn, "menu.title"), buttons=tuple(rows), edit=edit)
 

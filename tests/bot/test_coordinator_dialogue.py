@@ -131,3 +131,11 @@ def test_projects_list_switch_and_a_forged_project_id(dialogue: Dialogue) -> Non
     assert send(dialogue, "button", "proj:99999")[0].notice
     other = send(dialogue, "command", "/projects", user=USER + 1)
     assert "nav neviena projekta" in text_of(other)
+
+
+def test_the_main_menu_leads_to_my_projects(dialogue: Dialogue) -> None:
+    menu = tap(dialogue, send(dialogue, "command", "/start"), "Latviešu")
+    listing = tap(dialogue, menu, "📁 Mani projekti")
+    assert "nav neviena projekta" in text_of(listing)
+    replies = tap(dialogue, listing, "➕ Jauns projekts")
+    assert "Kā sauc projektu" in text_of(replies)
