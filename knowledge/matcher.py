@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.language import LanguageDetector
 from knowledge.loader import KnowledgeBase
-from knowledge.normalize import content_tokens
+from knowledge.normalize import content_tokens, stem, tokens
 
 Outcome = Literal["answer", "suggest", "none"]
 
@@ -155,8 +155,12 @@ class Matcher:
             return MatchResult(question, language, "none", ())
         query: dict[str, float] = {}
         query_weight = 0.0
+        # A stem too short to correct ("cvoe" -> "cvo") is corrected from the word as typed.
+        typed = {stem(token): token for token in tokens(question)}
         for word in dict.fromkeys(words):
             known, similarity = self.correct(word)
+            if similarity == 0 and word in typed and typed[word] != word:
+                known, similarity = self.correct(typed[word])
             if similarity > 0:
                 query[known] = max(query.get(known, 0.0), similarity)
                 query_weight += self._idf[known]

@@ -90,3 +90,8 @@ def test_a_question_of_only_an_alphanumeric_term_is_answered(
 @pytest.mark.parametrize("question", ["123 456", "!!!", "🙂🙂"])
 def test_numbers_or_symbols_alone_get_no_answer(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).outcome == "none"
+
+
+def test_a_typo_in_a_short_term_is_corrected_from_the_word_as_typed(matcher: Matcher) -> None:
+    result = matcher.match("kas ir cvoe")  # the stem "cvo" is too short to correct
+    assert result.outcome == "answer" and result.best.entry_id == "cove-what"
