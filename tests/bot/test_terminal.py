@@ -119,3 +119,18 @@ def test_sustainability_plan_docx_and_reminders_in_the_terminal(tmp_path: Path) 
     three_months = add_months(end, 3).isoformat()
     later = run_chat(tmp_path, "", "--now", three_months)  # a restart, three months on
     assert "⏰ Atgādinājums: laiks pārskatīt projekta „GreenVET” ilgtspējas plānu" in later.stdout
+
+
+def test_partner_search_call_and_docx_in_the_terminal(tmp_path: Path) -> None:
+    setup = "/start\n2\n/partners\nGreenVET\n1\n1\n"  # a new project: KA2, coordinator
+    bad_input = "\n/photo\n"  # an empty answer and a photo where a date is expected: re-asked
+    skip_both_dates = "2\n2\n"
+    answers = "catering\n2\nFinland\n2\nBetter placements\nJoint modules\nAn e-course\n"
+    result = run_chat(tmp_path, setup + bad_input + skip_both_dates + answers + "Host learners\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Partner search: GreenVET — KA2 cooperation partnership" in out
+    assert "Partneru meklēšana: GreenVET — KA2 sadarbības partnerība" in out
+    assert "We are looking for: company, Finland." in out
+    saved = [p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir()]
+    assert saved == [".docx"]
