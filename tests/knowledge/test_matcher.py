@@ -95,3 +95,16 @@ def test_numbers_or_symbols_alone_get_no_answer(matcher: Matcher, question: str)
 def test_a_typo_in_a_short_term_is_corrected_from_the_word_as_typed(matcher: Matcher) -> None:
     result = matcher.match("kas ir cvoe")  # the stem "cvo" is too short to correct
     assert result.outcome == "answer" and result.best.entry_id == "cove-what"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("kā dabūt partnerus projektam", "partner-search"),  # dabūt / atrast / meklēt
+        ("where to look for partners", "partner-search"),  # look for / find / search
+        ("what has Auto-Cove 2.0 achieved", "autocove-results"),  # achieved / results
+    ],
+)
+def test_intent_synonyms(matcher: Matcher, question: str, entry_id: str) -> None:
+    result = matcher.match(question)
+    assert result.outcome == "answer" and result.best.entry_id == entry_id
