@@ -1,6 +1,6 @@
 """The evaluation gates.
 
-Issue 3's target is >= 0.90 top-1 in scope; the matcher measures 0.84 today (see `make eval`),
+Issue 3's target is >= 0.90 top-1 in scope; the matcher measures 0.87 today (see `make eval`),
 so this test holds the line at what is measured (a regression floor) until the target is met.
 Abstention out of scope is held at the target, 0.90.
 """
@@ -43,7 +43,7 @@ def test_eval_questions_are_not_copied_from_the_knowledge_base() -> None:
     assert copied == []
 
 
-IN_SCOPE_FLOOR = 0.83  # target 0.90 (issue 3); raise this as the matcher improves
+IN_SCOPE_FLOOR = 0.86  # target 0.90 (issue 3); raise this as the matcher improves
 ABSTENTION_GATE = 0.90
 
 
