@@ -4,16 +4,14 @@ the partner-search call (DOCX) and the sustainability plan (DOCX), in a warm pro
 from __future__ import annotations
 
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.digcomp import median_ms  # noqa: E402
 from flows import engine  # noqa: E402
 from flows.engine import PROJECT, Flow, FlowState  # noqa: E402
 from flows.partners import PartnersFlow  # noqa: E402
@@ -48,15 +46,6 @@ def _before_last(flow: Flow, rng: random.Random) -> tuple[FlowState, engine.Even
         state = following if output.changed else state
 
 
-def _median_ms(func: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        func()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
-
-
 def run() -> list[str]:
     rng = random.Random(5)
     rows = []
@@ -74,7 +63,7 @@ def run() -> list[str]:
             assert output.completion is not None and output.completion.files
 
         finish()  # warm-up: imports matplotlib, openpyxl, python-docx
-        rows.append(f"| {name} | {_median_ms(finish):.0f} ms |")
+        rows.append(f"| {name} | {median_ms(finish, RUNS):.0f} ms |")
     return [
         "## Coordinator documents",
         "",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flows.dates import add_months, add_weeks, local_date, local_today, parse_date, show_date
@@ -109,6 +110,7 @@ class RiskFlow(Flow):
             lang: self.texts.text(f"risks.response.{item.response}", lang).lower()
             for lang in ("lv", "en")
         }
+        risky_step = partial(Step, applies=risky, group=item.id)
         return [
             Step(
                 status_step(item.id),
@@ -118,23 +120,19 @@ class RiskFlow(Flow):
                 applies=asked,
                 group=item.id,
             ),
-            Step(
+            risky_step(
                 f"l:{item.id}",
                 self.texts.filled("risks.likelihood.question", risk=risk),
                 options=scale,
                 columns=5,
-                applies=risky,
-                group=item.id,
             ),
-            Step(
+            risky_step(
                 f"i:{item.id}",
                 self.texts.filled("risks.impact.question", risk=risk),
                 options=scale,
                 columns=5,
-                applies=risky,
-                group=item.id,
             ),
-            Step(
+            risky_step(
                 f"r:{item.id}",
                 self.texts.filled(
                     "risks.response.question",
@@ -145,27 +143,21 @@ class RiskFlow(Flow):
                 options=tuple(Option(r, t(f"risks.response.{r}")) for r in RESPONSES),
                 columns=2,
                 skippable=True,
-                applies=risky,
-                group=item.id,
             ),
-            Step(
+            risky_step(
                 f"o:{item.id}",
                 t("risks.owner.question"),
                 free_text=True,
                 skippable=True,
                 max_length=OWNER_LIMIT,
-                applies=risky,
-                group=item.id,
             ),
-            Step(
+            risky_step(
                 f"d:{item.id}",
                 t("risks.review.question"),
                 options=tuple(Option(k, t(f"risks.review.{k}")) for k in RELATIVE_DATES),
                 columns=3,
                 free_text=True,
                 skippable=True,
-                applies=risky,
-                group=item.id,
             ),
         ]
 

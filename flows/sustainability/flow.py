@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flows.dates import add_months, local_date, local_today, parse_date, show_date
@@ -120,9 +121,9 @@ class SustainabilityFlow(Flow):
     def _aspect_steps(self, aspect: Aspect) -> list[Step]:
         t = self.texts.localized
         name = aspect.name.get
-        applies = self._planning(aspect.id)
+        aspect_step = partial(Step, applies=self._planning(aspect.id), group=aspect.id)
         return [
-            Step(
+            aspect_step(
                 f"a:{aspect.id}:main",
                 self.texts.filled(
                     "sustainability.ask.main", aspect=name, question=aspect.question.get
@@ -131,38 +132,30 @@ class SustainabilityFlow(Flow):
                 columns=2,
                 free_text=True,
                 max_length=200,
-                applies=applies,
-                group=aspect.id,
             ),
-            Step(
+            aspect_step(
                 f"a:{aspect.id}:what",
                 self.texts.filled(
                     "sustainability.ask.what", aspect=name, hint=aspect.what_hint.get
                 ),
                 free_text=True,
                 max_length=400,
-                applies=applies,
-                group=aspect.id,
             ),
-            Step(
+            aspect_step(
                 f"a:{aspect.id}:who",
                 self.texts.filled("sustainability.ask.who", aspect=name),
                 free_text=True,
                 max_length=100,
-                applies=applies,
-                group=aspect.id,
             ),
-            Step(
+            aspect_step(
                 f"a:{aspect.id}:when",
                 self.texts.filled("sustainability.ask.when", aspect=name),
                 options=tuple(Option(w, t(f"sustainability.when.{w}")) for w in WHEN),
                 columns=2,
                 free_text=True,
                 max_length=40,
-                applies=applies,
-                group=aspect.id,
             ),
-            Step(
+            aspect_step(
                 f"a:{aspect.id}:measure",
                 self.texts.filled(
                     "sustainability.ask.measure", aspect=name, hint=aspect.measure_hint.get
@@ -170,8 +163,6 @@ class SustainabilityFlow(Flow):
                 free_text=True,
                 skippable=True,
                 max_length=300,
-                applies=applies,
-                group=aspect.id,
             ),
         ]
 
