@@ -17,6 +17,7 @@ class Lexicon:
     stop_words: frozenset[str]
     latvian_suffixes: tuple[str, ...]
     english_suffixes: tuple[str, ...]
+    latvian_derivations: tuple[str, ...]
     latvian_markers: frozenset[str]
     english_markers: frozenset[str]
     synonyms: tuple[tuple[re.Pattern[str], str], ...]
@@ -62,6 +63,7 @@ def lexicon() -> Lexicon:
         stop_words=frozenset(_words(data, "stop_words")),
         latvian_suffixes=by_length(_words(data, "latvian_suffixes")),
         english_suffixes=by_length(_words(data, "english_suffixes")),
+        latvian_derivations=by_length(_words(data, "latvian_derivations")),
         latvian_markers=frozenset(_words(data, "latvian_markers")),
         english_markers=frozenset(_words(data, "english_markers")),
         synonyms=synonyms,

@@ -19,7 +19,8 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light stem of one folded word: common Latvian and English endings removed.
+    """A light stem of one folded word: common Latvian and English endings removed, then one
+    Latvian derivational ending (lexicon.yaml's ``latvian_derivations``).
 
     Short words are left alone so abbreviations such as 'ka2' or 'vet' survive.
     """
@@ -27,6 +28,10 @@ def stem(word: str) -> str:
         return word
     lex = lexicon()
     for suffix in lex.latvian_suffixes + lex.english_suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    for suffix in lex.latvian_derivations:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word

@@ -1,6 +1,6 @@
 """The evaluation gates.
 
-Issue 3's target is >= 0.90 top-1 in scope; the matcher measures 0.87 today (see `make eval`),
+Issue 3's target is >= 0.90 top-1 in scope; the matcher measures 0.88 today (see `make eval`),
 so this test holds the line at what is measured (a regression floor) until the target is met.
 Abstention out of scope is held at the target, 0.90.
 """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from knowledge.normalize import content_tokens, fold, stem
 
 
@@ -37,3 +39,15 @@ def test_synonyms_become_one_token() -> None:
 
 def test_short_abbreviations_are_not_stemmed() -> None:
     assert stem("vet") == "vet" and stem("ka2") == "ka2"
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        ("novērtēšana", "novērtējums", "novērtējumu"),
+        ("ilgtspēja", "ilgtspējīgs", "ilgtspējīgus"),
+        ("izplatīšana", "izplatīšanai", "izplatot"),
+    ],
+)
+def test_derived_latvian_words_share_a_stem(family: tuple[str, ...]) -> None:
+    assert len({stem(fold(word)) for word in family}) == 1
