@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from knowledge.texts import DEFAULT_LANGUAGE, Catalogue
 from storage.db import Database
 from storage.models import User, utcnow
@@ -39,10 +41,12 @@ class ReminderDesk:
         moment = now or utcnow()
         with self.db.transaction() as session:
             rows = ReminderRepository(session).claim_due(moment, user_id=user_id)
+            ids = {row.user_id for row in rows}
+            query = select(User.id, User.language).where(User.id.in_(ids))
+            languages = dict(session.execute(query).all())
             due = []
             for row in rows:
-                user = session.get(User, row.user_id)
-                lang = (user.language if user else None) or DEFAULT_LANGUAGE
+                lang = languages.get(row.user_id) or DEFAULT_LANGUAGE
                 body = row.text.get(lang) or row.text.get(DEFAULT_LANGUAGE) or ""
                 prefix = self.texts.text("reminder.prefix", lang)
                 due.append(DueReminder(row.user_id, f"{prefix} {body}"))

@@ -9,20 +9,18 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from flows.dates import local_today, show_date
+from flows.dates import local_date, local_today, show_date
 from flows.engine import (
     EDIT,
-    PROJECT,
     Completion,
-    Flow,
     FlowState,
     Landing,
     Option,
     OutFile,
     Record,
     Step,
-    edit_answers,
 )
+from flows.project_tool import ProjectTool
 from flows.texts import CONTENT_DIR, load_flow_texts
 from knowledge.texts import LANGUAGES, Catalogue
 
@@ -49,11 +47,10 @@ def ordered_tips(stage: str, org: str) -> list[str]:
     return tips
 
 
-class PartnersFlow(Flow):
+class PartnersFlow(ProjectTool):
     """Asks about the project and the partner sought; drafts the call."""
 
     id = "partners"
-    needs_project = True
 
     def __init__(self) -> None:
         self.texts: Catalogue = load_flow_texts("partners").merged(
@@ -114,15 +111,10 @@ class PartnersFlow(Flow):
     def steps(self) -> Sequence[Step]:
         return self._steps
 
-    def begin(self, arg: str, last: Record | None) -> dict[str, Any] | None:
-        if not arg or arg == "new":
-            return {}
-        return edit_answers(last) if arg == "edit" else None
-
     # ---- results -----------------------------------------------------------------------
     def call(self, answers: Mapping[str, Any], lang: str) -> str:
         """The partner-search call in ``lang`` (the user's own answers as typed)."""
-        project = answers.get(PROJECT) or {}
+        project = self.project_of(answers)
         t = self.texts.text
 
         def label(key: str) -> str:
@@ -156,15 +148,14 @@ class PartnersFlow(Flow):
         from docx import Document
 
         doc = Document()
-        project = answers.get(PROJECT) or {}
+        project = self.project_of(answers)
         doc.add_heading(f"{self.title.get(lang)} — {project.get('name', '')}", level=1)
         doc.add_paragraph(show_date(when))
         for call_lang in LANGUAGES:
-            heading = self.texts.text(f"partners.result.call_heading_{call_lang}", lang)
-            doc.add_heading(heading.removeprefix("📣 ").rstrip(":"), level=2)
+            doc.add_heading(self.texts.text(f"partners.doc.call_{call_lang}", lang), level=2)
             for paragraph in self.call(answers, call_lang).split("\n\n"):
                 doc.add_paragraph(paragraph)
-        doc.add_heading(self.texts.text("partners.result.tips_heading", lang)[2:].rstrip(":"), 2)
+        doc.add_heading(self.texts.text("partners.doc.tips", lang), level=2)
         for line in self.tips(answers, lang).split("\n")[1:]:
             doc.add_paragraph(line.split(". ", 1)[-1], style="List Number")
         buffer = io.BytesIO()
@@ -184,36 +175,23 @@ class PartnersFlow(Flow):
 
     def complete(self, state: FlowState, lang: str) -> Completion:
         answers = {k: v for k, v in state.answers.items() if k not in (EDIT, PICK)}
-        project = answers.get(PROJECT) or {}
-        record = {
-            "version": 1,
-            "answers": {k: v for k, v in answers.items() if k != PROJECT},
-            PROJECT: dict(project),
-        }
         return Completion(
             messages=self._messages(answers, lang),
             files=(self.document(answers, local_today(), lang),),
-            record=record,
+            record=self.record(answers),
         )
-
-    def _answers_of(self, last: Record) -> dict[str, Any]:
-        kept = last.data.get("answers")
-        project = last.data.get(PROJECT)
-        return {**(kept if isinstance(kept, Mapping) else {}), PROJECT: project or {}}
 
     def landing(self, last: Record, lang: str) -> Landing:
         actions = tuple(
             (arg, self.texts.text(f"partners.landing.{arg}", lang))
             for arg in ("edit", "new", "file")
         )
-        return Landing(messages=self._messages(self._answers_of(last), lang)[1:3], actions=actions)
+        return Landing(messages=self._messages(self.last_answers(last), lang)[1:3], actions=actions)
 
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != "file":
             return None
-        from flows.dates import local_date
-
-        answers = self._answers_of(last)
+        answers = self.last_answers(last)
         return Completion(files=(self.document(answers, local_date(last.created_at), lang),))
 
 

@@ -12,17 +12,15 @@ from typing import Any
 from flows.dates import add_months, add_weeks, local_date, local_today, parse_date, show_date
 from flows.engine import (
     EDIT,
-    PROJECT,
     Completion,
-    Flow,
     FlowState,
     Landing,
     Option,
     Record,
     ReminderSpec,
     Step,
-    edit_answers,
 )
+from flows.project_tool import ProjectTool
 from flows.risks.content import GROUPS, RESPONSES, RiskContent, RiskItem, default_risk_content
 from flows.risks.register import RegisterReport
 from flows.risks.scoring import FLAGGED, SCALE, STATUSES, register, status_step
@@ -42,11 +40,10 @@ def _flagged(answers: Mapping[str, Any], item_id: str) -> bool:
     return answers.get(status_step(item_id)) in FLAGGED
 
 
-class RiskFlow(Flow):
+class RiskFlow(ProjectTool):
     """The PM²-style risk checklist for the active project."""
 
     id = "risks"
-    needs_project = True
 
     def __init__(
         self, content: RiskContent | None = None, clock: Callable[[], date] = local_today
@@ -180,12 +177,6 @@ class RiskFlow(Flow):
             return self.texts.text("risks.review.past", lang)
         return None
 
-    # ---- starting ----------------------------------------------------------------------
-    def begin(self, arg: str, last: Record | None) -> dict[str, Any] | None:
-        if not arg or arg == "new":
-            return {}
-        return edit_answers(last) if arg == "edit" else None
-
     # ---- results -----------------------------------------------------------------------
     def _reviews(self, answers: Mapping[str, Any]) -> dict[str, str]:
         """Review dates as ISO dates (relative choices counted from today)."""
@@ -202,7 +193,7 @@ class RiskFlow(Flow):
 
     def _report(self, answers: Mapping[str, Any], when: date, lang: str) -> RegisterReport:
         reviews = answers.get("_reviews") or self._reviews(answers)
-        project = answers.get(PROJECT) or {}
+        project = self.project_of(answers)
         return RegisterReport(
             self.texts,
             self.content,
@@ -222,7 +213,7 @@ class RiskFlow(Flow):
             {f"d:{item_id}": show_date(date.fromisoformat(iso)) for item_id, iso in reviews.items()}
         )
         report = self._report({**kept, "_reviews": reviews}, today, lang)
-        project = state.answers.get(PROJECT) or {}
+        project = self.project_of(kept)
         reminders = tuple(
             ReminderSpec(
                 key=risk.item.id,
@@ -241,30 +232,23 @@ class RiskFlow(Flow):
             messages.append(self.texts.text("risks.result.reminders", lang, count=len(reminders)))
         files = [report.heatmap()] if report.risks else []
         files += [report.xlsx_file(), report.csv_file()]
-        record = {
-            "version": 1,
-            "date": today.isoformat(),
-            "answers": {k: v for k, v in kept.items() if k != PROJECT},
-            "reviews": reviews,
-            PROJECT: {"id": project.get("id"), "name": project.get("name")},
-            "risks": [
-                {"item": r.item.id, "score": r.score, "level": r.level} for r in report.risks
-            ],
-        }
+        record = self.record(
+            kept,
+            date=today.isoformat(),
+            reviews=reviews,
+            risks=[{"item": r.item.id, "score": r.score, "level": r.level} for r in report.risks],
+        )
         return Completion(
             messages=tuple(messages), files=tuple(files), record=record, reminders=reminders
         )
 
-    def _last_report(
-        self, last: Record, project: Mapping[str, Any] | None, lang: str
-    ) -> RegisterReport:
-        answers = last.data.get("answers") if isinstance(last.data.get("answers"), Mapping) else {}
+    def _last_report(self, last: Record, lang: str) -> RegisterReport:
         reviews = last.data.get("reviews") if isinstance(last.data.get("reviews"), Mapping) else {}
-        data = {**answers, "_reviews": reviews, PROJECT: project or {}}
-        return self._report(data, local_date(last.created_at), lang)
+        answers = {**self.last_answers(last), "_reviews": reviews}
+        return self._report(answers, local_date(last.created_at), lang)
 
     def landing(self, last: Record, lang: str) -> Landing:
-        report = self._last_report(last, last.data.get(PROJECT), lang)
+        report = self._last_report(last, lang)
         actions = (
             ("edit", self.texts.text("risks.landing.edit", lang)),
             ("new", self.texts.text("risks.landing.new", lang)),
@@ -278,5 +262,5 @@ class RiskFlow(Flow):
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != "files":
             return None
-        report = self._last_report(last, last.data.get(PROJECT), lang)
+        report = self._last_report(last, lang)
         return Completion(files=(report.xlsx_file(), report.csv_file()))

@@ -135,7 +135,7 @@ class RegisterReport:
                     index,
                     self.group_name(risk.item.group),
                     risk.item.risk.get(self.lang),
-                    self.t(f"risks.status.{risk.status}").split(" ", 1)[-1],
+                    self.t(f"risks.status_name.{risk.status}"),
                     risk.likelihood,
                     risk.impact,
                     risk.score,

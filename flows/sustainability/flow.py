@@ -13,9 +13,7 @@ from typing import Any
 from flows.dates import add_months, local_date, local_today, parse_date, show_date
 from flows.engine import (
     EDIT,
-    PROJECT,
     Completion,
-    Flow,
     FlowState,
     Landing,
     Option,
@@ -24,6 +22,7 @@ from flows.engine import (
     Step,
     edit_answers,
 )
+from flows.project_tool import ProjectTool
 from flows.sustainability.content import Aspect, PlanContent, default_plan_content
 from flows.sustainability.plan import PlanReport
 from flows.sustainability.scoring import ANSWERS, question_step
@@ -36,11 +35,10 @@ FOLLOW = {"3-6-12": (3, 6, 12), "6-12": (6, 12), "none": ()}
 STATUSES = ("done", "progress", "todo")
 
 
-class SustainabilityFlow(Flow):
+class SustainabilityFlow(ProjectTool):
     """The post-project sustainability plan for the active project."""
 
     id = "sustainability"
-    needs_project = True
 
     def __init__(
         self, content: PlanContent | None = None, clock: Callable[[], date] = local_today
@@ -202,8 +200,7 @@ class SustainabilityFlow(Flow):
 
     # ---- dates -------------------------------------------------------------------------
     def _project_end(self, answers: Mapping[str, Any]) -> date | None:
-        project = answers.get(PROJECT) or {}
-        end = project.get("ends_on") if isinstance(project, Mapping) else None
+        end = self.project_of(answers).get("ends_on")
         return date.fromisoformat(end) if end else None
 
     def _resolve_when(self, answers: Mapping[str, Any], aspect_id: str) -> date | None:
@@ -223,12 +220,10 @@ class SustainabilityFlow(Flow):
 
     # ---- starting ----------------------------------------------------------------------
     def begin(self, arg: str, last: Record | None) -> dict[str, Any] | None:
-        if not arg or arg == "new":
-            return {}
         if arg == "review":
             answers = edit_answers(last)
             return None if answers is None else {**answers, EDIT: False, REVIEW: True}
-        return edit_answers(last) if arg == "edit" else None
+        return super().begin(arg, last)
 
     # ---- results -----------------------------------------------------------------------
     def _kept(self, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -241,7 +236,7 @@ class SustainabilityFlow(Flow):
         return kept
 
     def _report(self, answers: Mapping[str, Any], when: date, lang: str) -> PlanReport:
-        project = answers.get(PROJECT) or {}
+        project = self.project_of(answers)
         return PlanReport(
             self.texts,
             self.content,
@@ -256,7 +251,7 @@ class SustainabilityFlow(Flow):
         today = self._clock()
         answers = self._kept(state.answers)
         report = self._report(answers, today, lang)
-        project = answers.get(PROJECT) or {}
+        project = self.project_of(answers)
         reviews = self._review_dates(answers)
         reminders = tuple(
             ReminderSpec(
@@ -274,28 +269,15 @@ class SustainabilityFlow(Flow):
         if reminders:
             dates = ", ".join(show_date(day) for _, day in reviews)
             messages.append(self.texts.text("sustainability.result.reminders", lang, dates=dates))
-        record = {
-            "version": 1,
-            "date": today.isoformat(),
-            "answers": {k: v for k, v in answers.items() if k != PROJECT},
-            PROJECT: dict(project),
-        }
         return Completion(
             messages=tuple(messages),
             files=(report.document(),),
-            record=record,
+            record=self.record(answers, date=today.isoformat()),
             reminders=reminders,
         )
 
-    def _last_answers(self, last: Record) -> dict[str, Any]:
-        kept = last.data.get("answers")
-        return {
-            **(kept if isinstance(kept, Mapping) else {}),
-            PROJECT: last.data.get(PROJECT) or {},
-        }
-
     def landing(self, last: Record, lang: str) -> Landing:
-        report = self._report(self._last_answers(last), local_date(last.created_at), lang)
+        report = self._report(self.last_answers(last), local_date(last.created_at), lang)
         actions = tuple(
             (arg, self.texts.text(f"sustainability.landing.{arg}", lang))
             for arg in ("review", "edit", "new", "file")
@@ -305,5 +287,5 @@ class SustainabilityFlow(Flow):
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != "file":
             return None
-        report = self._report(self._last_answers(last), local_date(last.created_at), lang)
+        report = self._report(self.last_answers(last), local_date(last.created_at), lang)
         return Completion(files=(report.document(),))

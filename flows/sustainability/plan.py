@@ -154,7 +154,7 @@ class PlanReport:
                 row[0].text = criterion.name.get(self.lang)
                 row[1].text = question.text.get(self.lang)
                 row[2].text = self.t(f"sustainability.answer.{answer}") if answer else "—"
-        doc.add_heading(self.t("sustainability.result.mandatory_heading")[2:].rstrip(":"), 2)
+        doc.add_heading(self.t("sustainability.doc.mandatory"), level=2)
         for point in self.content.mandatory:
             doc.add_paragraph(point.get(self.lang), style="List Bullet")
         if self.reviews:
