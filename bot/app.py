@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 from bot.core import Dialogue
+from bot.flood import FloodLimits
 from bot.qa import QuestionAnswering
 from flows.registry import FlowRegistry, default_registry
 from knowledge.loader import KnowledgeBase, load_knowledge
@@ -27,15 +28,20 @@ def build_dialogue(
     knowledge: KnowledgeBase | None = None,
     admin_ids: frozenset[int] = frozenset(),
     warm_up: bool = False,
+    migrate: bool = True,
+    flood: FloodLimits | None = None,
 ) -> Dialogue:
     """A ready dialogue core: content loaded and checked, database migrated. ``warm_up`` loads
-    the flows' slow libraries in a background thread, so the first result is not slower."""
+    the flows' slow libraries in a background thread, so the first result is not slower;
+    ``migrate=False`` when the schema is already current (webhook workers: the parent migrates);
+    ``flood`` turns on flood control (Telegram transports)."""
     flows = flows or default_registry()
     if warm_up:
         threading.Thread(target=flows.warm_up, name="warm-up", daemon=True).start()
     knowledge = knowledge or load_knowledge(flows.ids())
     texts = load_texts()
     db = Database(database_url)
-    db.migrate()
+    if migrate:
+        db.migrate()
     qa = QuestionAnswering(knowledge, Matcher(knowledge), texts, flows)
-    return Dialogue(db, flows, qa, texts, admin_ids)
+    return Dialogue(db, flows, qa, texts, admin_ids, flood)

@@ -22,6 +22,7 @@ KINDS: dict[str, int] = {
     "more": 1,  # more:<entry id>         the entry's longer text
     "fb": 2,  # fb:<log id>:<u|d>       feedback on an answer
     "none": 1,  # none:<log id>          "none of these"
+    "forget": 1,  # forget:<yes|no>       the /forget confirmation
 }
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError
 from knowledge.texts import ContentError
 from storage.db import DatabaseConfigError
@@ -29,6 +29,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="pretend it is this date for reminders (YYYY-MM-DD), to try them without waiting",
     )
     sub.add_parser("run", help="run the Telegram bot with long polling (needs TELEGRAM_BOT_TOKEN)")
+    webhook = sub.add_parser(
+        "webhook", help="serve the Telegram webhook on $PORT (needs the token and WEBHOOK_SECRET)"
+    )
+    webhook.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default $WEB_CONCURRENCY or 1)"
+    )
+    webhook.add_argument("--host", default="0.0.0.0", help="address to listen on")
+    register = sub.add_parser(
+        "set-webhook", help="register the webhook URL with Telegram (once per deployment)"
+    )
+    register.add_argument("url", help="public https URL; $WEBHOOK_PATH is added if it has no path")
+    register.add_argument(
+        "--delete", action="store_true", help="remove the webhook instead (back to polling)"
+    )
     ask = sub.add_parser("ask", help="answer one question, or one a line with --jsonl")
     ask.add_argument("question", nargs="*", help="the question")
     ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON")
@@ -41,11 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = Settings.from_env()
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs contain the token
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        configure_logging(settings)
         if args.command == "validate":
             return _validate(args.dir)
         if args.command == "eval":
@@ -56,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _unanswered(settings, args.limit)
         if args.command == "chat":
             return _chat(settings, args.user, args.now)
+        if args.command == "webhook":
+            return _webhook(settings, args.workers, args.host)
+        if args.command == "set-webhook":
+            return _set_webhook(settings, args.url, args.delete)
         return _run(settings)
     except (SettingsError, DatabaseConfigError) as exc:
         print(f"Configuration problem:\n{exc}", file=sys.stderr)
@@ -148,4 +162,73 @@ def _run(settings: Settings) -> int:
     from bot.telegram_app import build_application
 
     build_application(settings).run_polling(allowed_updates=["message", "callback_query"])
+    return 0
+
+
+def _webhook(settings: Settings, workers: int | None, host: str) -> int:
+    import uvicorn
+
+    from storage.db import Database
+
+    problems = settings.webhook_problems()
+    workers = workers or settings.web_workers
+    if workers < 1:
+        problems.append("--workers: at least 1")
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        problems.append(
+            "DATABASE_URL: several workers need PostgreSQL (postgresql+psycopg://…); "
+            "SQLite serves one worker"
+        )
+    if problems:
+        raise SettingsError("\n".join(problems))
+    db = Database(settings.database_url)
+    db.migrate()  # once here, not racing in every worker
+    db.dispose()
+    uvicorn.run(
+        "bot.webhook:create_app",
+        factory=True,
+        host=host,
+        port=settings.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=25,
+    )
+    return 0
+
+
+def _set_webhook(settings: Settings, url: str, delete: bool) -> int:
+    import asyncio
+    from urllib.parse import urlsplit
+
+    from bot.app import load_texts
+    from bot.telegram_app import register_commands_on
+    from bot.webhook import make_bot
+
+    problems = settings.webhook_problems()
+    parts = urlsplit(url)
+    local = parts.hostname in ("127.0.0.1", "localhost")
+    if not delete and parts.scheme != "https" and not local:
+        problems.append(f"URL: Telegram only calls https:// webhooks, got {url!r}")
+    if problems:
+        raise SettingsError("\n".join(problems))
+    if parts.path in ("", "/"):
+        url = url.rstrip("/") + settings.webhook_path
+
+    async def register() -> None:
+        async with make_bot(settings, pool_size=2) as bot:
+            if delete:
+                await bot.delete_webhook()
+                print("Webhook removed; the bot can poll again (python -m bot run).")
+                return
+            await bot.set_webhook(
+                url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=["message", "callback_query"],
+                max_connections=40,
+            )
+            await register_commands_on(bot, load_texts())
+            print(f"Webhook set: {url} (commands registered in Latvian and English)")
+
+    asyncio.run(register())
     return 0

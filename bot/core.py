@@ -6,12 +6,17 @@ Transports call ``Dialogue.handle`` and render the returned Replies; they hold n
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot import callbacks
+from bot.admin import AdminDesk
+from bot.flood import FloodLimits
 from bot.flow_runner import FlowRunner
 from bot.messages import Button, Input, Reply
+from bot.privacy import PrivacyDesk
 from bot.projects import PROJECT_FLOW, ProjectDesk
 from bot.qa import QuestionAnswering
 from bot.reminders import ReminderDesk
@@ -19,19 +24,23 @@ from bot.turn import Turn
 from flows import engine
 from flows.engine import FlowState
 from flows.registry import FlowRegistry
-from knowledge.texts import LANGUAGES, Catalogue
+from knowledge.texts import DEFAULT_LANGUAGE, LANGUAGES, Catalogue
 from storage.db import Database
-from storage.repositories import (
-    DialogueRepository,
-    QuestionLogRepository,
-    UserRepository,
-)
-from storage.review import format_review
+from storage.delivery import ProcessedUpdateRepository
+from storage.models import utcnow
+from storage.privacy import erase_user
+from storage.repositories import DialogueRepository, UserRepository
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000  # longer messages are refused with a note (Telegram allows 4096)
-CORE_COMMANDS = ("start", "help", "language", "menu", "cancel", "projects")
+CORE_COMMANDS = (
+    "start", "help", "language", "menu", "cancel", "projects", "privacy", "mydata", "forget",
+)  # fmt: skip
+ADMIN_COMMANDS = ("unanswered", "stats")
+# Called inside an input's transaction with its replies, just before the commit (the webhook
+# writes them to its outbox there, so they are stored exactly when the input's effects are).
+BeforeCommit = Callable[[Session, Input, list[Reply]], None]
 
 
 class Dialogue:
@@ -44,12 +53,16 @@ class Dialogue:
         qa: QuestionAnswering,
         texts: Catalogue,
         admin_ids: frozenset[int] = frozenset(),
+        flood: FloodLimits | None = None,
     ) -> None:
         self.db = db
         self.flows = flows
         self.qa = qa
         self.texts = texts
         self.admin_ids = admin_ids
+        self.flood = flood
+        self.admin = AdminDesk(texts, admin_ids)
+        self.privacy = PrivacyDesk(texts)
         self.projects = ProjectDesk(texts, flows.get(PROJECT_FLOW))
         self.reminders = ReminderDesk(db, texts)
         self.runner = FlowRunner(flows, texts, self.projects)
@@ -57,19 +70,53 @@ class Dialogue:
     # ---- entry point -------------------------------------------------------------------
     def handle(self, inp: Input) -> list[Reply]:
         """Handle one input in one transaction; the user's state row is locked meanwhile."""
+        replies = self._transact(inp, None, None)
+        assert replies is not None
+        return replies
+
+    def handle_update(self, inp: Input, update_id: int, before_commit: BeforeCommit) -> bool:
+        """Handle a Telegram update once: False (and nothing changed) when ``update_id`` was
+        already processed. The mark is committed together with the input's effects and with
+        whatever ``before_commit`` writes (the webhook's outbox)."""
+        return self._transact(inp, update_id, before_commit) is not None
+
+    def _transact(
+        self, inp: Input, update_id: int | None, before_commit: BeforeCommit | None
+    ) -> list[Reply] | None:
         for attempt in range(3):
             try:
                 with self.db.transaction() as session:
-                    user = UserRepository(session).touch(inp.user_id, inp.language_code)
-                    states = DialogueRepository(session)
-                    row = states.lock(inp.user_id)
-                    turn = Turn(session, user, states.snapshot(row), inp)
-                    self._route(turn)
-                    states.apply(row, turn.dialogue)
-                return turn.replies
+                    claims = ProcessedUpdateRepository(session)
+                    if update_id is not None and not claims.claim(update_id):
+                        return None
+                    replies = self._handle_in(session, inp)
+                    if before_commit is not None:
+                        before_commit(session, inp, replies)
+                return replies
             except StaleDataError:
                 log.warning("concurrent update for a user; retrying (attempt %d)", attempt + 1)
         raise RuntimeError("could not save the dialogue state after 3 attempts")
+
+    def _handle_in(self, session: Session, inp: Input) -> list[Reply]:
+        user = UserRepository(session).touch(inp.user_id, inp.language_code)
+        verdict = self.flood.check(user, utcnow()) if self.flood else "ok"
+        if verdict == "ignore":
+            return []
+        if verdict == "warn":
+            seconds = int(self.flood.mute.total_seconds()) if self.flood else 0
+            lang = user.language or DEFAULT_LANGUAGE
+            return [Reply(self.texts.text("flood.note", lang, seconds=seconds))]
+        states = DialogueRepository(session)
+        row = states.lock(inp.user_id)
+        turn = Turn(session, user, states.snapshot(row), inp)
+        self._route(turn)
+        if turn.erase:
+            session.flush()
+            erase_user(session, user.id)
+            session.expunge_all()
+        else:
+            states.apply(row, turn.dialogue)
+        return turn.replies
 
     def _route(self, turn: Turn) -> None:
         kind = turn.input.kind
@@ -98,6 +145,7 @@ class Dialogue:
                 turn.say(self._language_picker(turn))
             else:
                 turn.say(Reply(self.t(turn, "welcome")))
+                turn.say(self.privacy.notice(turn))
                 turn.say(self.runner.main_menu(turn))
         elif name == "help":
             self._note(turn, "help")
@@ -109,23 +157,18 @@ class Dialogue:
             self.runner.pause_active(turn, announce=True)
         elif name == "projects":
             turn.say(self.projects.listing(turn))
+        elif name == "privacy":
+            turn.say(self.privacy.policy(turn))
+        elif name == "mydata":
+            turn.say(self.privacy.my_data(turn))
+        elif name == "forget":
+            turn.say(self.privacy.ask_to_forget(turn))
         elif name in self.flows:
             self.runner.open(turn, name, args.strip().lower())
-        elif name == "unanswered":
-            self._unanswered(turn)
+        elif name in ADMIN_COMMANDS:
+            turn.say(self.admin.command(turn, name))
         else:
             self._note(turn, "input.unknown_command")
-
-    def _unanswered(self, turn: Turn) -> None:
-        if turn.user.id not in self.admin_ids:
-            self._note(turn, "admin.only_admins")
-            return
-        rows = QuestionLogRepository(turn.session).for_review(limit=30)
-        if not rows:
-            self._note(turn, "admin.unanswered_empty")
-            return
-        title = self.t(turn, "admin.unanswered_title", count=len(rows))
-        turn.say(Reply("\n".join([title, *format_review(rows)])))
 
     def _language_picker(self, turn: Turn) -> Reply:
         rows = [
@@ -159,6 +202,8 @@ class Dialogue:
         elif kind == "proj":
             for reply in self.projects.activate(turn, args[0]):
                 turn.say(reply)
+        elif kind == "forget":
+            turn.say(self.privacy.answer(turn, args[0]))
         else:
             self.qa.button(turn, callback)
 
@@ -174,6 +219,7 @@ class Dialogue:
         turn.user.language = lang
         if first_time:
             turn.say(Reply(self.t(turn, "welcome"), edit=True))
+            turn.say(self.privacy.notice(turn))
         else:
             turn.say(Reply(self.t(turn, "language.set"), edit=True))
         turn.say(self.runner.main_menu(turn))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from knowledge.texts import DEFAULT_LANGUAGE, Catalogue
 from storage.db import Database
@@ -35,9 +36,13 @@ class ReminderDesk:
         self.texts = texts
 
     def claim_due(
-        self, now: datetime | None = None, user_id: int | None = None
+        self,
+        now: datetime | None = None,
+        user_id: int | None = None,
+        before_commit: Callable[[Session, list[DueReminder]], None] | None = None,
     ) -> list[DueReminder]:
-        """Due reminders, each claimed once (marked sent in the same transaction)."""
+        """Due reminders, each claimed once (marked sent in the same transaction, in which
+        ``before_commit`` may queue them for sending)."""
         moment = now or utcnow()
         with self.db.transaction() as session:
             rows = ReminderRepository(session).claim_due(moment, user_id=user_id)
@@ -50,6 +55,8 @@ class ReminderDesk:
                 body = row.text.get(lang) or row.text.get(DEFAULT_LANGUAGE) or ""
                 prefix = self.texts.text("reminder.prefix", lang)
                 due.append(DueReminder(row.user_id, f"{prefix} {body}"))
+            if before_commit is not None and due:
+                before_commit(session, due)
             return due
 
 

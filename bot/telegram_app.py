@@ -9,23 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    Message,
-    Update,
-)
-from telegram.constants import MessageEntityType, MessageLimit
-from telegram.error import BadRequest
+from telegram import Bot, BotCommand, Message, Update
+from telegram.constants import MessageEntityType
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest
 
 from bot.core import Dialogue
+from bot.flood import FloodLimits
 from bot.messages import Input, Reply
 from bot.reminders import DueReminder, deliver_forever
 from bot.settings import Settings
+from bot.telegram_send import send_replies
 from knowledge.texts import Catalogue
 
 log = logging.getLogger(__name__)
@@ -38,12 +32,11 @@ MENU_COMMANDS = (
     "partners",
     "sustainability",
     "projects",
+    "privacy",
     "help",
     "language",
     "cancel",
 )
-CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
-TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 OTHER_KINDS = (
     "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
     "contact", "animation", "poll", "venue", "dice",
@@ -73,33 +66,6 @@ def to_input(update: Update) -> Input | None:
         return Input(user.id, chat.id, "text", message.text, lang)
     kind = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
     return Input(user.id, chat.id, "other", kind, lang)
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at paragraph or line breaks where possible."""
-    pieces = []
-    while len(text) > limit:
-        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit))
-        cut = cut if cut > limit // 2 else limit
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    return [*pieces, text] if text else pieces
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.label, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.label, callback_data=b.data)
-                for b in row
-            ]
-            for row in reply.buttons
-        ]
-    )
 
 
 class TelegramTransport:
@@ -132,37 +98,19 @@ class TelegramTransport:
         replies: list[Reply],
         pressed: object | None,
     ) -> None:
-        bot = context.bot
-        editable = pressed if isinstance(pressed, Message) else None
-        for reply in replies:
-            markup = keyboard(reply)
-            for file in reply.files:
-                caption = reply.text[:CAPTION_LIMIT] or None
-                data = InputFile(file.data, filename=file.filename)
-                if file.is_image:
-                    await bot.send_photo(chat_id, data, caption=caption, reply_markup=markup)
-                else:
-                    await bot.send_document(chat_id, data, caption=caption, reply_markup=markup)
-            if reply.files:
-                continue
-            pieces = split_text(reply.text)
-            if editable is not None and reply.edit and len(pieces) == 1:
-                editable, target = None, editable
-                try:
-                    await target.edit_text(pieces[0], reply_markup=markup)
-                    continue
-                except BadRequest as exc:  # e.g. "message is not modified" or too old to edit
-                    log.info("edit failed, sending instead: %s", exc.message)
-            for i, piece in enumerate(pieces):
-                last = i == len(pieces) - 1
-                await bot.send_message(chat_id, piece, reply_markup=markup if last else None)
+        message_id = pressed.message_id if isinstance(pressed, Message) else None
+        await send_replies(context.bot, chat_id, replies, edit_message_id=message_id)
 
 
 async def register_commands(application: Application, texts: Catalogue) -> None:
+    await register_commands_on(application.bot, texts)
+
+
+async def register_commands_on(bot: Bot, texts: Catalogue) -> None:
     """The command menu in Latvian (for Latvian clients) and English (for everyone else)."""
     for lang, code in (("lv", "lv"), ("en", None)):
         commands = [BotCommand(c, texts.text(f"commands.{c}", lang)) for c in MENU_COMMANDS]
-        await application.bot.set_my_commands(commands, language_code=code)
+        await bot.set_my_commands(commands, language_code=code)
 
 
 def build_application(
@@ -174,10 +122,10 @@ def build_application(
     from bot.app import build_dialogue
 
     dialogue = dialogue or build_dialogue(
-        settings.database_url, admin_ids=settings.admin_ids, warm_up=True
+        settings.database_url, admin_ids=settings.admin_ids, warm_up=True, flood=FloodLimits()
     )
     transport = TelegramTransport(dialogue)
-    builder = Application.builder().token(settings.telegram_token)
+    builder = Application.builder().token(settings.telegram_token).base_url(settings.api_base_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
 

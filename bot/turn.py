@@ -21,6 +21,7 @@ class Turn:
     dialogue: DialogueSnapshot
     input: Input
     replies: list[Reply] = field(default_factory=list)
+    erase: bool = False  # the user confirmed /forget: erase their data instead of saving
 
     @property
     def lang(self) -> str:

@@ -1,4 +1,5 @@
-"""Typed SQLAlchemy models: users, their dialogue state, finished flows, projects, reminders."""
+"""Typed SQLAlchemy models: users, their dialogue state, finished flows, projects, reminders,
+the question log, and the webhook's processed updates and outbox."""
 
 from __future__ import annotations
 
@@ -74,6 +75,10 @@ class User(Base):
     language_fixed: Mapped[bool] = mapped_column(default=False, server_default=false())
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    # Flood control: inputs counted in the current window; inputs are ignored until muted_until.
+    flood_window_start: Mapped[datetime | None] = mapped_column()
+    flood_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    muted_until: Mapped[datetime | None] = mapped_column()
 
 
 class DialogueState(Base):
@@ -175,3 +180,34 @@ class QuestionLog(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     feedback: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ProcessedUpdate(Base):
+    """A Telegram update already handled: a re-sent ``update_id`` is never processed twice.
+
+    Written in the same transaction as the update's effects, so it exists exactly when they do.
+    Holds no user data.
+    """
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class OutboxMessage(Base):
+    """The replies to one input, waiting to be sent (deleted once sent).
+
+    Committed with the input's effects, so a worker crash after the commit loses no reply; one
+    sender delivers them in ``id`` order, so each chat sees its replies in order.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    replies: Mapped[list[Any]] = mapped_column(JSON)
+    callback_query_id: Mapped[str | None] = mapped_column(String(64))
+    edit_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,8 @@ from telegram import Update
 
 from bot.core import Dialogue
 from bot.settings import Settings
-from bot.telegram_app import build_application, split_text
+from bot.telegram_app import build_application
+from bot.telegram_send import split_text
 from tests.bot.fake_telegram import RecordingRequest, callback_update, message_update
 
 USER = 5551234

@@ -1,0 +1,61 @@
+"""The user's data rights in chat: /privacy (what is kept and why), /mydata (all of it as a JSON
+file) and /forget (erase everything, after a confirmation)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from bot import callbacks
+from bot.messages import Button, Reply
+from bot.turn import Turn
+from flows.engine import OutFile
+from knowledge.texts import Catalogue
+from storage.privacy import export_user
+
+QUESTION_RETENTION_DAYS = 90  # questions kept for editors lose their user link after this
+
+
+class PrivacyDesk:
+    def __init__(self, texts: Catalogue, retention_days: int = QUESTION_RETENTION_DAYS) -> None:
+        self.texts = texts
+        self.retention_days = retention_days
+
+    def notice(self, turn: Turn) -> Reply:
+        return Reply(self.texts.text("privacy.notice", turn.lang))
+
+    def policy(self, turn: Turn) -> Reply:
+        return Reply(self.texts.text("privacy.full", turn.lang, days=self.retention_days))
+
+    def my_data(self, turn: Turn) -> Reply:
+        turn.session.flush()  # include this input's own changes (last seen, language)
+        data = export_user(turn.session, turn.user.id)
+        rows = sum(len(table) for table in data.values())
+        document = {
+            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "user_id": turn.user.id,
+            "tables": data,
+        }
+        payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+        caption = self.texts.text("privacy.mydata", turn.lang, rows=rows)
+        file = OutFile(f"celvedis-my-data-{turn.user.id}.json", payload)
+        return Reply(caption, files=(file,))
+
+    def ask_to_forget(self, turn: Turn) -> Reply:
+        row = tuple(
+            Button(
+                self.texts.text(f"privacy.forget_{choice}", turn.lang),
+                callbacks.encode("forget", choice),
+            )
+            for choice in ("yes", "no")
+        )
+        return Reply(self.texts.text("privacy.forget_confirm", turn.lang), buttons=(row,))
+
+    def answer(self, turn: Turn, choice: str) -> Reply:
+        """The confirmation's answer; "yes" marks the turn so the core erases the user's data."""
+        if choice == "yes":
+            turn.erase = True
+            return Reply(self.texts.text("privacy.forgotten", turn.lang), edit=True)
+        if choice == "no":
+            return Reply(self.texts.text("privacy.kept", turn.lang), edit=True)
+        return Reply(self.texts.text("input.invalid_button", turn.lang), notice=True)

@@ -1,0 +1,238 @@
+"""The webhook's outbox sender: delivers stored replies to Telegram, in order per chat, paced to
+Telegram's limits, and runs the leader's periodic jobs (reminders, retention, old update marks).
+
+Only the leader worker sends (see ``bot.leadership``), so the overall pace holds for the whole
+deployment. A reply is deleted from the outbox once Telegram accepted it; a crash between the
+two sends it again (at least once, never lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.leadership import Leadership
+from bot.messages import Reply
+from bot.outbox import reply_from_json, reply_to_json
+from bot.pacing import Pacer
+from bot.privacy import QUESTION_RETENTION_DAYS
+from bot.reminders import DueReminder, ReminderDesk
+from bot.telegram_send import send_replies
+from storage.db import Database
+from storage.delivery import OutboxRepository, ProcessedUpdateRepository
+from storage.models import utcnow
+from storage.privacy import unlink_old_questions
+
+log = logging.getLogger(__name__)
+
+UPDATE_MARKS_KEPT = timedelta(days=2)  # Telegram gives up re-sending an update after a day
+
+
+@dataclass
+class _Pending:
+    row_id: int
+    chat_id: int
+    replies: list[Reply]
+    callback_query_id: str | None
+    edit_message_id: int | None
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        reminders: ReminderDesk,
+        *,
+        pacer: Pacer | None = None,
+        poll_every: float = 0.025,
+        housekeeping_every: float = 60.0,
+        max_chats: int = 16,
+        retention_days: int = QUESTION_RETENTION_DAYS,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.reminders = reminders
+        self.pacer = pacer or Pacer()
+        self.poll_every = poll_every
+        self.housekeeping_every = housekeeping_every
+        self.retention_days = retention_days
+        self.leadership = Leadership(db)
+        self._slots = asyncio.Semaphore(max_chats)
+        self._busy_chats: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._retry_at: dict[int, float] = {}
+        self._last_housekeeping = 0.0
+
+    def wake(self) -> None:
+        """Something was just queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                if not await asyncio.to_thread(self.leadership.try_acquire):
+                    await self._sleep(1.0)
+                    continue
+                await self._housekeeping_if_due()
+                started = await self._dispatch()
+                if not started:
+                    await self._sleep(self.poll_every)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the outbox sender failed; trying again shortly")
+                await self._sleep(1.0)
+
+    async def stop(self, timeout: float = 20.0) -> None:
+        """Finish the deliveries under way, then give up leadership."""
+        self._stopping = True
+        self._wake.set()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+        await asyncio.to_thread(self.leadership.release)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        self._wake.clear()
+
+    async def _dispatch(self) -> bool:
+        """Start a delivery task for each chat with waiting replies; True if any started."""
+        pending = await asyncio.to_thread(self._load)
+        started = False
+        now = time.monotonic()
+        blocked: set[int] = set(self._busy_chats)
+        by_chat: dict[int, list[_Pending]] = {}
+        for item in pending:
+            if item.chat_id in blocked:
+                continue
+            if self._retry_at.get(item.row_id, 0.0) > now:
+                blocked.add(item.chat_id)  # keep the chat's order: nothing after it either
+                continue
+            by_chat.setdefault(item.chat_id, []).append(item)
+        for chat_id, items in by_chat.items():
+            if self._slots.locked():
+                break
+            await self._slots.acquire()
+            self._busy_chats.add(chat_id)
+            task = asyncio.create_task(self._deliver_chat(chat_id, items))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started = True
+        return started
+
+    def _load(self) -> list[_Pending]:
+        with self.db.transaction() as session:
+            rows = OutboxRepository(session).oldest(limit=200)
+            return [
+                _Pending(
+                    row.id,
+                    row.chat_id,
+                    [reply_from_json(r) for r in row.replies],
+                    row.callback_query_id,
+                    row.edit_message_id,
+                )
+                for row in rows
+            ]
+
+    async def _deliver_chat(self, chat_id: int, items: list[_Pending]) -> None:
+        try:
+            for item in items:
+                if not await self._deliver(item):
+                    break  # retried later; the chat's later replies wait for it
+        except Exception:
+            log.exception("delivering to a chat failed")
+        finally:
+            self._busy_chats.discard(chat_id)
+            self._slots.release()
+            if not self._stopping:
+                self._wake.set()
+
+    async def _deliver(self, item: _Pending) -> bool:
+        """Send one input's replies; True when done with them (sent or undeliverable)."""
+        replies = item.replies
+        sent = 0
+        for attempt in range(6):
+            try:
+                if item.callback_query_id is not None:
+                    notice = next((r.text for r in replies if r.notice), None)
+                    with contextlib.suppress(BadRequest):  # too old to answer: fine
+                        await self.bot.answer_callback_query(item.callback_query_id, text=notice)
+                    item.callback_query_id = None
+                    replies = [r for r in replies if not r.notice]
+                while sent < len(replies):
+                    edit = item.edit_message_id if not any(r.edit for r in replies[:sent]) else None
+                    await send_replies(
+                        self.bot,
+                        item.chat_id,
+                        [replies[sent]],
+                        edit_message_id=edit,
+                        pace=self.pacer.wait,
+                    )
+                    sent += 1
+                break
+            except RetryAfter as exc:
+                seconds = exc.retry_after
+                wait = seconds.total_seconds() if isinstance(seconds, timedelta) else seconds
+                log.warning("Telegram asks to slow down for %.0f s", wait)
+                self.pacer.pause(float(wait))
+            except (Forbidden, BadRequest) as exc:
+                log.warning("dropping replies Telegram will not take: %s", exc.message)
+                break
+            except NetworkError as exc:  # includes timeouts
+                log.warning("sending failed (%s); retrying", exc.message)
+                await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
+            except TelegramError as exc:
+                log.error("dropping replies after a Telegram error: %s", exc.message)
+                break
+        else:
+            self._retry_at[item.row_id] = time.monotonic() + 30.0
+            return False
+        self._retry_at.pop(item.row_id, None)
+        await asyncio.to_thread(self._remove, item.row_id)
+        return True
+
+    def _remove(self, row_id: int) -> None:
+        with self.db.transaction() as session:
+            OutboxRepository(session).remove(row_id)
+
+    # ---- the leader's periodic jobs ----------------------------------------------------
+    async def _housekeeping_if_due(self) -> None:
+        now = time.monotonic()
+        if now - self._last_housekeeping < self.housekeeping_every:
+            return
+        self._last_housekeeping = now
+        try:
+            await asyncio.to_thread(self.reminders.claim_due, before_commit=queue_reminders)
+            await asyncio.to_thread(self._retention)
+        except Exception:
+            log.exception("housekeeping failed; trying again later")
+
+    def _retention(self) -> None:
+        with self.db.transaction() as session:
+            unlinked = unlink_old_questions(session, utcnow() - timedelta(days=self.retention_days))
+            dropped = ProcessedUpdateRepository(session).forget_before(utcnow() - UPDATE_MARKS_KEPT)
+        if unlinked or dropped:
+            log.info("retention: %d questions unlinked, %d update marks dropped", unlinked, dropped)
+
+
+def queue_reminders(session: Session, due: list[DueReminder]) -> None:
+    """Put claimed reminders in the outbox, in the same transaction that claims them."""
+    outbox = OutboxRepository(session)
+    for reminder in due:
+        outbox.add(
+            chat_id=reminder.user_id,
+            user_id=reminder.user_id,
+            replies=[reply_to_json(Reply(reminder.text))],
+        )

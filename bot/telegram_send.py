@@ -1,0 +1,91 @@
+"""Rendering Replies as Bot API calls: text split to Telegram's limit, inline keyboards, photos
+and documents, and editing the message whose button was pressed. Shared by the polling
+transport and the webhook's outbox sender."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest
+
+from bot.messages import Reply
+
+log = logging.getLogger(__name__)
+
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+# Awaited before every message sent to a chat (the webhook's sender paces with it).
+Pace = Callable[[int], Awaitable[None]]
+
+
+async def _no_pace(chat_id: int) -> None:
+    return None
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Pieces of at most ``limit`` characters, cut at paragraph or line breaks where possible."""
+    pieces = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit))
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text else pieces
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in reply.buttons
+        ]
+    )
+
+
+async def send_replies(
+    bot: Bot,
+    chat_id: int,
+    replies: list[Reply],
+    *,
+    edit_message_id: int | None = None,
+    pace: Pace = _no_pace,
+) -> None:
+    """Send ``replies`` in order. The first reply marked ``edit`` replaces the pressed message
+    (``edit_message_id``) when it fits one message; if Telegram refuses, it is sent instead."""
+    for reply in replies:
+        markup = keyboard(reply)
+        for file in reply.files:
+            caption = reply.text[:CAPTION_LIMIT] or None
+            data = InputFile(file.data, filename=file.filename)
+            await pace(chat_id)
+            if file.is_image:
+                await bot.send_photo(chat_id, data, caption=caption, reply_markup=markup)
+            else:
+                await bot.send_document(chat_id, data, caption=caption, reply_markup=markup)
+        if reply.files:
+            continue
+        pieces = split_text(reply.text)
+        if edit_message_id is not None and reply.edit and len(pieces) == 1:
+            target, edit_message_id = edit_message_id, None
+            await pace(chat_id)
+            try:
+                await bot.edit_message_text(
+                    pieces[0], chat_id=chat_id, message_id=target, reply_markup=markup
+                )
+                continue
+            except BadRequest as exc:  # e.g. "message is not modified" or too old to edit
+                log.info("edit failed, sending instead: %s", exc.message)
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            await pace(chat_id)
+            await bot.send_message(chat_id, piece, reply_markup=markup if last else None)

@@ -1,0 +1,78 @@
+"""Webhook delivery bookkeeping: which updates were processed, and the outbox of replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import OutboxMessage, ProcessedUpdate, utcnow
+
+
+class ProcessedUpdateRepository:
+    """Marks Telegram updates as processed, once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, update_id: int) -> bool:
+        """True the first time ``update_id`` is seen; False when it was (or is being) processed.
+
+        On PostgreSQL a concurrent transaction claiming the same id makes this wait until that
+        one commits (then False) or rolls back (then True).
+        """
+        dialect = self.session.get_bind().dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        statement = (
+            module.insert(ProcessedUpdate)
+            .values(update_id=update_id, processed_at=utcnow())
+            .on_conflict_do_nothing()
+        )
+        return self.session.execute(statement).rowcount == 1
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Drop marks older than ``cutoff`` (Telegram stops re-sending after a day)."""
+        result = self.session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)
+        )
+        return result.rowcount or 0
+
+
+class OutboxRepository:
+    """Replies waiting to be sent, oldest first."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(
+        self,
+        *,
+        chat_id: int,
+        user_id: int,
+        replies: list[dict[str, Any]],
+        callback_query_id: str | None = None,
+        edit_message_id: int | None = None,
+    ) -> OutboxMessage:
+        row = OutboxMessage(
+            chat_id=chat_id,
+            user_id=user_id,
+            replies=replies,
+            callback_query_id=callback_query_id,
+            edit_message_id=edit_message_id,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def oldest(self, limit: int = 100) -> list[OutboxMessage]:
+        query = select(OutboxMessage).order_by(OutboxMessage.id).limit(limit)
+        return list(self.session.scalars(query))
+
+    def remove(self, message_id: int) -> None:
+        self.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message_id))
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(OutboxMessage)) or 0

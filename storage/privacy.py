@@ -1,0 +1,82 @@
+"""A user's data rights: everything stored about them (export), erasing it, and retention."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Base,
+    DialogueState,
+    FlowResult,
+    OutboxMessage,
+    Project,
+    QuestionLog,
+    Reminder,
+    User,
+)
+
+# Every table holding something about a user, with the columns that point at the user.
+# A test checks that every table with a user or chat column is listed here.
+USER_TABLES: tuple[tuple[type[Base], tuple[str, ...]], ...] = (
+    (User, ("id",)),
+    (DialogueState, ("user_id",)),
+    (Project, ("user_id",)),
+    (FlowResult, ("user_id",)),
+    (Reminder, ("user_id",)),
+    (QuestionLog, ("user_id",)),
+    (OutboxMessage, ("user_id", "chat_id")),
+)
+SKIPPED_COLUMNS = {"replies"}  # outbox payloads may hold files; their texts are exported
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _row(row: Base) -> dict[str, Any]:
+    return {
+        column.key: _plain(getattr(row, column.key))
+        for column in row.__table__.columns
+        if column.key not in SKIPPED_COLUMNS
+    }
+
+
+def _owned_by(model: type[Base], columns: tuple[str, ...], user_id: int) -> Any:
+    return or_(*(getattr(model, column) == user_id for column in columns))
+
+
+def export_user(session: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every row about ``user_id``, table by table, as JSON-ready dictionaries."""
+    data: dict[str, list[dict[str, Any]]] = {}
+    for model, columns in USER_TABLES:
+        rows = session.scalars(select(model).where(_owned_by(model, columns, user_id))).all()
+        data[model.__tablename__] = [_row(row) for row in rows]
+        if model is OutboxMessage:
+            for row, exported in zip(rows, data[model.__tablename__], strict=True):
+                exported["texts"] = [reply.get("text", "") for reply in row.replies]
+    return data
+
+
+def erase_user(session: Session, user_id: int) -> int:
+    """Delete every row about ``user_id`` (children first); returns how many were deleted."""
+    deleted = 0
+    for model, columns in reversed(USER_TABLES):
+        result = session.execute(delete(model).where(_owned_by(model, columns, user_id)))
+        deleted += result.rowcount or 0
+    return deleted
+
+
+def unlink_old_questions(session: Session, cutoff: datetime) -> int:
+    """Questions kept for editors lose their link to the asker once older than ``cutoff``."""
+    result = session.execute(
+        update(QuestionLog)
+        .where(QuestionLog.created_at < cutoff, QuestionLog.user_id.is_not(None))
+        .values(user_id=None)
+    )
+    return result.rowcount or 0
