@@ -30,8 +30,9 @@ class ProcessedUpdateRepository:
             module.insert(ProcessedUpdate)
             .values(update_id=update_id, processed_at=utcnow())
             .on_conflict_do_nothing()
+            .returning(ProcessedUpdate.update_id)
         )
-        return self.session.execute(statement).rowcount == 1
+        return self.session.execute(statement).scalar() is not None
 
     def forget_before(self, cutoff: datetime) -> int:
         """Drop marks older than ``cutoff`` (Telegram stops re-sending after a day)."""
