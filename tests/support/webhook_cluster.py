@@ -1,0 +1,286 @@
+"""Webhook workers in real processes, and simulated Telegram users driving them.
+
+``WebhookCluster`` starts ``python -m bot webhook --workers N`` against a database and a
+``FakeBotApi``; ``TelegramSender`` posts updates the way Telegram does (re-sending until it gets
+a 200); ``SimulatedUser`` runs a scripted conversation — commands, a question, the DigComp
+self-assessment with button presses, a pause and a resume — waiting for each reply like a person.
+Used by the load and fault tests (tests/system) and the webhook benchmark (bench/webhook.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support.fake_bot_api import ApiCall, FakeBotApi
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "cluster-secret"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class WebhookCluster:
+    """``python -m bot webhook`` with ``workers`` processes on a free port."""
+
+    def __init__(self, database_url: str, fake: FakeBotApi, workers: int = 2, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_PATH": "/telegram",
+            "PORT": str(self.port),
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> WebhookCluster:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "webhook", "--workers", str(self.workers),
+             "--host", "127.0.0.1"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        self.wait_healthy(timeout)
+        return self
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        """Until /healthz answers 200 and every worker process is up."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise RuntimeError(f"the webhook server exited: {error[-2000:]}")
+            try:
+                ready = httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200
+            except httpx.HTTPError:
+                ready = False
+            if ready and len(self.worker_pids()) >= self.workers:
+                return
+            time.sleep(0.2)
+        raise TimeoutError("the webhook server did not become healthy")
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes (children of the uvicorn parent; the parent itself for 1)."""
+        assert self.process is not None
+        if self.workers == 1:
+            return [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids = [int(p) for p in children.read_text().split()] if children.exists() else []
+        return [p for p in pids if _is_worker(p)]
+
+    def kill_worker(self) -> int:
+        """SIGKILL the oldest worker (uvicorn's supervisor starts a new one); killing twice
+        kills both original workers, so the leader among them too."""
+        pid = min(self.worker_pids())
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def rss_mb(self) -> dict[int, float]:
+        """Resident memory of each worker in MB."""
+        sizes = {}
+        for pid in self.worker_pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes[pid] = int(line.split()[1]) / 1024
+        return sizes
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """SIGTERM (graceful: requests in flight finish) and wait; the exit code."""
+        if self.process is None:
+            return 0
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def __enter__(self) -> WebhookCluster:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _is_worker(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"spawn_main" in cmdline  # not multiprocessing's resource tracker
+
+
+_update_ids = itertools.count(int(time.time()) * 1000)
+
+
+def _sender(user_id: int) -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": "Sim", "language_code": "lv"}
+
+
+def message(user_id: int, text: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "message_id": next(_update_ids) % 1_000_000,
+        "date": int(time.time()),
+        "from": _sender(user_id),
+        "chat": {"id": user_id, "type": "private"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": next(_update_ids), "message": body}
+
+
+def button(user_id: int, data: str, message_id: int) -> dict[str, Any]:
+    return {
+        "update_id": next(_update_ids),
+        "callback_query": {
+            "id": f"q{next(_update_ids)}",
+            "from": _sender(user_id),
+            "chat_instance": f"c{user_id}",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private"},
+                "text": "…",
+            },
+        },
+    }
+
+
+@dataclass
+class TelegramSender:
+    """Posts updates like Telegram: re-sends on errors and non-200 answers until accepted."""
+
+    url: str
+    resend_share: float = 0.0  # also re-send this share of accepted updates (a lost 200)
+    latencies: list[float] = field(default_factory=list)
+    accepted: set[int] = field(default_factory=set)
+    attempts: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def post(
+        self,
+        client: httpx.Client,
+        update: dict[str, Any],
+        timeout: float = 60.0,
+        *,
+        repeat: bool = True,
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            started = time.perf_counter()
+            try:
+                response = client.post(
+                    f"{self.url}/telegram", json=update, headers={SECRET_HEADER: SECRET}
+                )
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            with self._lock:
+                self.attempts += 1
+                if ok:
+                    self.latencies.append(time.perf_counter() - started)
+                    self.accepted.add(update["update_id"])
+            if ok:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"update {update['update_id']} was never accepted")
+            time.sleep(0.2)
+        if repeat and (update["update_id"] % 1000) < self.resend_share * 1000:
+            self.post(client, update, timeout, repeat=False)
+
+
+class SimulatedUser:
+    """One person: sends, then waits for the bot's reply before the next step."""
+
+    def __init__(self, user_id: int, sender: TelegramSender, fake: FakeBotApi) -> None:
+        self.user_id = user_id
+        self.sender = sender
+        self.fake = fake
+        self.client = httpx.Client(timeout=30.0)
+        self.seen = 0  # how many of this chat's calls have been looked at
+
+    def _wait(self, predicate: Callable[[ApiCall], bool], timeout: float = 60.0) -> ApiCall:
+        """The first new call to this chat matching ``predicate``."""
+        found: list[ApiCall] = []
+
+        def check(calls: list[ApiCall]) -> bool:
+            mine = [c for c in calls if c.chat_id == self.user_id and c.method in SENDING]
+            for index in range(self.seen, len(mine)):
+                if predicate(mine[index]):
+                    self.seen = index + 1
+                    found.append(mine[index])
+                    return True
+            return False
+
+        self.fake.wait_for(check, timeout=timeout)
+        return found[0]
+
+    def say(self, text: str, expect: Callable[[ApiCall], bool]) -> ApiCall:
+        self.sender.post(self.client, message(self.user_id, text))
+        return self._wait(expect)
+
+    def tap(self, call: ApiCall, data_prefix: str, expect: Callable[[ApiCall], bool]) -> ApiCall:
+        data = next(d for d in buttons_of(call) if d.startswith(data_prefix))
+        message_id = int(call.params.get("message_id") or 1)
+        self.sender.post(self.client, button(self.user_id, data, message_id))
+        return self._wait(expect)
+
+    def converse(self, answers: int = 6) -> None:
+        """/start, pick Latvian, ask, start DigComp quick, answer, pause, ask, resume, answer."""
+        picker = self.say("/start", lambda c: "lang:lv" in buttons_of(c))
+        self.tap(picker, "lang:lv", lambda c: "menu:digcomp" in buttons_of(c))
+        self.say("kur meklēt partnerus?", has_text("eTwinning"))
+        step = self.say("/digcomp quick", has_text("1/21"))
+        half = answers // 2
+        for n in range(2, half + 2):
+            step = self.tap(step, "f:", has_text(f"{n}/21"))
+        self.say("/cancel", lambda c: "menu:digcomp" in buttons_of(c))
+        self.say("kas ir CoVE?", has_text("CoVE"))
+        step = self.say("/digcomp", has_text(f"{half + 1}/21"))
+        for n in range(half + 2, answers + 2):
+            step = self.tap(step, "f:", has_text(f"{n}/21"))
+        self.client.close()
+
+
+def has_text(part: str) -> Callable[[ApiCall], bool]:
+    return lambda call: part in (call.text or "")
+
+
+def buttons_of(call: ApiCall) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    if isinstance(markup, str):
+        import json
+
+        markup = json.loads(markup)
+    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+    return [b.get("callback_data", "") for row in rows for b in row]
