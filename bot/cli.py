@@ -202,7 +202,7 @@ def _set_webhook(settings: Settings, url: str, delete: bool) -> int:
     from urllib.parse import urlsplit
 
     from bot.app import load_texts
-    from bot.telegram_app import register_commands_on
+    from bot.telegram_io import register_commands_on
     from bot.webhook import make_bot
 
     problems = settings.webhook_problems()

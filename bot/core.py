@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,6 +16,7 @@ from bot import callbacks
 from bot.admin import AdminDesk
 from bot.flood import FloodLimits
 from bot.flow_runner import FlowRunner
+from bot.input_text import clean_text
 from bot.messages import Button, Input, Reply
 from bot.privacy import PrivacyDesk
 from bot.projects import PROJECT_FLOW, ProjectDesk
@@ -98,6 +100,8 @@ class Dialogue:
         raise RuntimeError("could not save the dialogue state after 3 attempts")
 
     def _handle_in(self, session: Session, inp: Input) -> list[Reply]:
+        if inp.kind in ("text", "command"):
+            inp = replace(inp, payload=clean_text(inp.payload))
         user = UserRepository(session).touch(inp.user_id, inp.language_code)
         verdict = self.flood.check(user, utcnow()) if self.flood else "ok"
         if verdict == "ignore":

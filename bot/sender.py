@@ -109,10 +109,13 @@ class OutboxSender:
 
     async def _dispatch(self) -> bool:
         """Start a delivery task for each chat with waiting replies; True if any started."""
+        # A chat busy at any time during the load is skipped: rows a delivery finished and
+        # deleted meanwhile may still be in what was loaded.
+        busy_before = set(self._busy_chats)
         pending = await asyncio.to_thread(self._load)
         started = False
         now = time.monotonic()
-        blocked: set[int] = set(self._busy_chats)
+        blocked: set[int] = busy_before | self._busy_chats
         by_chat: dict[int, list[_Pending]] = {}
         for item in pending:
             if item.chat_id in blocked:
@@ -147,13 +150,17 @@ class OutboxSender:
             ]
 
     async def _deliver_chat(self, chat_id: int, items: list[_Pending]) -> None:
+        done: list[int] = []
         try:
             for item in items:
                 if not await self._deliver(item):
                     break  # retried later; the chat's later replies wait for it
+                done.append(item.row_id)
         except Exception:
             log.exception("delivering to a chat failed")
         finally:
+            if done:
+                await asyncio.to_thread(self._remove, done)
             self._busy_chats.discard(chat_id)
             self._slots.release()
             if not self._stopping:
@@ -200,12 +207,11 @@ class OutboxSender:
             self._retry_at[item.row_id] = time.monotonic() + 30.0
             return False
         self._retry_at.pop(item.row_id, None)
-        await asyncio.to_thread(self._remove, item.row_id)
         return True
 
-    def _remove(self, row_id: int) -> None:
+    def _remove(self, row_ids: list[int]) -> None:
         with self.db.transaction() as session:
-            OutboxRepository(session).remove(row_id)
+            OutboxRepository(session).remove(row_ids)
 
     # ---- the leader's periodic jobs ----------------------------------------------------
     async def _housekeeping_if_due(self) -> None:

@@ -9,63 +9,20 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Bot, BotCommand, Message, Update
-from telegram.constants import MessageEntityType
+from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest
 
 from bot.core import Dialogue
 from bot.flood import FloodLimits
-from bot.messages import Input, Reply
+from bot.messages import Reply
 from bot.reminders import DueReminder, deliver_forever
 from bot.settings import Settings
+from bot.telegram_io import register_commands_on, to_input
 from bot.telegram_send import send_replies
 from knowledge.texts import Catalogue
 
 log = logging.getLogger(__name__)
-
-MENU_COMMANDS = (
-    "start",
-    "menu",
-    "digcomp",
-    "risks",
-    "partners",
-    "sustainability",
-    "projects",
-    "privacy",
-    "help",
-    "language",
-    "cancel",
-)
-OTHER_KINDS = (
-    "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
-    "contact", "animation", "poll", "venue", "dice",
-)  # fmt: skip
-
-
-def to_input(update: Update) -> Input | None:
-    """The Input for an update, or None for updates the bot ignores (channel posts, edits…)."""
-    user = update.effective_user
-    chat = update.effective_chat
-    if user is None or chat is None:
-        return None
-    lang = user.language_code
-    if update.callback_query is not None:
-        return Input(user.id, chat.id, "button", update.callback_query.data or "", lang)
-    message = update.message
-    if message is None:
-        return None
-    if message.text is not None:
-        entities = message.entities or ()
-        if (
-            entities
-            and entities[0].type == MessageEntityType.BOT_COMMAND
-            and entities[0].offset == 0
-        ):
-            return Input(user.id, chat.id, "command", message.text, lang)
-        return Input(user.id, chat.id, "text", message.text, lang)
-    kind = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
-    return Input(user.id, chat.id, "other", kind, lang)
 
 
 class TelegramTransport:
@@ -104,13 +61,6 @@ class TelegramTransport:
 
 async def register_commands(application: Application, texts: Catalogue) -> None:
     await register_commands_on(application.bot, texts)
-
-
-async def register_commands_on(bot: Bot, texts: Catalogue) -> None:
-    """The command menu in Latvian (for Latvian clients) and English (for everyone else)."""
-    for lang, code in (("lv", "lv"), ("en", None)):
-        commands = [BotCommand(c, texts.text(f"commands.{c}", lang)) for c in MENU_COMMANDS]
-        await bot.set_my_commands(commands, language_code=code)
 
 
 def build_application(

@@ -33,7 +33,7 @@ from bot.messages import Input, Reply
 from bot.outbox import reply_to_json
 from bot.sender import OutboxSender
 from bot.settings import Settings
-from bot.telegram_app import to_input
+from bot.telegram_io import to_input
 from storage.delivery import OutboxRepository
 
 log = logging.getLogger(__name__)

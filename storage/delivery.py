@@ -72,8 +72,8 @@ class OutboxRepository:
         query = select(OutboxMessage).order_by(OutboxMessage.id).limit(limit)
         return list(self.session.scalars(query))
 
-    def remove(self, message_id: int) -> None:
-        self.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message_id))
+    def remove(self, ids: list[int]) -> None:
+        self.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(OutboxMessage)) or 0

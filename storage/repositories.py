@@ -35,20 +35,23 @@ class UserRepository:
         self.session = session
 
     def touch(self, user_id: int, telegram_language: str | None = None) -> User:
-        """The user, created on first contact; ``last_seen`` is refreshed."""
+        """The user, created on first contact and locked until the transaction ends (one input
+        of a user at a time); ``last_seen`` is refreshed."""
         now = utcnow()
-        insert_if_missing(
-            self.session,
-            User,
-            id=user_id,
-            telegram_language=telegram_language,
-            first_seen=now,
-            last_seen=now,
-        )
-        user = self.session.get(User, user_id)
+        user = self.session.get(User, user_id, with_for_update=True)
+        if user is None:  # first contact (two first inputs may race: the insert tolerates it)
+            insert_if_missing(
+                self.session,
+                User,
+                id=user_id,
+                telegram_language=telegram_language,
+                first_seen=now,
+                last_seen=now,
+            )
+            user = self.session.get(User, user_id, with_for_update=True)
         assert user is not None
         user.last_seen = now
-        if telegram_language:
+        if telegram_language and user.telegram_language != telegram_language:
             user.telegram_language = telegram_language
         return user
 
@@ -71,6 +74,15 @@ class DialogueRepository:
 
     def lock(self, user_id: int) -> DialogueState:
         """The user's state row, locked until the transaction ends (created when missing)."""
+        query = (
+            select(DialogueState)
+            .where(DialogueState.user_id == user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        row = self.session.scalars(query).one_or_none()
+        if row is not None:
+            return row
         insert_if_missing(
             self.session,
             DialogueState,
@@ -82,12 +94,7 @@ class DialogueRepository:
             version=1,
             updated_at=utcnow(),
         )
-        return self.session.scalars(
-            select(DialogueState)
-            .where(DialogueState.user_id == user_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
+        return self.session.scalars(query).one()
 
     @staticmethod
     def snapshot(row: DialogueState) -> DialogueSnapshot:
