@@ -187,8 +187,14 @@ class Matcher:
                 in_answer[entry_id] += weight
         query_text = " ".join(query)
         best: dict[str, float] = {}
-        # Only the phrasings covering most of the question are scored in full.
-        shortlist = heapq.nlargest(self.shortlist, covered.items(), key=lambda item: item[1])
+        # Only the phrasings covering most of the question are scored in full; among equal
+        # coverage, those with least else in them (not whichever loaded first).
+        phrasings = self._phrasings
+        shortlist = heapq.nlargest(
+            self.shortlist,
+            covered.items(),
+            key=lambda item: (item[1], -phrasings[item[0]].weight),
+        )
         share = self.query_share
         for index, matched in shortlist:
             phrasing = self._phrasings[index]

@@ -9,6 +9,9 @@ from functools import lru_cache
 from knowledge.lexicon import lexicon
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+# A section or competence number such as "2.1" stays one token ("2_1"), so 2.1 is not 1.2;
+# dates such as 18.12.2006 are left alone.
+_SECTION_NUMBER = re.compile(r"(?<![\d.])(\d)\.(\d)(?!\d|\.\d)")
 
 
 def fold(text: str) -> str:
@@ -46,6 +49,7 @@ def content_tokens(text: str) -> list[str]:
     """Folded text with synonyms made canonical, without stop words, each word stemmed."""
     lex = lexicon()
     folded = fold(text).replace("+", " plus ").replace("erasmus plus", "erasmus")
+    folded = _SECTION_NUMBER.sub(r"\1_\2", folded)
     for pattern, canonical in lex.synonyms:
         folded = pattern.sub(f" {canonical} ", folded)
     protected = lex.canonical_tokens

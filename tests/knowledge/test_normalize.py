@@ -51,3 +51,9 @@ def test_short_abbreviations_are_not_stemmed() -> None:
 )
 def test_derived_latvian_words_share_a_stem(family: tuple[str, ...]) -> None:
     assert len({stem(fold(word)) for word in family}) == 1
+
+
+def test_section_numbers_stay_one_token_and_dates_do_not() -> None:
+    assert content_tokens("kompetence 2.1?") != content_tokens("kompetence 1.2?")
+    assert "4_3" in content_tokens("competence 4.3.")
+    assert content_tokens("18.12.2006.") == ["18", "12", "2006"]
