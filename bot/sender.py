@@ -66,6 +66,7 @@ class OutboxSender:
         self.housekeeping_every = housekeeping_every
         self.retention_days = retention_days
         self.leadership = Leadership(db)
+        self.max_chats = max_chats
         self._slots = asyncio.Semaphore(max_chats)
         self._busy_chats: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -109,35 +110,43 @@ class OutboxSender:
 
     async def _dispatch(self) -> bool:
         """Start a delivery task for each chat with waiting replies; True if any started."""
-        # A chat busy at any time during the load is skipped: rows a delivery finished and
-        # deleted meanwhile may still be in what was loaded.
+        if self._slots.locked():
+            return False  # every slot busy: a finishing delivery wakes the loop
+        # A chat busy at any time during the look is skipped: rows a delivery finished and
+        # deleted meanwhile may still be in what was read.
         busy_before = set(self._busy_chats)
-        pending = await asyncio.to_thread(self._load)
-        started = False
+        waiting = await asyncio.to_thread(self._waiting)
+        blocked = busy_before | self._busy_chats
         now = time.monotonic()
-        blocked: set[int] = busy_before | self._busy_chats
-        by_chat: dict[int, list[_Pending]] = {}
-        for item in pending:
-            if item.chat_id in blocked:
+        by_chat: dict[int, list[int]] = {}
+        for row_id, chat_id in waiting:
+            if chat_id in blocked:
                 continue
-            if self._retry_at.get(item.row_id, 0.0) > now:
-                blocked.add(item.chat_id)  # keep the chat's order: nothing after it either
+            if self._retry_at.get(row_id, 0.0) > now:
+                blocked.add(chat_id)  # keep the chat's order: nothing after it either
                 continue
-            by_chat.setdefault(item.chat_id, []).append(item)
-        for chat_id, items in by_chat.items():
-            if self._slots.locked():
-                break
+            if chat_id not in by_chat and len(by_chat) >= self.max_chats - len(self._busy_chats):
+                continue
+            by_chat.setdefault(chat_id, []).append(row_id)
+        if not by_chat:
+            return False
+        chosen = [row_id for ids in by_chat.values() for row_id in ids]
+        items = await asyncio.to_thread(self._payloads, chosen)
+        for chat_id in by_chat:
             await self._slots.acquire()
             self._busy_chats.add(chat_id)
-            task = asyncio.create_task(self._deliver_chat(chat_id, items))
+            mine = [item for item in items if item.chat_id == chat_id]
+            task = asyncio.create_task(self._deliver_chat(chat_id, mine))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-            started = True
-        return started
+        return True
 
-    def _load(self) -> list[_Pending]:
+    def _waiting(self) -> list[tuple[int, int]]:
         with self.db.transaction() as session:
-            rows = OutboxRepository(session).oldest(limit=200)
+            return OutboxRepository(session).waiting()
+
+    def _payloads(self, ids: list[int]) -> list[_Pending]:
+        with self.db.transaction() as session:
             return [
                 _Pending(
                     row.id,
@@ -146,7 +155,7 @@ class OutboxSender:
                     row.callback_query_id,
                     row.edit_message_id,
                 )
-                for row in rows
+                for row in OutboxRepository(session).get_many(ids)
             ]
 
     async def _deliver_chat(self, chat_id: int, items: list[_Pending]) -> None:

@@ -68,8 +68,13 @@ class OutboxRepository:
         self.session.flush()
         return row
 
-    def oldest(self, limit: int = 100) -> list[OutboxMessage]:
-        query = select(OutboxMessage).order_by(OutboxMessage.id).limit(limit)
+    def waiting(self, limit: int = 500) -> list[tuple[int, int]]:
+        """(id, chat id) of the oldest waiting messages, oldest first (no payloads: cheap)."""
+        query = select(OutboxMessage.id, OutboxMessage.chat_id).order_by(OutboxMessage.id)
+        return [(row_id, chat_id) for row_id, chat_id in self.session.execute(query.limit(limit))]
+
+    def get_many(self, ids: list[int]) -> list[OutboxMessage]:
+        query = select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
         return list(self.session.scalars(query))
 
     def remove(self, ids: list[int]) -> None:
