@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
@@ -184,6 +185,8 @@ def _webhook(settings: Settings, workers: int | None, host: str) -> int:
     db = Database(settings.database_url)
     db.migrate()  # once here, not racing in every worker
     db.dispose()
+    # Fewer malloc arenas for the workers' threads: much less resident memory, same speed.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     uvicorn.run(
         "bot.webhook:create_app",
         factory=True,

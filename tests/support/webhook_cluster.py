@@ -272,6 +272,18 @@ class SimulatedUser:
         self.client.close()
 
 
+    def complete_digcomp(self) -> ApiCall:
+        """A learner's whole quick self-assessment; returns the PDF's sendDocument call."""
+        picker = self.say("/start", lambda c: "lang:lv" in buttons_of(c))
+        self.tap(picker, "lang:lv", lambda c: "menu:digcomp" in buttons_of(c))
+        step = self.say("/digcomp quick", has_text("1/21"))
+        for n in range(2, 22):
+            step = self.tap(step, "f:", has_text(f"{n}/21"))
+        document = self.tap(step, "f:", lambda c: c.method == "sendDocument")
+        self.client.close()
+        return document
+
+
 def has_text(part: str) -> Callable[[ApiCall], bool]:
     return lambda call: part in (call.text or "")
 
