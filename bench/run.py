@@ -1,5 +1,6 @@
 """Benchmarks (``make bench``): Q&A answer time, scaling, overhead over bare rapidfuzz, start-up,
-the time to render a DigComp result and the coordinator documents.
+the time to render a DigComp result and the coordinator documents, and the webhook workers'
+latency, throughput and memory on PostgreSQL.
 
 Writes the figures to docs/BENCHMARKS.md. Timing is measured here, never asserted in tests.
 """
@@ -22,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.digcomp import run as digcomp_rendering  # noqa: E402
 from bench.documents import run as coordinator_documents  # noqa: E402
+from bench.webhook import run as webhook_workers  # noqa: E402
 from flows.registry import default_registry  # noqa: E402
 from knowledge.answers import Answerer  # noqa: E402
 from knowledge.evaluation import load_eval_set  # noqa: E402
@@ -151,7 +153,7 @@ def main() -> int:
         "Targets (issue 3): p99 ≤ 5 ms on the shipped knowledge base, ≤ 25 ms at 10,000 entries; "
         "start to first answer ≤ 1.5 s; pipeline ≤ 2× bare rapidfuzz.",
     ]
-    lines += ["", *digcomp_rendering(), "", *coordinator_documents()]
+    lines += ["", *digcomp_rendering(), "", *coordinator_documents(), "", *webhook_workers()]
     report = "\n".join(lines) + "\n"
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "BENCHMARKS.md").write_text(report, encoding="utf-8")
