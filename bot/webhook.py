@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,14 +28,14 @@ from starlette.routing import Route
 from telegram import Bot, Update
 from telegram.request import HTTPXRequest
 
-from bot.core import Dialogue
+from bot.core import BeforeCommit, Dialogue
 from bot.flood import FloodLimits
 from bot.messages import Input, Reply
 from bot.outbox import reply_to_json
 from bot.sender import OutboxSender
 from bot.settings import Settings
 from bot.telegram_io import to_input
-from storage.delivery import OutboxRepository
+from storage.delivery import OutboxRepository, ProcessedUpdateRepository
 
 log = logging.getLogger(__name__)
 
@@ -95,13 +96,11 @@ class WebhookService:
         self.sender.wake()
         return Response(status_code=200)
 
-    def _apologise(self, inp: Input, update: Update, write: Any) -> bool:
+    def _apologise(self, inp: Input, update: Update, write: BeforeCommit) -> bool:
         """Mark a failing update processed with an apology, so Telegram stops re-sending it."""
         lang = "en" if (inp.language_code or "").startswith("en") else "lv"
         apology = [Reply(self.dialogue.texts.text("input.error", lang))]
         with self.dialogue.db.transaction() as session:
-            from storage.delivery import ProcessedUpdateRepository
-
             if not ProcessedUpdateRepository(session).claim(update.update_id):
                 return False
             write(session, inp, apology)
@@ -129,15 +128,13 @@ class WebhookService:
 
 
 def _json(body: bytes) -> Any:
-    import json
-
     data = json.loads(body)
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise ValueError("not an update")
     return data
 
 
-def outbox_writer(update: Update):  # type: ignore[no-untyped-def]
+def outbox_writer(update: Update) -> BeforeCommit:
     """The BeforeCommit hook storing an update's replies in the outbox."""
     query = update.callback_query
     query_id = query.id if query is not None else None

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage, ProcessedUpdate, utcnow
+from storage.repositories import insert_ignoring_conflict
 
 
 class ProcessedUpdateRepository:
@@ -24,14 +24,9 @@ class ProcessedUpdateRepository:
         On PostgreSQL a concurrent transaction claiming the same id makes this wait until that
         one commits (then False) or rolls back (then True).
         """
-        dialect = self.session.get_bind().dialect.name
-        module = postgresql if dialect == "postgresql" else sqlite
-        statement = (
-            module.insert(ProcessedUpdate)
-            .values(update_id=update_id, processed_at=utcnow())
-            .on_conflict_do_nothing()
-            .returning(ProcessedUpdate.update_id)
-        )
+        statement = insert_ignoring_conflict(
+            self.session, ProcessedUpdate, update_id=update_id, processed_at=utcnow()
+        ).returning(ProcessedUpdate.update_id)
         return self.session.execute(statement).scalar() is not None
 
     def forget_before(self, cutoff: datetime) -> int:

@@ -22,12 +22,16 @@ from storage.models import (
 )
 
 
-def insert_if_missing(session: Session, model: type[Base], **values: Any) -> None:
-    """INSERT … ON CONFLICT DO NOTHING: safe when two first inputs of a user race."""
+def insert_ignoring_conflict(session: Session, model: type[Base], **values: Any) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING in the session's dialect (not executed)."""
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    statement: Insert = module.insert(model).values(**values).on_conflict_do_nothing()
-    session.execute(statement)
+    return module.insert(model).values(**values).on_conflict_do_nothing()
+
+
+def insert_if_missing(session: Session, model: type[Base], **values: Any) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: safe when two first inputs of a user race."""
+    session.execute(insert_ignoring_conflict(session, model, **values))
 
 
 class UserRepository:

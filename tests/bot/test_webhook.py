@@ -154,3 +154,32 @@ def test_a_flood_gets_one_note_and_is_ignored_without_slowing_others(database_ur
         assert len(texts) == 6  # 5 answers and one note; the rest ignored
         assert sum("ļoti ātri" in t for t in texts) == 1
         assert webhook.count(ProcessedUpdate) == 13  # ignored inputs are not re-sent either
+
+
+def test_a_failing_input_gets_an_apology_once_and_is_not_resent_forever(
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(webhook.dialogue, "_handle_in", broken)
+    update = message_update(41, "kas ir CoVE?")
+    assert webhook.post(update) == 200  # Telegram must not keep re-sending a poison update
+    assert webhook.post(update) == 200
+    [apology] = webhook.texts(41, 1)
+    assert "kaut kas nogāja greizi" in apology
+    assert webhook.count(ProcessedUpdate) == 1
+
+
+def test_health_is_503_when_the_database_is_unreachable(
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def unreachable(*args: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(webhook.dialogue.db, "transaction", unreachable)
+    response = webhook.client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable: OperationalError"
