@@ -271,7 +271,6 @@ class SimulatedUser:
             step = self.tap(step, "f:", has_text(f"{n}/21"))
         self.client.close()
 
-
     def complete_digcomp(self) -> ApiCall:
         """A learner's whole quick self-assessment; returns the PDF's sendDocument call."""
         picker = self.say("/start", lambda c: "lang:lv" in buttons_of(c))
