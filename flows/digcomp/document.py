@@ -1,14 +1,15 @@
 """The one-page PDF summary of a self-assessment (fpdf2), to attach to a Europass CV or portfolio.
 
-Fonts: the DejaVu Sans faces that ship with matplotlib, which cover Latvian diacritics. fpdf2 and
-matplotlib are imported on first use to keep start-up fast."""
+Fonts: the DejaVu Sans faces, which cover Latvian diacritics (found by `flows.fonts`). fpdf2 is
+imported on first use to keep start-up fast."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+
+from flows.fonts import font_path
 
 FONT = "DejaVu"
 GREY = (90, 99, 112)
@@ -33,16 +34,14 @@ class SummaryDocument:
 
 def render_pdf(doc: SummaryDocument) -> bytes:
     """A4, one page: heading, overall level, chart, what to practise, the note and sources."""
-    import matplotlib
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    font_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_margins(15, 12, 15)
-    pdf.add_font(FONT, "", str(font_dir / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(font_dir / "DejaVuSans-Bold.ttf"))
+    pdf.add_font(FONT, "", str(font_path()))
+    pdf.add_font(FONT, "B", str(font_path(bold=True)))
     pdf.set_title(doc.title)
     pdf.set_creator("Ceļvedis")
     pdf.add_page()

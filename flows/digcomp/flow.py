@@ -199,7 +199,7 @@ class DigCompFlow(Flow):
 
     def warm_up(self) -> None:
         import fpdf  # noqa: F401
-        import matplotlib.figure  # noqa: F401
+        from PIL import ImageDraw, ImageFont, PngImagePlugin  # noqa: F401
 
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != PDF_ACTION:

@@ -159,8 +159,8 @@ class RiskFlow(ProjectTool):
         ]
 
     def warm_up(self) -> None:
-        import matplotlib.figure  # noqa: F401
         import openpyxl  # noqa: F401
+        from PIL import ImageDraw, ImageFont, PngImagePlugin  # noqa: F401
 
     def steps(self) -> Sequence[Step]:
         return self._steps

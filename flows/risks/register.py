@@ -10,16 +10,22 @@ from typing import TYPE_CHECKING, Any
 
 from flows.dates import show_date
 from flows.engine import OutFile
+from flows.fonts import load_font
 from flows.risks.content import RiskContent
 from flows.risks.scoring import Risk, level_of, status_counts, status_step
 from knowledge.texts import Catalogue
 
 if TYPE_CHECKING:
-    from matplotlib.patches import Rectangle
+    from PIL.Image import Image
+    from PIL.ImageFont import FreeTypeFont
 
 MARKERS = {"low": "🟢", "medium": "🟡", "high": "🔴"}
 LEVEL_COLOURS = {"low": "#9ae6b4", "medium": "#faf089", "high": "#feb2b2"}
 IN_CHAT = 8  # risks listed in the chat message; the files have all of them
+HEATMAP_SIZE = (704, 660)  # pixels (was 6.4 × 6.0 in at 110 dpi)
+HEATMAP_UNIT = 110 / 72  # pixels per point (110 dpi)
+INK = "#000000"
+NUMBERS_INK = "#1a202c"
 
 
 class RegisterReport:
@@ -89,42 +95,18 @@ class RegisterReport:
 
     # ---- heat map ----------------------------------------------------------------------
     def heatmap(self) -> OutFile:
-        from matplotlib.figure import Figure  # a bare Figure draws on the Agg canvas
-
-        figure = Figure(figsize=(6.4, 6.0), dpi=110, layout="constrained")
-        axes = figure.subplots()
         cells: dict[tuple[int, int], list[str]] = {}
         for index, risk in enumerate(self.risks, start=1):
             cells.setdefault((risk.likelihood, risk.impact), []).append(str(index))
-        for likelihood in range(1, 6):
-            for impact in range(1, 6):
-                level = level_of(likelihood * impact)
-                axes.add_patch(_rectangle(likelihood - 0.5, impact - 0.5, LEVEL_COLOURS[level]))
-                numbers = cells.get((likelihood, impact))
-                if numbers:
-                    axes.text(
-                        likelihood,
-                        impact,
-                        "\n".join(_wrap(numbers)),
-                        ha="center",
-                        va="center",
-                        fontsize=11,
-                        fontweight="bold",
-                        color="#1a202c",
-                    )
-        axes.set_xlim(0.5, 5.5)
-        axes.set_ylim(0.5, 5.5)
-        axes.set_xticks(range(1, 6))
-        axes.set_yticks(range(1, 6))
-        axes.set_xlabel(self.t("risks.heatmap.likelihood"))
-        axes.set_ylabel(self.t("risks.heatmap.impact"))
-        axes.set_title(self.t("risks.heatmap.title", project=self.project), fontsize=12)
-        axes.set_aspect("equal")
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        data = _heatmap_png(
+            cells,
+            title=self.t("risks.heatmap.title", project=self.project),
+            x_label=self.t("risks.heatmap.likelihood"),
+            y_label=self.t("risks.heatmap.impact"),
+        )
         caption = self.t("risks.result.heatmap_caption", count=len(self.risks))
         name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.png"
-        return OutFile(name, buffer.getvalue(), caption=caption, is_image=True)
+        return OutFile(name, data, caption=caption, is_image=True)
 
     # ---- files -------------------------------------------------------------------------
     def rows(self) -> list[list[object]]:
@@ -195,11 +177,100 @@ class RegisterReport:
         return OutFile(name, buffer.getvalue(), caption=self.t("risks.result.files_caption"))
 
 
-def _rectangle(x: float, y: float, colour: str) -> Rectangle:
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", linewidth=2)
-
-
 def _wrap(numbers: list[str], per_line: int = 4) -> list[str]:
     return [", ".join(numbers[i : i + per_line]) for i in range(0, len(numbers), per_line)]
+
+
+def _heatmap_png(
+    cells: Mapping[tuple[int, int], list[str]], *, title: str, x_label: str, y_label: str
+) -> bytes:
+    """The 5 × 5 likelihood × impact grid coloured by score band, with the numbers of the risks
+    in their cells, as PNG drawn with Pillow (the text anti-aliased by FreeType)."""
+    from PIL import Image, ImageDraw
+
+    def pt(points: float) -> float:
+        return points * HEATMAP_UNIT
+
+    def font(points: float, *, bold: bool = False) -> FreeTypeFont:
+        return load_font(max(1, round(pt(points))), bold)
+
+    def line(of: FreeTypeFont) -> int:
+        ascent, descent = of.getmetrics()
+        return ascent + descent
+
+    width, height = HEATMAP_SIZE
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    tick_font, title_font = font(10), font(12)
+    thin = max(1, round(pt(0.8)))
+
+    # The square grid in the space the title, ticks and axis labels leave.
+    top = pt(6) + line(title_font) + pt(6)
+    bottom = height - (pt(7) + line(tick_font) + pt(4) + line(tick_font) + pt(6))
+    left = pt(6) + line(tick_font) + pt(4) + tick_font.getlength("5") + pt(7)
+    right = width - pt(8)
+    side = min(right - left, bottom - top)
+    left += (right - left - side) / 2
+    top += (bottom - top - side) / 2
+    cell = side / 5
+
+    def x(likelihood: float) -> float:
+        return left + (likelihood - 0.5) * cell
+
+    def y(impact: float) -> float:
+        return top + (5.5 - impact) * cell
+
+    for likelihood in range(1, 6):
+        for impact in range(1, 6):
+            colour = LEVEL_COLOURS[level_of(likelihood * impact)]
+            box = (x(likelihood - 0.5), y(impact + 0.5), x(likelihood + 0.5), y(impact - 0.5))
+            draw.rectangle(box, fill=colour)
+    edge = max(1, round(pt(2)))
+    for step in range(1, 5):  # the white lines between the cells
+        draw.line((left + step * cell, top, left + step * cell, top + side), "white", edge)
+        draw.line((left, top + step * cell, left + side, top + step * cell), "white", edge)
+    draw.rectangle((left, top, left + side, top + side), outline="white", width=edge // 2 + 1)
+    draw.rectangle((left, top, left + side, top + side), outline=INK, width=thin)
+
+    for (likelihood, impact), numbers in cells.items():
+        lines = _wrap(numbers)
+        size = 11.0
+        while True:  # smaller when a crowded cell's numbers would not fit in it
+            numbers_font = font(size, bold=True)
+            step = line(numbers_font)
+            widest = max(numbers_font.getlength(text) for text in lines)
+            if (widest <= cell * 0.9 and step * len(lines) <= cell * 0.9) or size <= 5:
+                break
+            size -= 0.5
+        first = y(impact) - step * (len(lines) - 1) / 2
+        for index, text in enumerate(lines):
+            draw.text((x(likelihood), first + index * step), text, NUMBERS_INK, numbers_font, "mm")
+
+    for value in range(1, 6):
+        draw.line((x(value), top + side, x(value), top + side + pt(3.5)), INK, thin)
+        draw.text((x(value), top + side + pt(7)), str(value), INK, tick_font, "ma")
+        draw.line((left - pt(3.5), y(value), left, y(value)), INK, thin)
+        draw.text((left - pt(7), y(value)), str(value), INK, tick_font, "rm")
+    draw.text((left + side / 2, top - pt(6)), title, INK, title_font, "md")
+    axis_top = top + side + pt(7) + line(tick_font) + pt(4)
+    draw.text((left + side / 2, axis_top), x_label, INK, tick_font, "ma")
+    label_right = left - pt(7) - tick_font.getlength("5") - pt(4)
+    _vertical_text(image, label_right, top + side / 2, y_label, tick_font)
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _vertical_text(
+    image: Image, right: float, middle: float, text: str, font: FreeTypeFont
+) -> None:
+    """``text`` read bottom to top, its right edge (the top of the letters) at ``right``."""
+    from PIL import Image, ImageDraw
+
+    ascent, descent = font.getmetrics()
+    label = Image.new("L", (round(font.getlength(text)) + 4, ascent + descent), 0)
+    ImageDraw.Draw(label).text((2, ascent), text, 255, font, "ls")
+    label = label.rotate(90, expand=True)
+    box = (round(right - label.width), round(middle - label.height / 2))
+    image.paste(INK, box, label)
