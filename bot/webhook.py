@@ -35,6 +35,7 @@ from bot.outbox import reply_to_json
 from bot.sender import OutboxSender
 from bot.settings import Settings
 from bot.telegram_io import to_input
+from flows import isolation
 from storage.delivery import OutboxRepository, ProcessedUpdateRepository
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,7 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
         from bot.logs import configure_logging
 
         configure_logging(settings)
+        isolation.enable()  # documents are built in child processes: the worker stays small
         core = dialogue or build_dialogue(
             settings.database_url,
             admin_ids=settings.admin_ids,

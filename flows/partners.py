@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
+from flows import isolation
 from flows.dates import local_date, local_today, show_date
 from flows.engine import (
     EDIT,
@@ -145,24 +148,25 @@ class PartnersFlow(ProjectTool):
         return "\n".join(lines)
 
     def document(self, answers: Mapping[str, Any], when: date, lang: str) -> OutFile:
-        from docx import Document
-
-        doc = Document()
+        """The call in both languages and the tips as DOCX (written in a child process when
+        document isolation is on: the texts are composed here, python-docx runs there)."""
         project = self.project_of(answers)
-        doc.add_heading(f"{self.title.get(lang)} — {project.get('name', '')}", level=1)
-        doc.add_paragraph(show_date(when))
-        for call_lang in LANGUAGES:
-            doc.add_heading(self.texts.text(f"partners.doc.call_{call_lang}", lang), level=2)
-            for paragraph in self.call(answers, call_lang).split("\n\n"):
-                doc.add_paragraph(paragraph)
-        doc.add_heading(self.texts.text("partners.doc.tips", lang), level=2)
-        for line in self.tips(answers, lang).split("\n")[1:]:
-            doc.add_paragraph(line.split(". ", 1)[-1], style="List Number")
-        buffer = io.BytesIO()
-        doc.save(buffer)
+        content = CallDocument(
+            title=f"{self.title.get(lang)} — {project.get('name', '')}",
+            date=show_date(when),
+            calls=tuple(
+                (
+                    self.texts.text(f"partners.doc.call_{call_lang}", lang),
+                    tuple(self.call(answers, call_lang).split("\n\n")),
+                )
+                for call_lang in LANGUAGES
+            ),
+            tips_heading=self.texts.text("partners.doc.tips", lang),
+            tips=tuple(tip.split(". ", 1)[-1] for tip in self.tips(answers, lang).split("\n")[1:]),
+        )
         name = f"{self.texts.text('partners.result.file', lang)}-{when.isoformat()}.docx"
         caption = self.texts.text("partners.result.doc_caption", lang)
-        return OutFile(name, buffer.getvalue(), caption=caption)
+        return OutFile(name, isolation.build(partial(write_call_docx, content)), caption=caption)
 
     def _messages(self, answers: Mapping[str, Any], lang: str) -> tuple[str, ...]:
         t = self.texts.text
@@ -200,3 +204,32 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[1].islower():
         return text[0].lower() + text[1:]
     return text
+
+
+@dataclass(frozen=True)
+class CallDocument:
+    """The partner-search call's document, as plain texts."""
+
+    title: str
+    date: str
+    calls: tuple[tuple[str, tuple[str, ...]], ...]  # (heading, paragraphs) per language
+    tips_heading: str
+    tips: tuple[str, ...]
+
+
+def write_call_docx(content: CallDocument) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(content.title, level=1)
+    doc.add_paragraph(content.date)
+    for heading, paragraphs in content.calls:
+        doc.add_heading(heading, level=2)
+        for paragraph in paragraphs:
+            doc.add_paragraph(paragraph)
+    doc.add_heading(content.tips_heading, level=2)
+    for tip in content.tips:
+        doc.add_paragraph(tip, style="List Number")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
+from flows import isolation
 from flows.digcomp.chart import ChartLabels, render_chart
 from flows.digcomp.content import BANDS, Competence
 from flows.digcomp.document import CHART_SIZE, SummaryDocument, render_pdf
@@ -213,4 +215,5 @@ class Report:
             sources=self.t("digcomp.pdf.sources"),
         )
         name = f"{self.t('digcomp.result.pdf_name')}-{self.when.isoformat()}.pdf"
-        return OutFile(name, render_pdf(document), caption=self.t("digcomp.result.pdf_caption"))
+        pdf = isolation.build(partial(render_pdf, document))
+        return OutFile(name, pdf, caption=self.t("digcomp.result.pdf_caption"))

@@ -9,6 +9,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from flows import isolation
 from flows.dates import add_months, add_weeks, local_date, local_today, parse_date, show_date
 from flows.engine import (
     EDIT,
@@ -231,7 +232,7 @@ class RiskFlow(ProjectTool):
         if reminders:
             messages.append(self.texts.text("risks.result.reminders", lang, count=len(reminders)))
         files = [report.heatmap()] if report.risks else []
-        files += [report.xlsx_file(), report.csv_file()]
+        files += [isolation.build(report.xlsx_file), report.csv_file()]
         record = self.record(
             kept,
             date=today.isoformat(),
@@ -263,4 +264,4 @@ class RiskFlow(ProjectTool):
         if arg != "files":
             return None
         report = self._last_report(last, lang)
-        return Completion(files=(report.xlsx_file(), report.csv_file()))
+        return Completion(files=(isolation.build(report.xlsx_file), report.csv_file()))

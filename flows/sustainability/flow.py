@@ -10,6 +10,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from flows import isolation
 from flows.dates import add_months, local_date, local_today, parse_date, show_date
 from flows.engine import (
     EDIT,
@@ -271,7 +272,7 @@ class SustainabilityFlow(ProjectTool):
             messages.append(self.texts.text("sustainability.result.reminders", lang, dates=dates))
         return Completion(
             messages=tuple(messages),
-            files=(report.document(),),
+            files=(isolation.build(report.document),),
             record=self.record(answers, date=today.isoformat()),
             reminders=reminders,
         )
@@ -288,4 +289,4 @@ class SustainabilityFlow(ProjectTool):
         if arg != "file":
             return None
         report = self._report(self.last_answers(last), local_date(last.created_at), lang)
-        return Completion(files=(report.document(),))
+        return Completion(files=(isolation.build(report.document),))

@@ -228,6 +228,7 @@ class SimulatedUser:
         self.fake = fake
         self.client = httpx.Client(timeout=30.0)
         self.seen = 0  # how many of this chat's calls have been looked at
+        self.result_seconds = 0.0
 
     def _wait(self, predicate: Callable[[ApiCall], bool], timeout: float = 60.0) -> ApiCall:
         """The first new call to this chat matching ``predicate``."""
@@ -278,7 +279,9 @@ class SimulatedUser:
         step = self.say("/digcomp quick", has_text("1/21"))
         for n in range(2, 22):
             step = self.tap(step, "f:", has_text(f"{n}/21"))
+        started = time.monotonic()
         document = self.tap(step, "f:", lambda c: c.method == "sendDocument")
+        self.result_seconds = document.at - started  # the last answer to the PDF's arrival
         self.client.close()
         return document
 
