@@ -62,7 +62,7 @@ def run() -> list[str]:
             _, output = engine.advance(flow, state, event, "lv")
             assert output.completion is not None and output.completion.files
 
-        finish()  # warm-up: imports matplotlib, openpyxl, python-docx
+        finish()  # warm-up: imports Pillow, openpyxl, python-docx
         rows.append(f"| {name} | {median_ms(finish, RUNS):.0f} ms |")
     return [
         "## Coordinator documents",

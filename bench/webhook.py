@@ -193,7 +193,7 @@ def run() -> list[str]:
         "arriving at the (fake) Bot API — scoring, texts, chart, the PDF built in a child "
         "process, and paced sending. Targets (issue 7): p99 ≤ 50 ms at "
         "100 updates/s, ≤ 120 MB resident per worker. Replies are sent by the leader worker at "
-        "Telegram's pace (≈ 30 messages/s overall, ≈ 1/s per chat after a burst of 3).",
+        "Telegram's pace (≈ 30 messages/s overall, ≈ 1/s per chat after a burst of 5).",
     ]
     return lines
 

@@ -34,7 +34,7 @@ class Pacer:
         self,
         overall_rate: float = 30.0,
         chat_rate: float = 1.0,
-        chat_burst: float = 3.0,
+        chat_burst: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.clock = clock

@@ -11,6 +11,7 @@ blended with rapidfuzz's token-set similarity. An entry scores as its best phras
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ class Matcher:
         query_share: float = 0.65,
         min_known_share: float = 0.4,
         shortlist: int = 400,
+        common_postings: int = 5000,
     ) -> None:
         self.knowledge = knowledge
         self.threshold = threshold
@@ -86,6 +88,7 @@ class Matcher:
         self.query_share = query_share
         self.min_known_share = min_known_share
         self.shortlist = shortlist
+        self.common_postings = common_postings
         self.language = LanguageDetector.from_knowledge(knowledge)
 
         tokenised: list[tuple[str, str, list[str]]] = []
@@ -123,6 +126,8 @@ class Matcher:
             )
             for word in unique:
                 self._postings[word].append(index)
+        for postings in self._postings.values():  # lightest phrasings first (see _shortlist)
+            postings.sort(key=lambda index: self._phrasings[index].weight)
         self._answer_postings: dict[str, list[str]] = defaultdict(list)
         for entry_id, words in answers.items():
             for word in words:
@@ -179,22 +184,25 @@ class Matcher:
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
         covered: dict[int, float] = defaultdict(float)
         in_answer: dict[str, float] = defaultdict(float)
-        for word, similarity in query.items():
+        # Rarest words first. A very common word (in more than ``common_postings`` phrasings,
+        # only in large knowledge bases) adds to the phrasings rarer words already found rather
+        # than walking its whole postings list: what only shares common words cannot win.
+        phrasings = self._phrasings
+        for word, similarity in sorted(query.items(), key=lambda item: self._df_phrasings(item[0])):
             weight = self._idf[word] * similarity
-            for index in self._postings.get(word, ()):
-                covered[index] += weight
+            postings = self._postings.get(word, ())
+            if covered and len(postings) > self.common_postings:
+                for index in covered:
+                    if word in phrasings[index].tokens:
+                        covered[index] += weight
+            else:
+                for index in postings:
+                    covered[index] += weight
             for entry_id in self._answer_postings.get(word, ()):
                 in_answer[entry_id] += weight
         query_text = " ".join(query)
         best: dict[str, float] = {}
-        # Only the phrasings covering most of the question are scored in full; among equal
-        # coverage, those with least else in them (not whichever loaded first).
-        phrasings = self._phrasings
-        shortlist = heapq.nlargest(
-            self.shortlist,
-            covered.items(),
-            key=lambda item: (item[1], -phrasings[item[0]].weight),
-        )
+        shortlist = self._shortlist(covered)
         share = self.query_share
         for index, matched in shortlist:
             phrasing = self._phrasings[index]
@@ -210,6 +218,23 @@ class Matcher:
             + w * 100.0 * in_answer.get(entry_id, 0.0) / query_weight
             for entry_id in best.keys() | in_answer.keys()
         }
+
+    def _df_phrasings(self, word: str) -> int:
+        return len(self._postings.get(word, ()))
+
+    def _shortlist(self, covered: dict[int, float]) -> list[tuple[int, float]]:
+        """The phrasings covering most of the question, to be scored in full. Ties at the cut
+        are taken in the order they were first covered — by the rarest word, whose postings
+        are sorted lightest first — so phrasings with least else in them win the tie, not
+        whichever loaded first."""
+        if len(covered) <= self.shortlist:
+            return list(covered.items())
+        cut = heapq.nlargest(self.shortlist, covered.values())[-1]
+        chosen = [(index, value) for index, value in covered.items() if value > cut]
+        room = self.shortlist - len(chosen)
+        ties = ((index, value) for index, value in covered.items() if value == cut)
+        chosen.extend(itertools.islice(ties, room))
+        return chosen
 
     def _outcome(self, candidates: tuple[Candidate, ...]) -> Outcome:
         if not candidates or candidates[0].score < self.suggest_threshold:
