@@ -33,7 +33,8 @@ from storage.privacy import unlink_old_questions
 
 log = logging.getLogger(__name__)
 
-UPDATE_MARKS_KEPT = timedelta(days=2)  # Telegram gives up re-sending an update after a day
+UPDATE_MARKS_KEPT = timedelta(days=2)
+LEADER_CHECK_EVERY = 1.0  # seconds  # Telegram gives up re-sending an update after a day
 
 
 @dataclass
@@ -74,6 +75,7 @@ class OutboxSender:
         self._stopping = False
         self._retry_at: dict[int, float] = {}
         self._last_housekeeping = 0.0
+        self._leader_checked = 0.0
 
     def wake(self) -> None:
         """Something was just queued: look now instead of at the next poll."""
@@ -82,7 +84,7 @@ class OutboxSender:
     async def run(self) -> None:
         while not self._stopping:
             try:
-                if not await asyncio.to_thread(self.leadership.try_acquire):
+                if not await self._lead():
                     await self._sleep(1.0)
                     continue
                 await self._housekeeping_if_due()
@@ -94,6 +96,14 @@ class OutboxSender:
             except Exception:
                 log.exception("the outbox sender failed; trying again shortly")
                 await self._sleep(1.0)
+
+    async def _lead(self) -> bool:
+        """Leader now? The lock is (re)checked at most once a second, not on every poll."""
+        now = time.monotonic()
+        if self.leadership.held and now - self._leader_checked < LEADER_CHECK_EVERY:
+            return True
+        self._leader_checked = now
+        return await asyncio.to_thread(self.leadership.try_acquire)
 
     async def stop(self, timeout: float = 20.0) -> None:
         """Finish the deliveries under way, then give up leadership."""

@@ -73,7 +73,7 @@ def test_mydata_sends_everything_stored_about_the_user_only(dialogue: Dialogue) 
     stored = _rows_mentioning(dialogue, USER)
     exported = sum(len(rows) for rows in tables.values())
     assert sum(stored.values()) == exported
-    assert f"({exported} ieraksti)" in replies[0].text
+    assert f"(ierakstu skaits: {exported})" in replies[0].text
 
 
 def test_forget_asks_first_and_then_erases_everything(dialogue: Dialogue) -> None:

@@ -272,13 +272,16 @@ class SimulatedUser:
             step = self.tap(step, "f:", has_text(f"{n}/21"))
         self.client.close()
 
-    def complete_digcomp(self) -> ApiCall:
-        """A learner's whole quick self-assessment; returns the PDF's sendDocument call."""
+    def complete_digcomp(self, read_last: float = 0.0) -> ApiCall:
+        """A learner's whole quick self-assessment; returns the PDF's sendDocument call.
+        ``read_last``: seconds spent on the last statement before answering (a person reads;
+        a script answering at once has used up the chat's burst of messages)."""
         picker = self.say("/start", lambda c: "lang:lv" in buttons_of(c))
         self.tap(picker, "lang:lv", lambda c: "menu:digcomp" in buttons_of(c))
         step = self.say("/digcomp quick", has_text("1/21"))
         for n in range(2, 22):
             step = self.tap(step, "f:", has_text(f"{n}/21"))
+        time.sleep(read_last)
         started = time.monotonic()
         document = self.tap(step, "f:", lambda c: c.method == "sendDocument")
         self.result_seconds = document.at - started  # the last answer to the PDF's arrival
