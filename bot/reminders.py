@@ -64,12 +64,16 @@ async def deliver_forever(
     desk: ReminderDesk,
     send: Callable[[DueReminder], Awaitable[None]],
     every: float = CHECK_EVERY,
+    tidy: Callable[[], None] | None = None,
 ) -> None:
-    """Check for due reminders every ``every`` seconds and send them (the Telegram loop)."""
+    """Check for due reminders every ``every`` seconds and send them (the polling bot's loop);
+    ``tidy`` (retention) runs alongside."""
     while True:
         try:
             for reminder in await asyncio.to_thread(desk.claim_due):
                 await send(reminder)
+            if tidy is not None:
+                await asyncio.to_thread(tidy)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -25,11 +25,10 @@ from bot.outbox import reply_from_json, reply_to_json
 from bot.pacing import Pacer
 from bot.privacy import QUESTION_RETENTION_DAYS
 from bot.reminders import DueReminder, ReminderDesk
+from bot.retention import apply_retention
 from bot.telegram_send import send_replies
 from storage.db import Database
-from storage.delivery import OutboxRepository, ProcessedUpdateRepository
-from storage.models import utcnow
-from storage.privacy import unlink_old_questions
+from storage.delivery import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -240,16 +239,9 @@ class OutboxSender:
         self._last_housekeeping = now
         try:
             await asyncio.to_thread(self.reminders.claim_due, before_commit=queue_reminders)
-            await asyncio.to_thread(self._retention)
+            await asyncio.to_thread(apply_retention, self.db, self.retention_days)
         except Exception:
             log.exception("housekeeping failed; trying again later")
-
-    def _retention(self) -> None:
-        with self.db.transaction() as session:
-            unlinked = unlink_old_questions(session, utcnow() - timedelta(days=self.retention_days))
-            dropped = ProcessedUpdateRepository(session).forget_before(utcnow() - UPDATE_MARKS_KEPT)
-        if unlinked or dropped:
-            log.info("retention: %d questions unlinked, %d update marks dropped", unlinked, dropped)
 
 
 def queue_reminders(session: Session, due: list[DueReminder]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -17,6 +18,7 @@ from bot.core import Dialogue
 from bot.flood import FloodLimits
 from bot.messages import Reply
 from bot.reminders import DueReminder, deliver_forever
+from bot.retention import apply_retention
 from bot.settings import Settings
 from bot.telegram_io import register_commands_on, to_input
 from bot.telegram_send import send_replies
@@ -86,7 +88,8 @@ def build_application(
             await app.bot.send_message(reminder.user_id, reminder.text)
 
         app.bot_data["reminders"] = asyncio.create_task(
-            deliver_forever(dialogue.reminders, send), name="reminders"
+            deliver_forever(dialogue.reminders, send, tidy=partial(apply_retention, dialogue.db)),
+            name="reminders",
         )
 
     async def post_shutdown(app: Application) -> None:
