@@ -29,6 +29,7 @@ import httpx  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from tests.bot.fake_telegram import message_update as message  # noqa: E402
 from tests.support.fake_bot_api import FakeBotApi  # noqa: E402
 from tests.support.webhook_cluster import (  # noqa: E402
     SECRET,
@@ -36,7 +37,6 @@ from tests.support.webhook_cluster import (  # noqa: E402
     SimulatedUser,
     TelegramSender,
     WebhookCluster,
-    message,
 )
 
 DATABASE_URL = os.environ.get(

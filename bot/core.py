@@ -88,9 +88,8 @@ class Dialogue:
         for attempt in range(3):
             try:
                 with self.db.transaction() as session:
-                    claims = ProcessedUpdateRepository(session)
-                    if update_id is not None and not claims.claim(update_id):
-                        return None
+                    if update_id is not None and not self._claim(session, update_id):
+                        return None  # already processed: nothing changes
                     replies = self._handle_in(session, inp)
                     if before_commit is not None:
                         before_commit(session, inp, replies)
@@ -98,6 +97,15 @@ class Dialogue:
             except StaleDataError:
                 log.warning("concurrent update for a user; retrying (attempt %d)", attempt + 1)
         raise RuntimeError("could not save the dialogue state after 3 attempts")
+
+    @staticmethod
+    def _claim(session: Session, update_id: int) -> bool:
+        return ProcessedUpdateRepository(session).claim(update_id)
+
+    def apology(self, inp: Input) -> Reply:
+        """What a transport says when handling ``inp`` failed (in the client's language)."""
+        lang = "en" if (inp.language_code or "").startswith("en") else DEFAULT_LANGUAGE
+        return Reply(self.texts.text("input.error", lang))
 
     def _handle_in(self, session: Session, inp: Input) -> list[Reply]:
         if inp.kind in ("text", "command"):

@@ -41,8 +41,7 @@ class TelegramTransport:
             replies = await asyncio.to_thread(self.dialogue.handle, inp)
         except Exception:
             log.exception("the dialogue core failed on an input")
-            lang = "en" if (inp.language_code or "").startswith("en") else "lv"
-            replies = [Reply(self.dialogue.texts.text("input.error", lang))]
+            replies = [self.dialogue.apology(inp)]
         query = update.callback_query
         if query is not None:
             notice = next((r.text for r in replies if r.notice), None)

@@ -99,8 +99,7 @@ class WebhookService:
 
     def _apologise(self, inp: Input, update: Update, write: BeforeCommit) -> bool:
         """Mark a failing update processed with an apology, so Telegram stops re-sending it."""
-        lang = "en" if (inp.language_code or "").startswith("en") else "lv"
-        apology = [Reply(self.dialogue.texts.text("input.error", lang))]
+        apology = [self.dialogue.apology(inp)]
         with self.dialogue.db.transaction() as session:
             if not ProcessedUpdateRepository(session).claim(update.update_id):
                 return False

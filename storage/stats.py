@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import DialogueState, FlowResult, QuestionLog, User
@@ -28,8 +28,8 @@ class Stats:
 
 
 def collect(session: Session, since: datetime) -> Stats:
-    def count(query: object) -> int:
-        return session.scalar(query) or 0  # type: ignore[arg-type]
+    def count(query: Select[tuple[int]]) -> int:
+        return session.scalar(query) or 0
 
     completed = session.execute(
         select(FlowResult.flow, func.count()).group_by(FlowResult.flow).order_by(FlowResult.flow)

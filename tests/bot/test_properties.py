@@ -20,6 +20,7 @@ from sqlalchemy import text
 from bot import callbacks
 from bot.core import Dialogue
 from bot.messages import Input, Reply
+from bot.telegram_io import OTHER_KINDS as TELEGRAM_OTHER_KINDS
 from tests.bot.helpers import buttons, tap, text_of
 from tests.conftest import build_test_dialogue
 
@@ -38,10 +39,7 @@ PART_VALUES = (
     "ask", "projects", "project", "digcomp", "risks", "partners", "sustainability", "demo",
     "quick", "full", "pdf", "edit", "retake", "time", "in_place", "not_yet",
 )  # fmt: skip
-OTHER_KINDS = (
-    "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
-    "contact", "animation", "poll", "venue", "dice", "other",
-)  # fmt: skip
+OTHER_KINDS = (*TELEGRAM_OTHER_KINDS, "other")  # what the transport maps, and the fallback
 EMOJI = ("🙂", "👍", "🇱🇻", "👨‍👩‍👧", "❤️", "🔥", "🤖", "🧪")
 PROPS = settings(
     deadline=None,

@@ -9,7 +9,6 @@ Used by the load and fault tests (tests/system) and the webhook benchmark (bench
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import socket
@@ -24,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from tests.bot.fake_telegram import callback_update, message_update
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,44 +138,6 @@ def _is_worker(pid: int) -> bool:
     return b"spawn_main" in cmdline  # not multiprocessing's resource tracker
 
 
-_update_ids = itertools.count(int(time.time()) * 1000)
-
-
-def _sender(user_id: int) -> dict[str, Any]:
-    return {"id": user_id, "is_bot": False, "first_name": "Sim", "language_code": "lv"}
-
-
-def message(user_id: int, text: str) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "message_id": next(_update_ids) % 1_000_000,
-        "date": int(time.time()),
-        "from": _sender(user_id),
-        "chat": {"id": user_id, "type": "private"},
-        "text": text,
-    }
-    if text.startswith("/"):
-        body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    return {"update_id": next(_update_ids), "message": body}
-
-
-def button(user_id: int, data: str, message_id: int) -> dict[str, Any]:
-    return {
-        "update_id": next(_update_ids),
-        "callback_query": {
-            "id": f"q{next(_update_ids)}",
-            "from": _sender(user_id),
-            "chat_instance": f"c{user_id}",
-            "data": data,
-            "message": {
-                "message_id": message_id,
-                "date": int(time.time()),
-                "chat": {"id": user_id, "type": "private"},
-                "text": "…",
-            },
-        },
-    }
-
-
 @dataclass
 class TelegramSender:
     """Posts updates like Telegram: re-sends on errors and non-200 answers until accepted."""
@@ -247,13 +209,13 @@ class SimulatedUser:
         return found[0]
 
     def say(self, text: str, expect: Callable[[ApiCall], bool]) -> ApiCall:
-        self.sender.post(self.client, message(self.user_id, text))
+        self.sender.post(self.client, message_update(self.user_id, text))
         return self._wait(expect)
 
     def tap(self, call: ApiCall, data_prefix: str, expect: Callable[[ApiCall], bool]) -> ApiCall:
         data = next(d for d in buttons_of(call) if d.startswith(data_prefix))
         message_id = int(call.params.get("message_id") or 1)
-        self.sender.post(self.client, button(self.user_id, data, message_id))
+        self.sender.post(self.client, callback_update(self.user_id, data, message_id))
         return self._wait(expect)
 
     def converse(self, answers: int = 6) -> None:

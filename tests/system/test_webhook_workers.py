@@ -113,7 +113,7 @@ def test_graceful_shutdown_finishes_requests_in_flight(postgres: str) -> None:
         cluster = WebhookCluster(postgres, fake, workers=2).start()
         sender = TelegramSender(cluster.url)
         users = [SimulatedUser(3000 + i, sender, fake) for i in range(8)]
-        from tests.support.webhook_cluster import message
+        from tests.bot.fake_telegram import message_update as message
 
         updates = [message(u.user_id, "kas ir CoVE?") for u in users]
         results: dict[int, BaseException | None] = {}
