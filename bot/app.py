@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from bot.core import Dialogue
-from bot.flood import FloodLimits
-from bot.qa import QuestionAnswering
+from bot.dialogue.core import Dialogue
+from bot.dialogue.flood import FloodLimits
+from bot.dialogue.qa import QuestionAnswering
 from flows.registry import FlowRegistry, default_registry
 from knowledge.loader import KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher

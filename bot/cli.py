@@ -160,7 +160,7 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.telegram_app import build_application
+    from bot.telegram.polling import build_application
 
     build_application(settings).run_polling(allowed_updates=["message", "callback_query"])
     return 0
@@ -188,7 +188,7 @@ def _webhook(settings: Settings, workers: int | None, host: str) -> int:
     # Fewer malloc arenas for the workers' threads: much less resident memory, same speed.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     uvicorn.run(
-        "bot.webhook:create_app",
+        "bot.telegram.webhook:create_app",
         factory=True,
         host=host,
         port=settings.port,
@@ -205,8 +205,8 @@ def _set_webhook(settings: Settings, url: str, delete: bool) -> int:
     from urllib.parse import urlsplit
 
     from bot.app import load_texts
-    from bot.telegram_io import register_commands_on
-    from bot.webhook import make_bot
+    from bot.telegram.updates import register_commands_on
+    from bot.telegram.webhook import make_bot
 
     problems = settings.webhook_problems()
     parts = urlsplit(url)

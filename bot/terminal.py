@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.core import Dialogue
-from bot.messages import Button, Input, Reply
+from bot.dialogue.core import Dialogue
+from bot.dialogue.messages import Button, Input, Reply
 
 LOCAL_USER_ID = 1
 OTHER_KINDS = {"/photo": "photo", "/sticker": "sticker", "/voice": "voice", "/location": "location"}

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.app import build_dialogue
-from bot.core import Dialogue
+from bot.dialogue.core import Dialogue
 from flows.demo import DemoFlow
 from flows.registry import FlowRegistry, default_registry
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core import Dialogue
-from bot.messages import Button, Input, Reply
+from bot.dialogue.core import Dialogue
+from bot.dialogue.messages import Button, Input, Reply
 
 USER = 4242
 

@@ -11,7 +11,7 @@ from bot.cli import main
 from bot.logs import configure_logging
 from bot.settings import Settings
 from tests.bot.fake_telegram import message_update
-from tests.bot.test_webhook import SECRET, _serve
+from tests.bot.telegram.test_webhook import SECRET, _serve
 from tests.support.fake_bot_api import FakeBotApi
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from flows import isolation
-from tests.bot import test_coordinator_dialogue as coordinator
-from tests.bot import test_digcomp_dialogue as digcomp
-from tests.bot import test_sustainability_dialogue as sustainability
+from tests.bot.dialogue import test_coordinator_dialogue as coordinator
+from tests.bot.dialogue import test_digcomp_dialogue as digcomp
+from tests.bot.dialogue import test_sustainability_dialogue as sustainability
 from tests.conftest import build_test_dialogue
 
 

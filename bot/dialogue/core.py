@@ -12,17 +12,17 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import callbacks
-from bot.admin import AdminDesk
-from bot.flood import FloodLimits
-from bot.flow_runner import FlowRunner
-from bot.input_text import clean_text
-from bot.messages import Button, Input, Reply
-from bot.privacy import PrivacyDesk
-from bot.projects import PROJECT_FLOW, ProjectDesk
-from bot.qa import QuestionAnswering
-from bot.reminders import ReminderDesk
-from bot.turn import Turn
+from bot.dialogue import callbacks
+from bot.dialogue.admin import AdminDesk
+from bot.dialogue.flood import FloodLimits
+from bot.dialogue.flow_runner import FlowRunner
+from bot.dialogue.input_text import clean_text
+from bot.dialogue.messages import Button, Input, Reply
+from bot.dialogue.privacy import PrivacyDesk
+from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
+from bot.dialogue.qa import QuestionAnswering
+from bot.dialogue.reminders import ReminderDesk
+from bot.dialogue.turn import Turn
 from flows import engine
 from flows.engine import FlowState
 from flows.registry import FlowRegistry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import MAX_BYTES, Callback, decode, encode
+from bot.dialogue.callbacks import MAX_BYTES, Callback, decode, encode
 
 
 def test_round_trip() -> None:

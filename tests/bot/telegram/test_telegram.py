@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.core import Dialogue
+from bot.dialogue.core import Dialogue
 from bot.settings import Settings
-from bot.telegram_app import build_application
-from bot.telegram_send import split_text
+from bot.telegram.polling import build_application
+from bot.telegram.send import split_text
 from tests.bot.fake_telegram import RecordingRequest, callback_update, message_update
 
 USER = 5551234

@@ -28,13 +28,13 @@ from starlette.routing import Route
 from telegram import Bot, Update
 from telegram.request import HTTPXRequest
 
-from bot.core import BeforeCommit, Dialogue
-from bot.flood import FloodLimits
-from bot.messages import Input, Reply
-from bot.outbox import reply_to_json
-from bot.sender import OutboxSender
+from bot.dialogue.core import BeforeCommit, Dialogue
+from bot.dialogue.flood import FloodLimits
+from bot.dialogue.messages import Input, Reply
 from bot.settings import Settings
-from bot.telegram_io import to_input
+from bot.telegram.outbox import reply_to_json
+from bot.telegram.sender import OutboxSender
+from bot.telegram.updates import to_input
 from flows import isolation
 from storage.delivery import OutboxRepository, ProcessedUpdateRepository
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Bot, BotCommand, Update
 from telegram.constants import MessageEntityType
 
-from bot.messages import Input
+from bot.dialogue.messages import Input
 from knowledge.texts import Catalogue
 
 MENU_COMMANDS = (

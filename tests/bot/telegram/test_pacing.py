@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.pacing import Pacer
+from bot.telegram.pacing import Pacer
 
 
 class Clock:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.privacy import QUESTION_RETENTION_DAYS
+from bot.dialogue.privacy import QUESTION_RETENTION_DAYS
 from storage.db import Database
 from storage.delivery import ProcessedUpdateRepository
 from storage.models import utcnow

@@ -14,14 +14,14 @@ from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest
 
-from bot.core import Dialogue
-from bot.flood import FloodLimits
-from bot.messages import Reply
-from bot.reminders import DueReminder, deliver_forever
-from bot.retention import apply_retention
+from bot.dialogue.core import Dialogue
+from bot.dialogue.flood import FloodLimits
+from bot.dialogue.messages import Reply
+from bot.dialogue.reminders import DueReminder, deliver_forever
+from bot.dialogue.retention import apply_retention
 from bot.settings import Settings
-from bot.telegram_io import register_commands_on, to_input
-from bot.telegram_send import send_replies
+from bot.telegram.send import send_replies
+from bot.telegram.updates import register_commands_on, to_input
 from knowledge.texts import Catalogue
 
 log = logging.getLogger(__name__)

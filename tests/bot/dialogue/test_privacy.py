@@ -6,11 +6,11 @@ import json
 
 from sqlalchemy import inspect, select, text
 
-from bot.core import Dialogue
+from bot.dialogue.core import Dialogue
 from storage.models import Base
 from storage.privacy import USER_TABLES
+from tests.bot.dialogue.test_coordinator_dialogue import create_project_via_risks
 from tests.bot.helpers import USER, send, tap, text_of
-from tests.bot.test_coordinator_dialogue import create_project_via_risks
 from tests.conftest import build_test_dialogue
 
 OTHER = 777
@@ -113,7 +113,7 @@ def test_forget_works_on_every_backend(database_url: str) -> None:
 def test_questions_lose_their_user_link_after_the_retention_time(dialogue: Dialogue) -> None:
     from datetime import timedelta
 
-    from bot.retention import apply_retention
+    from bot.dialogue.retention import apply_retention
     from storage.models import QuestionLog, utcnow
 
     send(dialogue, "text", "kāds laiks rīt?")

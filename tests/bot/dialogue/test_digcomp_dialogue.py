@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.core import Dialogue
-from bot.messages import Reply
+from bot.dialogue.core import Dialogue
+from bot.dialogue.messages import Reply
 from storage.models import FlowResult
 from tests.bot.helpers import USER, buttons, press, send, text_of
 from tests.conftest import build_test_dialogue

@@ -6,8 +6,8 @@ import threading
 
 from sqlalchemy import func, select
 
-from bot import callbacks
-from bot.core import MAX_TEXT, Dialogue
+from bot.dialogue import callbacks
+from bot.dialogue.core import MAX_TEXT, Dialogue
 from storage.models import FlowResult
 from tests.bot.helpers import USER, buttons, press, send, text_of
 from tests.conftest import build_test_dialogue

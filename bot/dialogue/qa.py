@@ -5,10 +5,10 @@ Every question is logged with the verdict; 👍/👎 and "none of these" feed th
 
 from __future__ import annotations
 
-from bot import callbacks
-from bot.callbacks import Callback
-from bot.messages import Button, Reply
-from bot.turn import Turn
+from bot.dialogue import callbacks
+from bot.dialogue.callbacks import Callback
+from bot.dialogue.messages import Button, Reply
+from bot.dialogue.turn import Turn
 from flows.registry import FlowRegistry
 from knowledge.loader import KnowledgeBase
 from knowledge.matcher import Matcher, MatchResult

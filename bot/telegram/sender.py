@@ -1,9 +1,9 @@
 """The webhook's outbox sender: delivers stored replies to Telegram, in order per chat, paced to
 Telegram's limits, and runs the leader's periodic jobs (reminders, retention, old update marks).
 
-Only the leader worker sends (see ``bot.leadership``), so the overall pace holds for the whole
-deployment. A reply is deleted from the outbox once Telegram accepted it; a crash between the
-two sends it again (at least once, never lost).
+Only the leader worker sends (see ``bot.telegram.leadership``), so the overall pace holds for
+the whole deployment. A reply is deleted from the outbox once Telegram accepted it; a crash
+between the two sends it again (at least once, never lost).
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.leadership import Leadership
-from bot.messages import Reply
-from bot.outbox import reply_from_json, reply_to_json
-from bot.pacing import Pacer
-from bot.privacy import QUESTION_RETENTION_DAYS
-from bot.reminders import DueReminder, ReminderDesk
-from bot.retention import apply_retention
-from bot.telegram_send import send_replies
+from bot.dialogue.messages import Reply
+from bot.dialogue.privacy import QUESTION_RETENTION_DAYS
+from bot.dialogue.reminders import DueReminder, ReminderDesk
+from bot.dialogue.retention import apply_retention
+from bot.telegram.leadership import Leadership
+from bot.telegram.outbox import reply_from_json, reply_to_json
+from bot.telegram.pacing import Pacer
+from bot.telegram.send import send_replies
 from storage.db import Database
 from storage.delivery import OutboxRepository
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from bot.messages import Button, Reply
+from bot.dialogue.messages import Button, Reply
 from flows.engine import OutFile
 
 

@@ -8,8 +8,8 @@ import random
 
 from sqlalchemy import select
 
-from bot.core import Dialogue
-from bot.messages import Input
+from bot.dialogue.core import Dialogue
+from bot.dialogue.messages import Input
 from storage.models import FlowResult, Project
 
 TEXTS = [

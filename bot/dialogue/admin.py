@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.messages import Reply
-from bot.turn import Turn
+from bot.dialogue.messages import Reply
+from bot.dialogue.turn import Turn
 from knowledge.texts import Catalogue
 from storage.models import utcnow
 from storage.repositories import QuestionLogRepository

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.core import Dialogue
-from bot.flood import FloodLimits
+from bot.dialogue.core import Dialogue
+from bot.dialogue.flood import FloodLimits
 from bot.settings import Settings
-from bot.webhook import SECRET_HEADER, create_app
+from bot.telegram.webhook import SECRET_HEADER, create_app
 from storage.models import OutboxMessage, ProcessedUpdate, QuestionLog
 from tests.bot.fake_telegram import callback_update, message_update
 from tests.conftest import build_test_dialogue

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.core import Dialogue
-from bot.reminders import DueReminder, deliver_forever
+from bot.dialogue.core import Dialogue
+from bot.dialogue.reminders import DueReminder, deliver_forever
 from storage.repositories import ReminderRepository, UserRepository
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from bot.messages import Input, Reply
+from bot.dialogue.messages import Input, Reply
 from knowledge.texts import DEFAULT_LANGUAGE
 from storage.models import User
 from storage.repositories import DialogueSnapshot

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from docx import Document
 
-from bot.core import Dialogue
-from bot.messages import Reply
+from bot.dialogue.core import Dialogue
+from bot.dialogue.messages import Reply
 from tests.bot.helpers import USER, buttons, send, tap, tap_option, text_of
 from tests.conftest import build_test_dialogue
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.messages import Button, Reply
-from bot.outbox import reply_from_json, reply_to_json
+from bot.dialogue.messages import Button, Reply
+from bot.telegram.outbox import reply_from_json, reply_to_json
 from flows.engine import OutFile
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot import callbacks
-from bot.messages import Button, Reply
-from bot.turn import Turn
+from bot.dialogue import callbacks
+from bot.dialogue.messages import Button, Reply
+from bot.dialogue.turn import Turn
 from flows.engine import Flow
 from knowledge.texts import Catalogue
 from storage.models import Project

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from sqlalchemy import text
 
-from bot import callbacks
-from bot.core import Dialogue
-from bot.messages import Input, Reply
-from bot.telegram_io import OTHER_KINDS as TELEGRAM_OTHER_KINDS
+from bot.dialogue import callbacks
+from bot.dialogue.core import Dialogue
+from bot.dialogue.messages import Input, Reply
+from bot.telegram.updates import OTHER_KINDS as TELEGRAM_OTHER_KINDS
 from tests.bot.helpers import buttons, tap, text_of
 from tests.conftest import build_test_dialogue
 
@@ -397,7 +397,7 @@ def next_data(replies: list[Reply], label_part: str) -> str:
 
 def test_control_characters_are_cleaned_before_anything_stores_them(sqlite_url: str) -> None:
     """The partner guide's DOCX (lxml) and PostgreSQL (NUL) refuse such characters too."""
-    from bot.input_text import clean_text
+    from bot.dialogue.input_text import clean_text
 
     assert clean_text("metāl\x01apstrāde\x00 \ud800ok\ufffe\n\tline") == "metālapstrāde ok\n\tline"
     assert clean_text("Ceļvedis 🧭 — „labi”") == "Ceļvedis 🧭 — „labi”"

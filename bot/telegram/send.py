@@ -11,7 +11,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 
-from bot.messages import Reply
+from bot.dialogue.messages import Reply
 
 log = logging.getLogger(__name__)
 

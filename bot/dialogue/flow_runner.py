@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot import callbacks
-from bot.messages import Button, Reply
-from bot.projects import PROJECT_FLOW, ProjectDesk
-from bot.turn import Turn
+from bot.dialogue import callbacks
+from bot.dialogue.messages import Button, Reply
+from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
+from bot.dialogue.turn import Turn
 from flows import engine
 from flows.dates import reminder_time
 from flows.engine import PROJECT, THEN, Completion, Flow, FlowState, Landing, Output, Record
