@@ -1,4 +1,12 @@
-"""The flow engine: steps, state, events and the one pure ``advance`` function."""
+"""The flow engine: steps, state, events and the one pure ``advance`` function.
+
+A run's state keeps what the user answered (``answers``) apart from what the run was started
+with (``context``: the project a tool works on, the flow to open next, an edit or review mode,
+the last result to compare with). Steps see both; only ``answers`` are the user's.
+
+A finished run names the files it offers (``FileSpec``: a name and a picklable builder); the
+caller builds them after the step, so ``advance`` itself does no I/O and draws nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +19,9 @@ from typing import Any
 from knowledge.texts import Catalogue, Localized
 
 JSON = dict[str, Any]
-PROJECT = "_project"  # answers key: the active project the core hands a project flow
-THEN = "_then"  # answers key: the flow to open when this one is finished
-EDIT = "_edit"  # answers key: this run changes the answers of the last result
+PROJECT = "project"  # context key: the active project the core hands a project tool
+THEN = "then"  # context key: the flow to open when this one is finished
+EDIT = "edit"  # context key: this run changes the answers of the last result
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,7 @@ class Step:
     """One question of a flow.
 
     A step offers ``options`` as buttons, accepts free text when ``free_text`` is set, and can be
-    skipped when ``skippable``. ``applies`` decides from the answers so far whether it is asked.
+    skipped when ``skippable``. ``applies(answers, context)`` decides whether it is asked.
     Progress ("7/21") counts ``group``s: steps sharing a group count once, an empty group not at
     all (None: the step is its own group).
     """
@@ -41,10 +49,10 @@ class Step:
     skippable: bool = False
     max_length: int = 1000
     columns: int = 1
-    applies: Callable[[Mapping[str, Any]], bool] = lambda answers: True
+    applies: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] = lambda answers, context: True
     group: str | None = None
-    # A question whose text depends on earlier answers: (answers, language) -> text.
-    describe: Callable[[Mapping[str, Any], str], str] | None = None
+    # A question whose text depends on the run so far: (answers, context, language) -> text.
+    describe: Callable[[Mapping[str, Any], Mapping[str, Any], str], str] | None = None
 
     @property
     def progress_group(self) -> str:
@@ -55,20 +63,32 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Start:
+    """How a fresh run begins: answers known in advance and the run's context."""
+
+    answers: JSON = field(default_factory=dict)
+    context: JSON = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class FlowState:
-    """Where a user is in one flow. Serialised to JSON and stored in the database."""
+    """Where a user is in one flow: the current step, the user's answers, the run's context,
+    the steps behind (for "back") and the sequence number its buttons carry."""
 
     flow: str
     step: str | None
     answers: JSON = field(default_factory=dict)
     history: tuple[str, ...] = ()
     seq: int = 1
+    context: JSON = field(default_factory=dict)
 
     def to_json(self) -> JSON:
+        """The one stored form of a run (``from_json`` reads it back)."""
         return {
             "flow": self.flow,
             "step": self.step,
             "answers": self.answers,
+            "context": self.context,
             "history": list(self.history),
             "seq": self.seq,
         }
@@ -80,7 +100,8 @@ class FlowState:
             step=data.get("step"),
             answers=dict(data.get("answers") or {}),
             history=tuple(data.get("history") or ()),
-            seq=int(data.get("seq", 1)),
+            seq=int(data.get("seq") or 1),
+            context=dict(data.get("context") or {}),
         )
 
 
@@ -129,13 +150,20 @@ class Prompt:
 
 
 @dataclass(frozen=True)
-class OutFile:
-    """A file a flow hands to the user: an image is shown as a photo where possible."""
+class FileSpec:
+    """A file a flow offers, named but not yet built: ``build`` makes its bytes after the step
+    (a module-level function or a ``functools.partial`` of one, so it can run in another
+    process). An image is shown as a photo where possible."""
 
     filename: str
-    data: bytes
+    build: Callable[[], bytes]
     caption: str = ""
     is_image: bool = False
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes, built here and now (callers that care where: ``flows.building``)."""
+        return self.build()
 
 
 @dataclass(frozen=True)
@@ -157,7 +185,7 @@ class Completion:
     """
 
     messages: tuple[str, ...] = ()
-    files: tuple[OutFile, ...] = ()
+    files: tuple[FileSpec, ...] = ()
     record: JSON | None = None
     reminders: tuple[ReminderSpec, ...] = ()
     project: JSON | None = None
@@ -178,7 +206,7 @@ class Landing:
     ``actions`` (argument, label) offered as buttons, such as a retake or an export."""
 
     messages: tuple[str, ...] = ()
-    files: tuple[OutFile, ...] = ()
+    files: tuple[FileSpec, ...] = ()
     actions: tuple[tuple[str, str], ...] = ()
 
 
@@ -215,10 +243,10 @@ class Flow(ABC):
         """Return a note when free text is not acceptable for ``step`` (None when fine)."""
         return None
 
-    def begin(self, arg: str, last: Record | None) -> JSON | None:
-        """Answers a fresh run starts with, given the command argument ("/digcomp quick") and the
-        user's last finished run; None when ``arg`` is not one this flow understands."""
-        return {} if not arg else None
+    def begin(self, arg: str, last: Record | None) -> Start | None:
+        """How a fresh run starts, given the command argument ("/digcomp quick") and the user's
+        last finished run; None when ``arg`` is not one this flow understands."""
+        return Start() if not arg else None
 
     def landing(self, last: Record, lang: str) -> Landing | None:
         """What to show instead of starting when the user opens a flow finished before."""
@@ -240,30 +268,34 @@ class Flow(ABC):
                 return step
         raise KeyError(f"flow {self.id} has no step {step_id!r}")
 
-    def applicable(self, answers: Mapping[str, Any]) -> list[Step]:
-        return [s for s in self.steps() if s.applies(answers)]
+    def applicable(self, answers: Mapping[str, Any], context: Mapping[str, Any]) -> list[Step]:
+        return [s for s in self.steps() if s.applies(answers, context)]
 
-    def next_step_id(self, after: str | None, answers: Mapping[str, Any]) -> str | None:
+    def next_step_id(
+        self, after: str | None, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> str | None:
         ids = [s.id for s in self.steps()]
         start = 0 if after is None else ids.index(after) + 1
         for step in self.steps()[start:]:
-            if step.applies(answers):
+            if step.applies(answers, context):
                 return step.id
         return None
 
 
-def edit_answers(last: Record | None) -> JSON | None:
-    """The answers of the last result, marked as an edit (None when there is no last result)."""
+def edit_start(last: Record | None) -> Start | None:
+    """A run that edits the answers of the last result (None when there is no last result)."""
     if last is None:
         return None
     kept = last.data.get("answers")
-    return {**(kept if isinstance(kept, Mapping) else {}), EDIT: True}
+    return Start(answers=dict(kept) if isinstance(kept, Mapping) else {}, context={EDIT: True})
 
 
-def start(flow: Flow, answers: Mapping[str, Any] | None = None, seq: int = 1) -> FlowState:
-    """A fresh state at the flow's first applicable step, given answers known in advance."""
-    preset = dict(answers or {})
-    return FlowState(flow=flow.id, step=flow.next_step_id(None, preset), answers=preset, seq=seq)
+def start(flow: Flow, begin: Start | None = None, seq: int = 1) -> FlowState:
+    """A fresh state at the flow's first applicable step."""
+    begin = begin or Start()
+    answers, context = dict(begin.answers), dict(begin.context)
+    first = flow.next_step_id(None, answers, context)
+    return FlowState(flow=flow.id, step=first, answers=answers, seq=seq, context=context)
 
 
 def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
@@ -271,7 +303,7 @@ def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
     assert state.step is not None
     step = flow.step_by_id(state.step)
     groups: list[str] = []
-    for applicable in flow.applicable(state.answers):
+    for applicable in flow.applicable(state.answers, state.context):
         group = applicable.progress_group
         if group and group not in groups:
             groups.append(group)
@@ -279,7 +311,11 @@ def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
     position = groups.index(group) + 1 if group in groups else 0
     return Prompt(
         step=step.id,
-        text=step.describe(state.answers, lang) if step.describe else step.question.get(lang),
+        text=(
+            step.describe(state.answers, state.context, lang)
+            if step.describe
+            else step.question.get(lang)
+        ),
         options=tuple((o.id, o.label.get(lang)) for o in step.options),
         columns=step.columns,
         free_text=step.free_text,
@@ -341,13 +377,9 @@ def _text_problem(
 
 def _move_on(flow: Flow, state: FlowState, answers: JSON, lang: str) -> tuple[FlowState, Output]:
     assert state.step is not None
-    nxt = flow.next_step_id(state.step, answers)
-    moved = FlowState(
-        flow=state.flow,
-        step=nxt,
-        answers=answers,
-        history=(*state.history, state.step),
-        seq=state.seq + 1,
+    nxt = flow.next_step_id(state.step, answers, state.context)
+    moved = replace(
+        state, step=nxt, answers=answers, history=(*state.history, state.step), seq=state.seq + 1
     )
     if nxt is None:
         return moved, Output(completion=flow.complete(moved, lang))

@@ -11,15 +11,14 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from flows import isolation
 from flows.dates import local_date, local_today, show_date
 from flows.engine import (
     EDIT,
     Completion,
+    FileSpec,
     FlowState,
     Landing,
     Option,
-    OutFile,
     Record,
     Step,
 )
@@ -62,8 +61,8 @@ class PartnersFlow(ProjectTool):
         self.title = self.texts.localized("partners.title")
         t = self.texts.localized
 
-        def asked(step_id: str) -> Callable[[Mapping[str, Any]], bool]:
-            return lambda a: not a.get(EDIT) or a.get(PICK) == step_id
+        def asked(step_id: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]], bool]:
+            return lambda a, c: not c.get(EDIT) or a.get(PICK) == step_id
 
         def free(step_id: str, *, skippable: bool = False, limit: int = 400) -> Step:
             return Step(
@@ -84,7 +83,7 @@ class PartnersFlow(ProjectTool):
                     for s in ("field", "org", "country", "stage", *TEXT_STEPS[2:])
                 ),
                 columns=2,
-                applies=lambda a: bool(a.get(EDIT)),
+                applies=lambda a, c: bool(c.get(EDIT)),
                 group="",
             ),
             free("field", limit=120),
@@ -115,9 +114,8 @@ class PartnersFlow(ProjectTool):
         return self._steps
 
     # ---- results -----------------------------------------------------------------------
-    def call(self, answers: Mapping[str, Any], lang: str) -> str:
+    def call(self, answers: Mapping[str, Any], project: Mapping[str, Any], lang: str) -> str:
         """The partner-search call in ``lang`` (the user's own answers as typed)."""
-        project = self.project_of(answers)
         t = self.texts.text
 
         def label(key: str) -> str:
@@ -147,17 +145,18 @@ class PartnersFlow(ProjectTool):
         ]
         return "\n".join(lines)
 
-    def document(self, answers: Mapping[str, Any], when: date, lang: str) -> OutFile:
-        """The call in both languages and the tips as DOCX (written in a child process when
-        document isolation is on: the texts are composed here, python-docx runs there)."""
-        project = self.project_of(answers)
+    def document(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any], when: date, lang: str
+    ) -> FileSpec:
+        """The call in both languages and the tips as DOCX (the texts are composed here; the
+        builder only runs python-docx on them)."""
         content = CallDocument(
             title=f"{self.title.get(lang)} — {project.get('name', '')}",
             date=show_date(when),
             calls=tuple(
                 (
                     self.texts.text(f"partners.doc.call_{call_lang}", lang),
-                    tuple(self.call(answers, call_lang).split("\n\n")),
+                    tuple(self.call(answers, project, call_lang).split("\n\n")),
                 )
                 for call_lang in LANGUAGES
             ),
@@ -166,23 +165,26 @@ class PartnersFlow(ProjectTool):
         )
         name = f"{self.texts.text('partners.result.file', lang)}-{when.isoformat()}.docx"
         caption = self.texts.text("partners.result.doc_caption", lang)
-        return OutFile(name, isolation.build(partial(write_call_docx, content)), caption=caption)
+        return FileSpec(name, partial(write_call_docx, content), caption=caption)
 
-    def _messages(self, answers: Mapping[str, Any], lang: str) -> tuple[str, ...]:
+    def _messages(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any], lang: str
+    ) -> tuple[str, ...]:
         t = self.texts.text
         return (
             self.tips(answers, lang),
-            f"{t('partners.result.call_heading_lv', lang)}\n\n{self.call(answers, 'lv')}",
-            f"{t('partners.result.call_heading_en', lang)}\n\n{self.call(answers, 'en')}",
+            f"{t('partners.result.call_heading_lv', lang)}\n\n{self.call(answers, project, 'lv')}",
+            f"{t('partners.result.call_heading_en', lang)}\n\n{self.call(answers, project, 'en')}",
             t("partners.result.own_words", lang),
         )
 
     def complete(self, state: FlowState, lang: str) -> Completion:
-        answers = {k: v for k, v in state.answers.items() if k not in (EDIT, PICK)}
+        answers = {k: v for k, v in state.answers.items() if k != PICK}
+        project = self.project_of(state.context)
         return Completion(
-            messages=self._messages(answers, lang),
-            files=(self.document(answers, local_today(), lang),),
-            record=self.record(answers),
+            messages=self._messages(answers, project, lang),
+            files=(self.document(answers, project, local_today(), lang),),
+            record=self.record(answers, state.context),
         )
 
     def landing(self, last: Record, lang: str) -> Landing:
@@ -190,13 +192,16 @@ class PartnersFlow(ProjectTool):
             (arg, self.texts.text(f"partners.landing.{arg}", lang))
             for arg in ("edit", "new", "file")
         )
-        return Landing(messages=self._messages(self.last_answers(last), lang)[1:3], actions=actions)
+        messages = self._messages(self.last_answers(last), self.last_project(last), lang)
+        return Landing(messages=messages[1:3], actions=actions)
 
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != "file":
             return None
-        answers = self.last_answers(last)
-        return Completion(files=(self.document(answers, local_date(last.created_at), lang),))
+        answers, project = self.last_answers(last), self.last_project(last)
+        return Completion(
+            files=(self.document(answers, project, local_date(last.created_at), lang),)
+        )
 
 
 def _lower_first(text: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flows.dates import parse_date, show_date
-from flows.engine import THEN, Completion, Flow, FlowState, Option, Step
+from flows.engine import THEN, Completion, Flow, FlowState, Option, Start, Step
 from flows.texts import load_flow_texts
 
 ACTIONS = ("ka2", "small", "ka1", "cove")
@@ -46,8 +46,8 @@ class ProjectFlow(Flow):
     def steps(self) -> Sequence[Step]:
         return self._steps
 
-    def begin(self, arg: str, last: Any) -> dict[str, Any] | None:
-        return {} if not arg else None
+    def begin(self, arg: str, last: Any) -> Start | None:
+        return Start() if not arg else None
 
     def validate_text(
         self, step: Step, text: str, answers: Mapping[str, Any], lang: str
@@ -87,4 +87,4 @@ class ProjectFlow(Flow):
             "ends_on": ends.isoformat() if ends else None,
         }
         message = self.texts.text("project.created", lang, name=answers["name"])
-        return Completion(messages=(message,), project=project, then=answers.get(THEN))
+        return Completion(messages=(message,), project=project, then=state.context.get(THEN))

@@ -82,7 +82,9 @@ class User(Base):
 
 
 class DialogueState(Base):
-    """Where one user is in the dialogue: the active flow and its state, plus paused flows.
+    """Where one user is in the dialogue: the active flow run (its step, the user's answers,
+    the run's context), paused runs, and the topic of the last answer (for follow-ups). The
+    typed view of this row is ``bot.dialogue.state.DialogueState``.
 
     ``version`` is SQLAlchemy's optimistic version counter: a write based on a stale read fails
     instead of silently overwriting another input's changes.
@@ -96,9 +98,12 @@ class DialogueState(Base):
     flow: Mapped[str | None] = mapped_column(String(40))
     step: Mapped[str | None] = mapped_column(String(80))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
     history: Mapped[list[str]] = mapped_column(default=list)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     paused: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    topic: Mapped[str | None] = mapped_column(String(80))
+    topic_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

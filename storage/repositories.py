@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -60,18 +59,9 @@ class UserRepository:
         return user
 
 
-@dataclass
-class DialogueSnapshot:
-    """A plain copy of a user's dialogue state: the dialogue core works on this, not the row."""
-
-    flow: str | None = None
-    state: dict[str, Any] | None = None
-    paused: dict[str, dict[str, Any]] = field(default_factory=dict)
-    last_seq: int = 0  # the highest button sequence number handed out, kept between flows
-
-
 class DialogueRepository:
-    """Loads a user's dialogue state with a row lock, and saves it back."""
+    """A user's dialogue-state row, locked for the input being handled (its typed view and the
+    conversion live in ``bot.dialogue.state``)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -92,6 +82,7 @@ class DialogueRepository:
             DialogueState,
             user_id=user_id,
             answers={},
+            context={},
             history=[],
             seq=0,
             paused={},
@@ -99,37 +90,6 @@ class DialogueRepository:
             updated_at=utcnow(),
         )
         return self.session.scalars(query).one()
-
-    @staticmethod
-    def snapshot(row: DialogueState) -> DialogueSnapshot:
-        state = None
-        if row.flow:
-            state = {
-                "flow": row.flow,
-                "step": row.step,
-                "answers": dict(row.answers or {}),
-                "history": list(row.history or []),
-                "seq": row.seq,
-            }
-        return DialogueSnapshot(
-            flow=row.flow, state=state, paused=dict(row.paused or {}), last_seq=row.seq or 0
-        )
-
-    @staticmethod
-    def apply(row: DialogueState, snapshot: DialogueSnapshot) -> None:
-        """Write a snapshot back onto the locked row (only what changed is updated)."""
-        state = snapshot.state or {}
-        values = {
-            "flow": snapshot.flow,
-            "step": state.get("step"),
-            "answers": state.get("answers", {}),
-            "history": state.get("history", []),
-            "seq": state.get("seq", snapshot.last_seq),
-            "paused": snapshot.paused,
-        }
-        for name, value in values.items():
-            if getattr(row, name) != value:
-                setattr(row, name, value)
 
 
 class FlowResultRepository:

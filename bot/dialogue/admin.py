@@ -20,11 +20,6 @@ class AdminDesk:
         self.texts = texts
         self.admin_ids = admin_ids
 
-    def command(self, turn: Turn, name: str) -> Reply:
-        if turn.user.id not in self.admin_ids:
-            return Reply(self.texts.text("admin.only_admins", turn.lang))
-        return self.unanswered(turn) if name == "unanswered" else self.stats(turn)
-
     def unanswered(self, turn: Turn) -> Reply:
         rows = QuestionLogRepository(turn.session).for_review(limit=30)
         if not rows:

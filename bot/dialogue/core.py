@@ -14,6 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.dialogue import callbacks
 from bot.dialogue.admin import AdminDesk
+from bot.dialogue.callbacks import Callback
+from bot.dialogue.commands import Command, command_table
 from bot.dialogue.flood import FloodLimits
 from bot.dialogue.flow_runner import FlowRunner
 from bot.dialogue.input_text import clean_text
@@ -22,9 +24,9 @@ from bot.dialogue.privacy import PrivacyDesk
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
 from bot.dialogue.qa import QuestionAnswering
 from bot.dialogue.reminders import ReminderDesk
+from bot.dialogue.state import load_state, save_state
 from bot.dialogue.turn import Turn
 from flows import engine
-from flows.engine import FlowState
 from flows.registry import FlowRegistry
 from knowledge.texts import DEFAULT_LANGUAGE, LANGUAGES, Catalogue
 from storage.db import Database
@@ -36,10 +38,6 @@ from storage.repositories import DialogueRepository, UserRepository
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000  # longer messages are refused with a note (Telegram allows 4096)
-CORE_COMMANDS = (
-    "start", "help", "language", "menu", "cancel", "projects", "privacy", "mydata", "forget",
-)  # fmt: skip
-ADMIN_COMMANDS = ("unanswered", "stats")
 # Called inside an input's transaction with its replies, just before the commit (the webhook
 # writes them to its outbox there, so they are stored exactly when the input's effects are).
 BeforeCommit = Callable[[Session, Input, list[Reply]], None]
@@ -68,6 +66,20 @@ class Dialogue:
         self.projects = ProjectDesk(texts, flows.get(PROJECT_FLOW))
         self.reminders = ReminderDesk(db, texts)
         self.runner = FlowRunner(flows, texts, self.projects)
+        self.commands: dict[str, Command] = {c.name: c for c in command_table(flows)}
+        # The one table of button kinds (their wire format: ``callbacks.KINDS``).
+        self.buttons: dict[str, Callable[[Turn, Callback], None]] = {
+            "lang": lambda turn, cb: self._set_language(turn, cb.args[0]),
+            "menu": lambda turn, cb: self._menu_choice(turn, cb.args[0]),
+            "f": lambda turn, cb: self.runner.button(turn, cb.args[0], cb.args[1]),
+            "restart": lambda turn, cb: self.runner.restart(turn, cb.args[0]),
+            "go": lambda turn, cb: self.runner.landing_action(turn, cb.args[0], cb.args[1]),
+            "proj": lambda turn, cb: turn.replies.extend(self.projects.activate(turn, cb.args[0])),
+            "forget": lambda turn, cb: turn.say(self.privacy.answer(turn, cb.args[0])),
+            **dict.fromkeys(("kb", "more", "fb", "none"), self.qa.button),
+        }
+        if set(self.buttons) != set(callbacks.KINDS):
+            raise RuntimeError("every button kind in callbacks.KINDS needs exactly one handler")
 
     # ---- entry point -------------------------------------------------------------------
     def handle(self, inp: Input) -> list[Reply]:
@@ -118,16 +130,15 @@ class Dialogue:
             seconds = int(self.flood.mute.total_seconds()) if self.flood else 0
             lang = user.language or DEFAULT_LANGUAGE
             return [Reply(self.texts.text("flood.note", lang, seconds=seconds))]
-        states = DialogueRepository(session)
-        row = states.lock(inp.user_id)
-        turn = Turn(session, user, states.snapshot(row), inp)
+        row = DialogueRepository(session).lock(inp.user_id)
+        turn = Turn(session, user, load_state(row), inp)
         self._route(turn)
         if turn.erase:
             session.flush()
             erase_user(session, user.id)
             session.expunge_all()
         else:
-            states.apply(row, turn.dialogue)
+            save_state(row, turn.dialogue)
         return turn.replies
 
     def _route(self, turn: Turn) -> None:
@@ -151,38 +162,15 @@ class Dialogue:
     # ---- commands ----------------------------------------------------------------------
     def _command(self, turn: Turn) -> None:
         name, _, args = turn.input.payload.lstrip("/").partition(" ")
-        name = name.split("@", 1)[0].lower()
-        if name == "start":
-            if turn.user.language is None:
-                turn.say(self._language_picker(turn))
-            else:
-                turn.say(Reply(self.t(turn, "welcome")))
-                turn.say(self.privacy.notice(turn))
-                turn.say(self.runner.main_menu(turn))
-        elif name == "help":
-            self._note(turn, "help")
-        elif name == "language":
-            turn.say(self._language_picker(turn))
-        elif name == "menu":
-            turn.say(self.runner.main_menu(turn))
-        elif name == "cancel":
-            self.runner.pause_active(turn, announce=True)
-        elif name == "projects":
-            turn.say(self.projects.listing(turn))
-        elif name == "privacy":
-            turn.say(self.privacy.policy(turn))
-        elif name == "mydata":
-            turn.say(self.privacy.my_data(turn))
-        elif name == "forget":
-            turn.say(self.privacy.ask_to_forget(turn))
-        elif name in self.flows:
-            self.runner.open(turn, name, args.strip().lower())
-        elif name in ADMIN_COMMANDS:
-            turn.say(self.admin.command(turn, name))
-        else:
+        command = self.commands.get(name.split("@", 1)[0].lower())
+        if command is None:
             self._note(turn, "input.unknown_command")
+        elif command.admin and turn.user.id not in self.admin_ids:
+            self._note(turn, "admin.only_admins")
+        else:
+            command.handler(self, turn, args)
 
-    def _language_picker(self, turn: Turn) -> Reply:
+    def language_picker(self, turn: Turn) -> Reply:
         rows = [
             tuple(
                 Button(self.t(turn, f"language.name_{lang}"), callbacks.encode("lang", lang))
@@ -200,24 +188,7 @@ class Dialogue:
         if callback is None:
             turn.say(Reply(self.t(turn, "input.invalid_button"), notice=True))
             return
-        kind, args = callback.kind, callback.args
-        if kind == "lang":
-            self._set_language(turn, args[0])
-        elif kind == "menu":
-            self._menu_choice(turn, args[0])
-        elif kind == "f":
-            self.runner.button(turn, args[0], args[1])
-        elif kind == "restart":
-            self.runner.restart(turn, args[0])
-        elif kind == "go":
-            self.runner.landing_action(turn, args[0], args[1])
-        elif kind == "proj":
-            for reply in self.projects.activate(turn, args[0]):
-                turn.say(reply)
-        elif kind == "forget":
-            turn.say(self.privacy.answer(turn, args[0]))
-        else:
-            self.qa.button(turn, callback)
+        self.buttons[callback.kind](turn, callback)
 
     def _set_language(self, turn: Turn, lang: str) -> None:
         if lang in ("follow", "fix") and turn.user.language is not None:
@@ -254,9 +225,8 @@ class Dialogue:
             self._note(turn, "input.too_long", length=len(text), limit=MAX_TEXT)
             self.runner.show_active_step(turn)
             return
-        if turn.dialogue.flow and turn.dialogue.state:
-            state = FlowState.from_json(turn.dialogue.state)
-            self.runner.advance(turn, state, engine.Answer(text), from_button=False)
+        if turn.dialogue.active is not None:
+            self.runner.advance(turn, engine.Answer(text), from_button=False)
             return
         if not text.strip():
             self._note(turn, "input.empty")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from flows.engine import OutFile
-
 InputKind = Literal["command", "text", "button", "other"]
 
 
@@ -23,6 +21,16 @@ class Input:
     kind: InputKind
     payload: str
     language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class OutFile:
+    """A built file to send: an image is shown as a photo where the transport can."""
+
+    filename: str
+    data: bytes
+    caption: str = ""
+    is_image: bool = False
 
 
 @dataclass(frozen=True)

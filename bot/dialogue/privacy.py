@@ -7,9 +7,8 @@ import json
 from datetime import UTC, datetime
 
 from bot.dialogue import callbacks
-from bot.dialogue.messages import Button, Reply
+from bot.dialogue.messages import Button, OutFile, Reply
 from bot.dialogue.turn import Turn
-from flows.engine import OutFile
 from knowledge.texts import Catalogue
 from storage.privacy import export_user
 

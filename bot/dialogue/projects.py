@@ -61,6 +61,7 @@ class ProjectDesk:
         chosen = None
         if project_id.isdigit():
             chosen = ProjectRepository(turn.session).activate(turn.user.id, int(project_id))
+            turn.active_project = None
         if chosen is None:
             return [Reply(self.texts.text("input.invalid_button", turn.lang), notice=True)]
         note = self.texts.text("projects.activated", turn.lang, name=chosen.name)
@@ -68,8 +69,11 @@ class ProjectDesk:
 
     @staticmethod
     def active(turn: Turn) -> dict[str, Any] | None:
-        project = ProjectRepository(turn.session).active(turn.user.id)
-        return project_json(project) if project else None
+        """The user's active project (looked up once per input)."""
+        if turn.active_project is None:
+            project = ProjectRepository(turn.session).active(turn.user.id)
+            turn.active_project = project_json(project) if project else {}
+        return turn.active_project or None
 
     @staticmethod
     def create(turn: Turn, data: dict[str, Any]) -> Project:
@@ -80,4 +84,5 @@ class ProjectDesk:
             "starts_on": date.fromisoformat(data["starts_on"]) if data.get("starts_on") else None,
             "ends_on": date.fromisoformat(data["ends_on"]) if data.get("ends_on") else None,
         }
+        turn.active_project = None  # the new project is the active one now
         return ProjectRepository(turn.session).add(turn.user.id, **values)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.dialogue.messages import Input, Reply
+from bot.dialogue.state import DialogueState
 from knowledge.texts import DEFAULT_LANGUAGE
 from storage.models import User
-from storage.repositories import DialogueSnapshot
 
 
 @dataclass
@@ -18,10 +19,12 @@ class Turn:
 
     session: Session
     user: User
-    dialogue: DialogueSnapshot
+    dialogue: DialogueState
     input: Input
     replies: list[Reply] = field(default_factory=list)
     erase: bool = False  # the user confirmed /forget: erase their data instead of saving
+    # Looked up at most once per input (None: not looked up yet; {} : the user has none).
+    active_project: dict[str, Any] | None = None
 
     @property
     def lang(self) -> str:

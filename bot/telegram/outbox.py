@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from bot.dialogue.messages import Button, Reply
-from flows.engine import OutFile
+from bot.dialogue.messages import Button, OutFile, Reply
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:

@@ -6,22 +6,11 @@ from __future__ import annotations
 from telegram import Bot, BotCommand, Update
 from telegram.constants import MessageEntityType
 
+from bot.dialogue.commands import command_table, menu_commands
 from bot.dialogue.messages import Input
+from flows.registry import FlowRegistry, default_registry
 from knowledge.texts import Catalogue
 
-MENU_COMMANDS = (
-    "start",
-    "menu",
-    "digcomp",
-    "risks",
-    "partners",
-    "sustainability",
-    "projects",
-    "privacy",
-    "help",
-    "language",
-    "cancel",
-)
 OTHER_KINDS = (
     "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
     "contact", "animation", "poll", "venue", "dice",
@@ -53,8 +42,12 @@ def to_input(update: Update) -> Input | None:
     return Input(user.id, chat.id, "other", kind, lang)
 
 
-async def register_commands_on(bot: Bot, texts: Catalogue) -> None:
-    """The command menu in Latvian (for Latvian clients) and English (for everyone else)."""
+async def register_commands_on(
+    bot: Bot, texts: Catalogue, flows: FlowRegistry | None = None
+) -> None:
+    """The command menu (from the core's command table) in Latvian (for Latvian clients) and
+    English (for everyone else)."""
+    names = menu_commands(command_table(flows or default_registry()))
     for lang, code in (("lv", "lv"), ("en", None)):
-        commands = [BotCommand(c, texts.text(f"commands.{c}", lang)) for c in MENU_COMMANDS]
+        commands = [BotCommand(c, texts.text(f"commands.{c}", lang)) for c in names]
         await bot.set_my_commands(commands, language_code=code)

@@ -20,11 +20,11 @@ from flows.digcomp.scoring import (
     statement_counts,
     statement_step,
 )
-from flows.engine import Completion, Flow, FlowState, Landing, Option, Record, Step
+from flows.engine import Completion, Flow, FlowState, Landing, Option, Record, Start, Step
 from flows.texts import load_flow_texts
 
-PRESET = "_preset"  # the mode came with the command, so the mode question is not asked
-PREVIOUS = "_previous"  # the last result, which a retake is compared with
+PRESET = "preset"  # context: the mode came with the command, so the mode question is not asked
+PREVIOUS = "previous"  # context: the last result, which a retake is compared with
 ARGUMENTS = {
     "quick": "quick",
     "atrais": "quick",
@@ -61,7 +61,7 @@ class DigCompFlow(Flow):
                 id="mode",
                 question=self.texts.localized("digcomp.mode.question"),
                 options=tuple(Option(m, self.texts.localized(f"digcomp.mode.{m}")) for m in MODES),
-                applies=lambda answers: not answers.get(PRESET),
+                applies=lambda answers, context: not context.get(PRESET),
                 group="",
             )
         ]
@@ -80,7 +80,7 @@ class DigCompFlow(Flow):
                     options=scale,
                     columns=2,
                     skippable=True,
-                    applies=lambda answers: answers.get("mode") == "quick",
+                    applies=lambda answers, context: answers.get("mode") == "quick",
                     group=c.code,
                 )
             )
@@ -97,7 +97,7 @@ class DigCompFlow(Flow):
                         options=scale,
                         columns=2,
                         skippable=True,
-                        applies=lambda answers, code=c.code, n=number: (
+                        applies=lambda answers, context, code=c.code, n=number: (
                             answers.get("mode") == "full" and statement_counts(answers, code, n)
                         ),
                         group=c.code,
@@ -109,20 +109,21 @@ class DigCompFlow(Flow):
         return self._steps
 
     # ---- starting ----------------------------------------------------------------------
-    def begin(self, arg: str, last: Record | None) -> dict[str, Any] | None:
+    def begin(self, arg: str, last: Record | None) -> Start | None:
         answers: dict[str, Any] = {}
+        context: dict[str, Any] = {}
         if arg:
             mode = ARGUMENTS.get(arg.strip().lower())
             if mode is None:
                 return None
-            answers = {"mode": mode, PRESET: True}
+            answers, context = {"mode": mode}, {PRESET: True}
         if last is not None:
             profile = self.profile_of(last.data)
-            answers[PREVIOUS] = {
+            context[PREVIOUS] = {
                 "date": local_date(last.created_at).isoformat(),
                 "areas": dict(profile.areas),
             }
-        return answers
+        return Start(answers=answers, context=context)
 
     def profile_of(self, data: Mapping[str, Any]) -> Profile:
         """The profile kept in a history record (levels outside 1–8 are ignored)."""
@@ -149,9 +150,9 @@ class DigCompFlow(Flow):
             mode=mode,
             when=when,
             lang=lang,
-            previous=_previous(answers.get(PREVIOUS)),
+            previous=_previous(state.context.get(PREVIOUS)),
         )
-        asked = {s.id for s in self.applicable(answers)}
+        asked = {s.id for s in self.applicable(answers, state.context)}
         record = {
             "version": 1,
             "mode": mode,

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
-from flows import isolation
 from flows.digcomp.chart import ChartLabels, render_chart
 from flows.digcomp.content import BANDS, Competence
 from flows.digcomp.document import CHART_SIZE, SummaryDocument, render_pdf
 from flows.digcomp.scoring import Profile, band_of, next_band, weakest
-from flows.engine import OutFile
+from flows.engine import FileSpec
 from knowledge.texts import Catalogue
 
 
@@ -197,13 +195,17 @@ class Report:
             self.profile, self.competences, self.chart_labels(), previous, size=size
         )
 
-    def chart_file(self) -> OutFile:
+    def chart_file(self) -> FileSpec:
         level = self.profile.overall or 1
         caption = self.t("digcomp.result.chart_caption", level=level, band=self.band_name(level))
         name = f"{self.t('digcomp.result.chart_name')}-{self.when.isoformat()}.png"
-        return OutFile(name, self.chart(), caption=caption, is_image=True)
+        return FileSpec(name, self.chart, caption=caption, is_image=True)
 
-    def pdf_file(self) -> OutFile:
+    def pdf_file(self) -> FileSpec:
+        name = f"{self.t('digcomp.result.pdf_name')}-{self.when.isoformat()}.pdf"
+        return FileSpec(name, self.pdf_bytes, caption=self.t("digcomp.result.pdf_caption"))
+
+    def pdf_bytes(self) -> bytes:
         document = SummaryDocument(
             title=self.t("digcomp.pdf.title"),
             meta=self.t("digcomp.pdf.meta", mode=self.mode_name, date=self.date_text),
@@ -214,6 +216,4 @@ class Report:
             note=self.note_message().removeprefix("ℹ️ "),
             sources=self.t("digcomp.pdf.sources"),
         )
-        name = f"{self.t('digcomp.result.pdf_name')}-{self.when.isoformat()}.pdf"
-        pdf = isolation.build(partial(render_pdf, document))
-        return OutFile(name, pdf, caption=self.t("digcomp.result.pdf_caption"))
+        return render_pdf(document)

@@ -9,7 +9,6 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from flows import isolation
 from flows.dates import add_months, add_weeks, local_date, local_today, parse_date, show_date
 from flows.engine import (
     EDIT,
@@ -63,7 +62,7 @@ class RiskFlow(ProjectTool):
                 PICK,
                 t("risks.edit.pick_group"),
                 options=tuple(Option(g, self.content.groups[g]) for g in GROUPS),
-                applies=lambda a: bool(a.get(EDIT)),
+                applies=lambda a, c: bool(c.get(EDIT)),
                 group="",
             )
         ]
@@ -81,7 +80,7 @@ class RiskFlow(ProjectTool):
                         Option(i.id, Localized(str(n), str(n))) for n, i in enumerate(items, 1)
                     ),
                     columns=6,
-                    applies=lambda a, g=group: bool(a.get(EDIT)) and a.get(PICK) == g,
+                    applies=lambda a, c, g=group: bool(c.get(EDIT)) and a.get(PICK) == g,
                     group="",
                 )
             )
@@ -93,14 +92,18 @@ class RiskFlow(ProjectTool):
         t = self.texts.localized
         group = self.content.groups[item.group]
 
-        def asked(answers: Mapping[str, Any], item_id: str = item.id) -> bool:
-            if not answers.get(EDIT):
+        def asked(
+            answers: Mapping[str, Any], context: Mapping[str, Any], item_id: str = item.id
+        ) -> bool:
+            if not context.get(EDIT):
                 return True
             picked = answers.get(f"{PICK}:{answers.get(PICK)}")
             return picked == item_id
 
-        def risky(answers: Mapping[str, Any], item_id: str = item.id) -> bool:
-            return asked(answers) and _flagged(answers, item_id)
+        def risky(
+            answers: Mapping[str, Any], context: Mapping[str, Any], item_id: str = item.id
+        ) -> bool:
+            return asked(answers, context) and _flagged(answers, item_id)
 
         risk = item.risk.get
         scale = tuple(Option(v, Localized(v, v)) for v in SCALE)
@@ -192,9 +195,14 @@ class RiskFlow(ProjectTool):
                 reviews[item.id] = day.isoformat()
         return reviews
 
-    def _report(self, answers: Mapping[str, Any], when: date, lang: str) -> RegisterReport:
-        reviews = answers.get("_reviews") or self._reviews(answers)
-        project = self.project_of(answers)
+    def _report(
+        self,
+        answers: Mapping[str, Any],
+        reviews: Mapping[str, str],
+        project: Mapping[str, Any],
+        when: date,
+        lang: str,
+    ) -> RegisterReport:
         return RegisterReport(
             self.texts,
             self.content,
@@ -209,12 +217,12 @@ class RiskFlow(ProjectTool):
         today = self._clock()
         reviews = self._reviews(state.answers)
         # Keep the answers with absolute review dates, so a later edit keeps them as they are.
-        kept = {k: v for k, v in state.answers.items() if not k.startswith(PICK) and k != EDIT}
+        kept = {k: v for k, v in state.answers.items() if not k.startswith(PICK)}
         kept.update(
             {f"d:{item_id}": show_date(date.fromisoformat(iso)) for item_id, iso in reviews.items()}
         )
-        report = self._report({**kept, "_reviews": reviews}, today, lang)
-        project = self.project_of(kept)
+        project = self.project_of(state.context)
+        report = self._report(kept, reviews, project, today, lang)
         reminders = tuple(
             ReminderSpec(
                 key=risk.item.id,
@@ -232,9 +240,10 @@ class RiskFlow(ProjectTool):
         if reminders:
             messages.append(self.texts.text("risks.result.reminders", lang, count=len(reminders)))
         files = [report.heatmap()] if report.risks else []
-        files += [isolation.build(report.xlsx_file), report.csv_file()]
+        files += [report.xlsx_file(), report.csv_file()]
         record = self.record(
             kept,
+            state.context,
             date=today.isoformat(),
             reviews=reviews,
             risks=[{"item": r.item.id, "score": r.score, "level": r.level} for r in report.risks],
@@ -244,9 +253,12 @@ class RiskFlow(ProjectTool):
         )
 
     def _last_report(self, last: Record, lang: str) -> RegisterReport:
-        reviews = last.data.get("reviews") if isinstance(last.data.get("reviews"), Mapping) else {}
-        answers = {**self.last_answers(last), "_reviews": reviews}
-        return self._report(answers, local_date(last.created_at), lang)
+        stored = last.data.get("reviews")
+        answers = self.last_answers(last)
+        reviews = dict(stored) if isinstance(stored, Mapping) and stored else {}
+        when = local_date(last.created_at)
+        project = self.last_project(last)
+        return self._report(answers, reviews or self._reviews(answers), project, when, lang)
 
     def landing(self, last: Record, lang: str) -> Landing:
         report = self._last_report(last, lang)
@@ -264,4 +276,4 @@ class RiskFlow(ProjectTool):
         if arg != "files":
             return None
         report = self._last_report(last, lang)
-        return Completion(files=(isolation.build(report.xlsx_file), report.csv_file()))
+        return Completion(files=(report.xlsx_file(), report.csv_file()))

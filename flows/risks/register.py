@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flows.dates import show_date
-from flows.engine import OutFile
+from flows.engine import FileSpec
 from flows.fonts import load_font
 from flows.risks.content import RiskContent
 from flows.risks.scoring import Risk, level_of, status_counts, status_step
@@ -94,19 +94,21 @@ class RegisterReport:
         return "\n\n".join(parts)
 
     # ---- heat map ----------------------------------------------------------------------
-    def heatmap(self) -> OutFile:
+    def heatmap(self) -> FileSpec:
+        caption = self.t("risks.result.heatmap_caption", count=len(self.risks))
+        name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.png"
+        return FileSpec(name, self.heatmap_png, caption=caption, is_image=True)
+
+    def heatmap_png(self) -> bytes:
         cells: dict[tuple[int, int], list[str]] = {}
         for index, risk in enumerate(self.risks, start=1):
             cells.setdefault((risk.likelihood, risk.impact), []).append(str(index))
-        data = _heatmap_png(
+        return _heatmap_png(
             cells,
             title=self.t("risks.heatmap.title", project=self.project),
             x_label=self.t("risks.heatmap.likelihood"),
             y_label=self.t("risks.heatmap.impact"),
         )
-        caption = self.t("risks.result.heatmap_caption", count=len(self.risks))
-        name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.png"
-        return OutFile(name, data, caption=caption, is_image=True)
 
     # ---- files -------------------------------------------------------------------------
     def rows(self) -> list[list[object]]:
@@ -133,16 +135,22 @@ class RegisterReport:
     def columns(self) -> list[str]:
         return self.t("risks.sheet.columns").split("|")
 
-    def csv_file(self) -> OutFile:
+    def csv_file(self) -> FileSpec:
+        name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.csv"
+        return FileSpec(name, self.csv_bytes, caption=self.t("risks.result.files_caption"))
+
+    def csv_bytes(self) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(self.columns())
         writer.writerows(self.rows())
-        data = buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the diacritics
-        name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.csv"
-        return OutFile(name, data, caption=self.t("risks.result.files_caption"))
+        return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the diacritics
 
-    def xlsx_file(self) -> OutFile:
+    def xlsx_file(self) -> FileSpec:
+        name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.xlsx"
+        return FileSpec(name, self.xlsx_bytes, caption=self.t("risks.result.files_caption"))
+
+    def xlsx_bytes(self) -> bytes:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -173,8 +181,7 @@ class RegisterReport:
             checklist.column_dimensions[column].width = width
         buffer = io.BytesIO()
         book.save(buffer)
-        name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.xlsx"
-        return OutFile(name, buffer.getvalue(), caption=self.t("risks.result.files_caption"))
+        return buffer.getvalue()
 
 
 def _wrap(numbers: list[str], per_line: int = 4) -> list[str]:

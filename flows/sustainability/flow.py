@@ -10,7 +10,6 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from flows import isolation
 from flows.dates import add_months, local_date, local_today, parse_date, show_date
 from flows.engine import (
     EDIT,
@@ -20,8 +19,9 @@ from flows.engine import (
     Option,
     Record,
     ReminderSpec,
+    Start,
     Step,
-    edit_answers,
+    edit_start,
 )
 from flows.project_tool import ProjectTool
 from flows.sustainability.content import Aspect, PlanContent, default_plan_content
@@ -29,7 +29,7 @@ from flows.sustainability.plan import PlanReport
 from flows.sustainability.scoring import ANSWERS, question_step
 from flows.texts import load_flow_texts
 
-REVIEW = "_review"  # answers key: a progress review of the last plan
+REVIEW = "review"  # context key: a progress review of the last plan
 PICK = "pick"
 WHEN = {"end": 0, "3m": 3, "6m": 6, "12m": 12}  # months after the project's end
 FOLLOW = {"3-6-12": (3, 6, 12), "6-12": (6, 12), "none": ()}
@@ -52,11 +52,11 @@ class SustainabilityFlow(ProjectTool):
 
     # ---- steps -------------------------------------------------------------------------
     @staticmethod
-    def _planning(section: str) -> Callable[[Mapping[str, Any]], bool]:
-        def applies(answers: Mapping[str, Any]) -> bool:
-            if answers.get(REVIEW):
+    def _planning(section: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]], bool]:
+        def applies(answers: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
+            if context.get(REVIEW):
                 return False
-            return not answers.get(EDIT) or answers.get(PICK) == section
+            return not context.get(EDIT) or answers.get(PICK) == section
 
         return applies
 
@@ -71,7 +71,7 @@ class SustainabilityFlow(ProjectTool):
                 t("sustainability.edit.pick"),
                 options=tuple(Option(sid, name) for sid, name in sections),
                 columns=2,
-                applies=lambda a: bool(a.get(EDIT)) and not a.get(REVIEW),
+                applies=lambda a, c: bool(c.get(EDIT)) and not c.get(REVIEW),
                 group="",
             )
         ]
@@ -110,9 +110,9 @@ class SustainabilityFlow(ProjectTool):
                     aspect.name,
                     options=tuple(Option(s, t(f"sustainability.status.{s}")) for s in STATUSES),
                     skippable=True,
-                    applies=lambda a: bool(a.get(REVIEW)),
+                    applies=lambda a, c: bool(c.get(REVIEW)),
                     group=f"s:{aspect.id}",
-                    describe=lambda a, lang, aspect=aspect: self._describe_status(aspect, a, lang),
+                    describe=partial(self._describe_status, aspect),
                 )
             )
         return tuple(steps)
@@ -165,19 +165,23 @@ class SustainabilityFlow(ProjectTool):
             ),
         ]
 
-    def _end_text(self, answers: Mapping[str, Any], lang: str) -> str:
-        end = self._project_end(answers)
+    def _end_text(self, context: Mapping[str, Any], lang: str) -> str:
+        end = self._project_end(self.project_of(context))
         if end is None:
             return self.texts.text("sustainability.follow.unknown_end", lang)
         return show_date(end)
 
-    def _describe_follow(self, answers: Mapping[str, Any], lang: str) -> str:
+    def _describe_follow(
+        self, answers: Mapping[str, Any], context: Mapping[str, Any], lang: str
+    ) -> str:
         return self.texts.text(
-            "sustainability.follow.question", lang, end=self._end_text(answers, lang)
+            "sustainability.follow.question", lang, end=self._end_text(context, lang)
         )
 
-    def _describe_status(self, aspect: Aspect, answers: Mapping[str, Any], lang: str) -> str:
-        when = self._resolve_when(answers, aspect.id)
+    def _describe_status(
+        self, aspect: Aspect, answers: Mapping[str, Any], context: Mapping[str, Any], lang: str
+    ) -> str:
+        when = self._resolve_when(answers, self.project_of(context), aspect.id)
         return self.texts.text(
             "sustainability.ask.status",
             lang,
@@ -200,44 +204,50 @@ class SustainabilityFlow(ProjectTool):
         return None
 
     # ---- dates -------------------------------------------------------------------------
-    def _project_end(self, answers: Mapping[str, Any]) -> date | None:
-        end = self.project_of(answers).get("ends_on")
+    @staticmethod
+    def _project_end(project: Mapping[str, Any]) -> date | None:
+        end = project.get("ends_on")
         return date.fromisoformat(end) if end else None
 
-    def _resolve_when(self, answers: Mapping[str, Any], aspect_id: str) -> date | None:
+    def _resolve_when(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any], aspect_id: str
+    ) -> date | None:
         value = answers.get(f"a:{aspect_id}:when")
         if not value:
             return None
         if value in WHEN:
-            base = self._project_end(answers) or self._clock()
+            base = self._project_end(project) or self._clock()
             return add_months(base, WHEN[value])
         return parse_date(str(value))
 
-    def _review_dates(self, answers: Mapping[str, Any]) -> list[tuple[int, date]]:
-        base = self._project_end(answers) or self._clock()
+    def _review_dates(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any]
+    ) -> list[tuple[int, date]]:
+        base = self._project_end(project) or self._clock()
         today = self._clock()
         months = FOLLOW.get(str(answers.get("follow")), ())
         return [(m, add_months(base, m)) for m in months if add_months(base, m) >= today]
 
     # ---- starting ----------------------------------------------------------------------
-    def begin(self, arg: str, last: Record | None) -> dict[str, Any] | None:
+    def begin(self, arg: str, last: Record | None) -> Start | None:
         if arg == "review":
-            answers = edit_answers(last)
-            return None if answers is None else {**answers, EDIT: False, REVIEW: True}
+            edit = edit_start(last)
+            return None if edit is None else Start(answers=edit.answers, context={REVIEW: True})
         return super().begin(arg, last)
 
     # ---- results -----------------------------------------------------------------------
-    def _kept(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+    def _kept(self, answers: Mapping[str, Any], project: Mapping[str, Any]) -> dict[str, Any]:
         """The answers to keep, with each action's date made absolute."""
-        kept = {k: v for k, v in answers.items() if k not in (EDIT, REVIEW, PICK)}
+        kept = {k: v for k, v in answers.items() if k != PICK}
         for aspect in self.content.aspects:
-            when = self._resolve_when(answers, aspect.id)
+            when = self._resolve_when(answers, project, aspect.id)
             if when is not None:
                 kept[f"a:{aspect.id}:when"] = when.isoformat()
         return kept
 
-    def _report(self, answers: Mapping[str, Any], when: date, lang: str) -> PlanReport:
-        project = self.project_of(answers)
+    def _report(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any], when: date, lang: str
+    ) -> PlanReport:
         return PlanReport(
             self.texts,
             self.content,
@@ -245,15 +255,15 @@ class SustainabilityFlow(ProjectTool):
             project=str(project.get("name", "")),
             when=when,
             lang=lang,
-            reviews=[day for _, day in self._review_dates(answers)],
+            reviews=[day for _, day in self._review_dates(answers, project)],
         )
 
     def complete(self, state: FlowState, lang: str) -> Completion:
         today = self._clock()
-        answers = self._kept(state.answers)
-        report = self._report(answers, today, lang)
-        project = self.project_of(answers)
-        reviews = self._review_dates(answers)
+        project = self.project_of(state.context)
+        answers = self._kept(state.answers, project)
+        report = self._report(answers, project, today, lang)
+        reviews = self._review_dates(answers, project)
         reminders = tuple(
             ReminderSpec(
                 key=f"review-{months}",
@@ -272,13 +282,17 @@ class SustainabilityFlow(ProjectTool):
             messages.append(self.texts.text("sustainability.result.reminders", lang, dates=dates))
         return Completion(
             messages=tuple(messages),
-            files=(isolation.build(report.document),),
-            record=self.record(answers, date=today.isoformat()),
+            files=(report.document(),),
+            record=self.record(answers, state.context, date=today.isoformat()),
             reminders=reminders,
         )
 
+    def _last_report(self, last: Record, lang: str) -> PlanReport:
+        when = local_date(last.created_at)
+        return self._report(self.last_answers(last), self.last_project(last), when, lang)
+
     def landing(self, last: Record, lang: str) -> Landing:
-        report = self._report(self.last_answers(last), local_date(last.created_at), lang)
+        report = self._last_report(last, lang)
         actions = tuple(
             (arg, self.texts.text(f"sustainability.landing.{arg}", lang))
             for arg in ("review", "edit", "new", "file")
@@ -288,5 +302,4 @@ class SustainabilityFlow(ProjectTool):
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != "file":
             return None
-        report = self._report(self.last_answers(last), local_date(last.created_at), lang)
-        return Completion(files=(isolation.build(report.document),))
+        return Completion(files=(self._last_report(last, lang).document(),))

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flows.dates import show_date
-from flows.engine import OutFile
+from flows.engine import FileSpec
 from flows.sustainability.content import PlanContent
 from flows.sustainability.scoring import band, criterion_scores, gaps, question_step
 from knowledge.texts import Catalogue
@@ -116,7 +116,12 @@ class PlanReport:
         return (self.actions_message(), self.check_message(), self.mandatory_message())
 
     # ---- document ----------------------------------------------------------------------
-    def document(self) -> OutFile:
+    def document(self) -> FileSpec:
+        name = f"{self.t('sustainability.result.file')}-{self.when.isoformat()}.docx"
+        caption = self.t("sustainability.result.doc_caption")
+        return FileSpec(name, self.document_bytes, caption=caption)
+
+    def document_bytes(self) -> bytes:
         from docx import Document
 
         doc = Document()
@@ -163,5 +168,4 @@ class PlanReport:
                 doc.add_paragraph(show_date(day), style="List Bullet")
         buffer = io.BytesIO()
         doc.save(buffer)
-        name = f"{self.t('sustainability.result.file')}-{self.when.isoformat()}.docx"
-        return OutFile(name, buffer.getvalue(), caption=self.t("sustainability.result.doc_caption"))
+        return buffer.getvalue()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flows import engine
-from flows.engine import THEN
+from flows.engine import THEN, Start
 from flows.projects import ProjectFlow
 
 
 def test_project_flow_collects_a_project_and_names_the_next_tool() -> None:
     flow = ProjectFlow()
-    state = engine.start(flow, {THEN: "risks"})
+    state = engine.start(flow, Start(context={THEN: "risks"}))
     for event in (
         engine.Answer("GreenVET"),
         engine.Choose("ka2"),

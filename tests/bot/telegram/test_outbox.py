@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.dialogue.messages import Button, Reply
+from bot.dialogue.messages import Button, OutFile, Reply
 from bot.telegram.outbox import reply_from_json, reply_to_json
-from flows.engine import OutFile
 
 
 def test_reply_round_trip_with_buttons_and_files() -> None:

@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from flows import engine
-from flows.digcomp.flow import DigCompFlow
-from flows.engine import Completion, FlowState, Record
+from flows.digcomp.flow import PREVIOUS, DigCompFlow
+from flows.engine import Completion, FlowState, Record, Start
 
 TODAY = date(2026, 11, 25)
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -22,10 +22,10 @@ def flow() -> DigCompFlow:
 
 
 def run(
-    flow: DigCompFlow, answers: dict, rating: str, lang: str = "lv"
+    flow: DigCompFlow, begin: Start | None, rating: str, lang: str = "lv"
 ) -> tuple[int, Completion, list[engine.Prompt]]:
     """Answer every question with ``rating``; the number of questions, the result, the prompts."""
-    state = engine.start(flow, answers)
+    state = engine.start(flow, begin)
     prompts = []
     while state.step is not None:
         prompts.append(engine.render(flow, state, lang))
@@ -70,8 +70,9 @@ def test_thorough_mode_asks_two_to_four_statements_per_competence(flow: DigCompF
 
 
 def test_the_result_has_profile_next_steps_note_chart_and_one_page_pdf(flow: DigCompFlow) -> None:
-    answers = flow.begin("quick", None) | {"q:3.4": "0"}
-    state = engine.start(flow, answers)
+    begin = flow.begin("quick", None)
+    assert begin is not None
+    state = engine.start(flow, Start({**begin.answers, "q:3.4": "0"}, begin.context))
     while state.step is not None:
         rating = "0" if state.step in {"q:3.4", "q:5.4"} else "3"
         state, output = engine.advance(flow, state, engine.Choose(rating), "lv")
@@ -141,7 +142,7 @@ def test_a_damaged_history_record_does_not_break_the_landing(flow: DigCompFlow) 
     last = Record({"levels": {"1.1": 99, "1.2": "x", "1.3": 3}}, datetime(2026, 1, 1, tzinfo=UTC))
     landing = flow.landing(last, "en")
     assert "Overall: level 3" in landing.messages[0]
-    assert flow.begin("", last)["_previous"]["areas"]["2"] is None
+    assert flow.begin("", last).context[PREVIOUS]["areas"]["2"] is None
 
 
 def test_state_round_trips_through_json(flow: DigCompFlow) -> None:

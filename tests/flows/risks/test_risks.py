@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from flows import engine
-from flows.engine import PROJECT, Completion, Record
+from flows.engine import PROJECT, Completion, Record, Start
 from flows.risks.content import GROUPS, default_risk_content
 from flows.risks.flow import RiskFlow
 from flows.risks.scoring import level_of, register, status_step
@@ -19,16 +19,22 @@ TODAY = date(2026, 11, 25)
 PROJECT_INFO = {"id": 7, "name": "GreenVET", "action": "ka2", "role": "coordinator"}
 
 
+def on_project(begin: Start | None = None) -> Start:
+    """A run's start on PROJECT_INFO, as the core hands a project tool its active project."""
+    begin = begin or Start()
+    return Start(begin.answers, {**begin.context, PROJECT: PROJECT_INFO})
+
+
 @pytest.fixture(scope="module")
 def flow() -> RiskFlow:
     return RiskFlow(clock=lambda: TODAY)
 
 
 def run(
-    flow: RiskFlow, plan: dict[str, list[engine.Event]], answers: dict | None = None
+    flow: RiskFlow, plan: dict[str, list[engine.Event]], answers: Start | None = None
 ) -> Completion:
     """Answer every item ✅ except those in ``plan`` (item id -> events for its steps)."""
-    state = engine.start(flow, answers or {PROJECT: PROJECT_INFO})
+    state = engine.start(flow, answers or on_project())
     queues = {item: list(events) for item, events in plan.items()}
     while state.step is not None:
         item = state.step.split(":", 1)[1]
@@ -84,7 +90,7 @@ def test_register_is_sorted_by_score_and_not_yet_before_partly_on_ties() -> None
 
 
 def test_only_partly_and_not_yet_items_ask_for_likelihood_and_impact(flow: RiskFlow) -> None:
-    state = engine.start(flow, {PROJECT: PROJECT_INFO})
+    state = engine.start(flow, on_project())
     first = state.step
     state, _ = engine.advance(flow, state, engine.Choose("na"), "lv")
     assert state.step.startswith("s:") and state.step != first
@@ -129,7 +135,7 @@ def test_a_checklist_gives_register_heat_map_xlsx_csv_and_reminders(flow: RiskFl
 
 def test_a_review_date_in_the_past_or_unreadable_is_re_asked(flow: RiskFlow) -> None:
     item = default_risk_content().items[0]
-    state = engine.start(flow, {PROJECT: PROJECT_INFO})
+    state = engine.start(flow, on_project())
     for event in flagged("no", "3", "3", engine.Skip(), engine.Skip()):
         state, _ = engine.advance(flow, state, event, "en")
     assert state.step == f"d:{item.id}"
@@ -146,8 +152,7 @@ def test_changing_one_item_later_keeps_the_rest(flow: RiskFlow) -> None:
         {items[7].id: flagged("no", "5", "4", engine.Skip(), engine.Skip(), engine.Choose("1m"))},
     )
     last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
-    answers = {**flow.begin("edit", last), PROJECT: PROJECT_INFO}
-    state = engine.start(flow, answers)
+    state = engine.start(flow, on_project(flow.begin("edit", last)))
     asked = []
     events = [
         engine.Choose(target.group),

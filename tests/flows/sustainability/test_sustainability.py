@@ -9,7 +9,7 @@ import pytest
 from docx import Document
 
 from flows import engine
-from flows.engine import PROJECT, Completion, Record
+from flows.engine import PROJECT, Completion, Record, Start
 from flows.sustainability.content import ASPECTS, CRITERIA, default_plan_content
 from flows.sustainability.flow import SustainabilityFlow
 from flows.sustainability.scoring import band, criterion_scores, gaps, question_step
@@ -24,6 +24,12 @@ PROJECT_INFO = {
     "ends_on": "2026-08-31",
 }
 CONTENT = default_plan_content()
+
+
+def on_project(begin: Start | None = None) -> Start:
+    """A run's start on PROJECT_INFO, as the core hands a project tool its active project."""
+    begin = begin or Start()
+    return Start(begin.answers, {**begin.context, PROJECT: PROJECT_INFO})
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +88,7 @@ def test_self_check_scores_and_gaps() -> None:
 
 def test_a_plan_has_every_section_in_chat_and_in_the_docx(flow: SustainabilityFlow) -> None:
     design = next(c for c in CONTENT.criteria if c.id == "design").questions[0]
-    state = engine.start(flow, {PROJECT: PROJECT_INFO})
+    state = engine.start(flow, on_project())
     assert engine.render(flow, state, "lv").total == 10  # 5 aspects, 4 criteria, reminders
     completion = answer_all(flow, state, {design.id: "no"})
     actions, check, mandatory, reminders = completion.messages
@@ -106,7 +112,7 @@ def test_a_plan_has_every_section_in_chat_and_in_the_docx(flow: SustainabilityFl
 
 
 def test_own_text_instead_of_a_suggestion_and_a_typed_date(flow: SustainabilityFlow) -> None:
-    state = engine.start(flow, {PROJECT: PROJECT_INFO})
+    state = engine.start(flow, on_project())
     state, _ = engine.advance(flow, state, engine.Answer("Nozares podkāsts"), "lv")
     state, _ = engine.advance(flow, state, engine.Answer("Seši raidījumi"), "lv")
     state, _ = engine.advance(flow, state, engine.Answer("Jānis"), "lv")
@@ -119,9 +125,9 @@ def test_own_text_instead_of_a_suggestion_and_a_typed_date(flow: SustainabilityF
 
 
 def test_review_asks_only_the_status_of_each_action(flow: SustainabilityFlow) -> None:
-    first = answer_all(flow, engine.start(flow, {PROJECT: PROJECT_INFO}), {})
+    first = answer_all(flow, engine.start(flow, on_project()), {})
     last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
-    state = engine.start(flow, {**flow.begin("review", last), PROJECT: PROJECT_INFO})
+    state = engine.start(flow, on_project(flow.begin("review", last)))
     asked = []
     while state.step is not None:
         asked.append(state.step)
@@ -133,10 +139,10 @@ def test_review_asks_only_the_status_of_each_action(flow: SustainabilityFlow) ->
 
 
 def test_changing_one_part_keeps_the_rest(flow: SustainabilityFlow) -> None:
-    first = answer_all(flow, engine.start(flow, {PROJECT: PROJECT_INFO}), {}, follow="none")
+    first = answer_all(flow, engine.start(flow, on_project()), {}, follow="none")
     assert first.reminders == ()
     last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
-    state = engine.start(flow, {**flow.begin("edit", last), PROJECT: PROJECT_INFO})
+    state = engine.start(flow, on_project(flow.begin("edit", last)))
     state, _ = engine.advance(flow, state, engine.Choose("follow"), "lv")
     assert state.step == "follow"
     state, output = engine.advance(flow, state, engine.Choose("6-12"), "lv")

@@ -1,0 +1,39 @@
+"""What a finished run leaves behind: its record in the user's history, its reminders, the
+project it created, and its files built (after the flow's pure step decided what to build)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.dialogue.messages import OutFile
+from bot.dialogue.projects import ProjectDesk
+from bot.dialogue.turn import Turn
+from flows import isolation
+from flows.dates import reminder_time
+from flows.engine import PROJECT, Completion, FileSpec, FlowState
+from storage.repositories import FlowResultRepository, ReminderRepository
+
+
+def build_files(specs: Iterable[FileSpec]) -> tuple[OutFile, ...]:
+    """Each named file built (in a child process when document isolation is on)."""
+    return tuple(
+        OutFile(spec.filename, isolation.build(spec.build), spec.caption, spec.is_image)
+        for spec in specs
+    )
+
+
+def keep(turn: Turn, run: FlowState, completion: Completion) -> None:
+    """Store what a finished ``run`` asks to keep: its record and reminders, its project."""
+    project = run.context.get(PROJECT)
+    project_id = project.get("id") if isinstance(project, dict) else None
+    if completion.record is not None:
+        FlowResultRepository(turn.session).add(
+            turn.user.id, run.flow, completion.record, project_id=project_id
+        )
+        due = [
+            (r.key, reminder_time(r.due_on), {"lv": r.text.lv, "en": r.text.en})
+            for r in completion.reminders
+        ]
+        ReminderRepository(turn.session).replace(turn.user.id, run.flow, project_id, due)
+    if completion.project is not None:
+        ProjectDesk.create(turn, completion.project)

@@ -1,0 +1,111 @@
+"""Rendering flows into Replies: a step's prompt with progress and controls, a landing (the
+last result with its actions), a finished run's result, and the main menu.
+
+Pure: each function takes what it shows and the texts, and returns Replies; nothing here reads
+or writes the database or builds a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from bot.dialogue import callbacks
+from bot.dialogue.messages import Button, OutFile, Reply
+from flows.engine import Flow, FlowState, Landing, Prompt
+from knowledge.texts import Catalogue
+
+
+def main_menu_button(texts: Catalogue, lang: str) -> Button:
+    return Button(texts.text("menu.main", lang), callbacks.encode("menu", "main"))
+
+
+def main_menu(
+    texts: Catalogue,
+    lang: str,
+    flows: Iterable[Flow],
+    resumable: Sequence[Flow],
+    *,
+    with_projects: bool,
+    edit: bool = False,
+) -> Reply:
+    """The main menu: runs to continue first, then the tools, projects and "ask a question"."""
+    rows: list[tuple[Button, ...]] = []
+    for flow in resumable:
+        label = texts.text("menu.continue", lang, flow=flow.title.get(lang))
+        rows.append((Button(label, callbacks.encode("menu", flow.id)),))
+    continuing = {flow.id for flow in resumable}
+    for flow in flows:
+        if flow.in_menu and flow.id not in continuing:
+            label = texts.text("qa.open_flow", lang, flow=flow.title.get(lang))
+            rows.append((Button(label, callbacks.encode("menu", flow.id)),))
+    if with_projects:
+        rows.append(
+            (Button(texts.text("menu.projects", lang), callbacks.encode("menu", "projects")),)
+        )
+    rows.append((Button(texts.text("menu.ask", lang), callbacks.encode("menu", "ask")),))
+    return Reply(texts.text("menu.title", lang), buttons=tuple(rows), edit=edit)
+
+
+def prompt(
+    texts: Catalogue,
+    lang: str,
+    flow: Flow,
+    run: FlowState,
+    shown: Prompt,
+    *,
+    edit: bool = False,
+    restart: bool = False,
+) -> Reply:
+    """One step of a run: a header (tool · project · progress), the question, its options and
+    the controls (back, skip, pause; "start over" when resuming)."""
+    header = flow.title.get(lang)
+    project = run.context.get("project")
+    if isinstance(project, dict) and project.get("name"):
+        header = f"{header} · {project['name']}"
+    if shown.position:
+        progress = texts.text("flow.progress", lang, position=shown.position, total=shown.total)
+        header = f"{header} · {progress}"
+    text = f"{header}\n\n{shown.text}"
+    if shown.free_text and not shown.options:
+        text += f"\n\n✍️ {texts.text('flow.type_answer', lang)}"
+    options = [
+        Button(label, callbacks.encode("f", run.seq, option)) for option, label in shown.options
+    ]
+    rows = [tuple(options[i : i + shown.columns]) for i in range(0, len(options), shown.columns)]
+    controls = []
+    if shown.can_back:
+        controls.append(Button(texts.text("flow.back", lang), callbacks.encode("f", run.seq, "<")))
+    if shown.can_skip:
+        controls.append(Button(texts.text("flow.skip", lang), callbacks.encode("f", run.seq, ">")))
+    controls.append(Button(texts.text("flow.pause", lang), callbacks.encode("f", run.seq, "x")))
+    rows.append(tuple(controls))
+    if restart:
+        rows.append(
+            (Button(texts.text("flow.restart", lang), callbacks.encode("restart", flow.id)),)
+        )
+    return Reply(text, buttons=tuple(rows), edit=edit)
+
+
+def landing(
+    texts: Catalogue, lang: str, flow: Flow, shown: Landing, files: Sequence[OutFile]
+) -> list[Reply]:
+    """A flow's last result: its messages, its (built) files, and its actions as buttons."""
+    replies = [Reply(message) for message in shown.messages[:-1]]
+    replies += [Reply(file.caption, files=(file,)) for file in files]
+    rows = [(Button(label, callbacks.encode("go", flow.id, arg)),) for arg, label in shown.actions]
+    rows.append((main_menu_button(texts, lang),))
+    text = shown.messages[-1] if shown.messages else flow.title.get(lang)
+    replies.append(Reply(text, buttons=tuple(rows)))
+    return replies
+
+
+def result(messages: Sequence[str], files: Sequence[OutFile]) -> list[Reply]:
+    """A finished run: pictures first (they sum up), then the messages, then documents."""
+    replies = [Reply(file.caption, files=(file,)) for file in files if file.is_image]
+    replies += [Reply(message) for message in messages]
+    replies += [Reply(file.caption, files=(file,)) for file in files if not file.is_image]
+    return replies
+
+
+def finished(texts: Catalogue, lang: str) -> Reply:
+    return Reply(texts.text("flow.finished", lang), buttons=((main_menu_button(texts, lang),),))
