@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup chat run test lint eval bench validate clean
+.PHONY: setup chat run test lint typecheck eval bench validate clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,9 @@ test: setup
 lint: setup
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+
+typecheck: setup
+	@$(PY) -m mypy
 
 validate: setup
 	@$(PY) -m bot validate

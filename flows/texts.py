@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -18,3 +19,8 @@ def engine_texts() -> Catalogue:
 def load_flow_texts(name: str) -> Catalogue:
     """``flows/content/<name>.yaml`` merged with the engine's texts."""
     return engine_texts().merged(Catalogue.load(CONTENT_DIR / f"{name}.yaml"))
+
+
+def constant(value: str) -> Callable[[str], str]:
+    """A template value that is the same in every language (a code, a number)."""
+    return lambda _lang: value

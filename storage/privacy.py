@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -59,7 +59,8 @@ def export_user(session: Session, user_id: int) -> dict[str, list[dict[str, Any]
         data[model.__tablename__] = [_row(row) for row in rows]
         if model is OutboxMessage:
             for row, exported in zip(rows, data[model.__tablename__], strict=True):
-                exported["texts"] = [reply.get("text", "") for reply in row.replies]
+                replies = cast(OutboxMessage, row).replies
+                exported["texts"] = [reply.get("text", "") for reply in replies]
     return data
 
 
@@ -67,16 +68,16 @@ def erase_user(session: Session, user_id: int) -> int:
     """Delete every row about ``user_id`` (children first); returns how many were deleted."""
     deleted = 0
     for model, columns in reversed(USER_TABLES):
-        result = session.execute(delete(model).where(_owned_by(model, columns, user_id)))
-        deleted += result.rowcount or 0
+        statement = delete(model).where(_owned_by(model, columns, user_id))
+        deleted += cast(CursorResult[Any], session.execute(statement)).rowcount or 0
     return deleted
 
 
 def unlink_old_questions(session: Session, cutoff: datetime) -> int:
     """Questions kept for editors lose their link to the asker once older than ``cutoff``."""
-    result = session.execute(
+    statement = (
         update(QuestionLog)
         .where(QuestionLog.created_at < cutoff, QuestionLog.user_id.is_not(None))
         .values(user_id=None)
     )
-    return result.rowcount or 0
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0

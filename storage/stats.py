@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ class Stats:
 
 
 def collect(session: Session, since: datetime) -> Stats:
-    def count(query: Select[tuple[int]]) -> int:
+    def count(query: Select[Any]) -> int:
         return session.scalar(query) or 0
 
     completed = session.execute(

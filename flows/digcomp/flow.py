@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flows.dates import local_date, local_today
@@ -21,7 +22,8 @@ from flows.digcomp.scoring import (
     statement_step,
 )
 from flows.engine import Completion, Flow, FlowState, Landing, Option, Record, Start, Step
-from flows.texts import load_flow_texts
+from flows.texts import constant, load_flow_texts
+from knowledge.texts import Localized
 
 PRESET = "preset"  # context: the mode came with the command, so the mode question is not asked
 PREVIOUS = "previous"  # context: the last result, which a retake is compared with
@@ -72,8 +74,8 @@ class DigCompFlow(Flow):
                     id=quick_step(c.code),
                     question=self.texts.filled(
                         "digcomp.ask.quick",
-                        area=lambda lang, a=area, n=c.area: f"{n}. {a.get(lang)}",
-                        code=lambda lang, code=c.code: code,
+                        area=partial(_numbered, c.area, area),
+                        code=constant(c.code),
                         name=c.name.get,
                         description=c.description.get,
                     ),
@@ -90,16 +92,14 @@ class DigCompFlow(Flow):
                         id=statement_step(c.code, number),
                         question=self.texts.filled(
                             "digcomp.ask.full",
-                            code=lambda lang, code=c.code: code,
+                            code=constant(c.code),
                             name=c.name.get,
                             statement=c.statements[band].get,
                         ),
                         options=scale,
                         columns=2,
                         skippable=True,
-                        applies=lambda answers, context, code=c.code, n=number: (
-                            answers.get("mode") == "full" and statement_counts(answers, code, n)
-                        ),
+                        applies=partial(_statement_asked, c.code, number),
                         group=c.code,
                     )
                 )
@@ -127,7 +127,9 @@ class DigCompFlow(Flow):
 
     def profile_of(self, data: Mapping[str, Any]) -> Profile:
         """The profile kept in a history record (levels outside 1–8 are ignored)."""
-        raw = data.get("levels") if isinstance(data.get("levels"), Mapping) else {}
+        raw = data.get("levels")
+        if not isinstance(raw, Mapping):
+            raw = {}
         levels = {
             c.code: value
             for c in self.competences
@@ -215,5 +217,18 @@ def _previous(data: Any) -> Previous | None:
         when = date.fromisoformat(str(data.get("date")))
     except ValueError:
         return None
-    areas = data.get("areas") if isinstance(data.get("areas"), Mapping) else {}
+    areas = data.get("areas")
+    if not isinstance(areas, Mapping):
+        areas = {}
     return Previous(when=when, areas={str(k): v for k, v in areas.items()})
+
+
+def _numbered(number: str, name: Localized, lang: str) -> str:
+    return f"{number}. {name.get(lang)}"
+
+
+def _statement_asked(
+    code: str, number: int, answers: Mapping[str, Any], context: Mapping[str, Any]
+) -> bool:
+    """Thorough mode asks a competence's statements one band at a time."""
+    return answers.get("mode") == "full" and statement_counts(answers, code, number)

@@ -36,6 +36,11 @@ RELATIVE_DATES = {
 OWNER_LIMIT = 80
 
 
+def _picked_group(group: str, answers: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
+    """In an edit, the item list of the group the user picked."""
+    return bool(context.get(EDIT)) and answers.get(PICK) == group
+
+
 def _flagged(answers: Mapping[str, Any], item_id: str) -> bool:
     return answers.get(status_step(item_id)) in FLAGGED
 
@@ -80,7 +85,7 @@ class RiskFlow(ProjectTool):
                         Option(i.id, Localized(str(n), str(n))) for n, i in enumerate(items, 1)
                     ),
                     columns=6,
-                    applies=lambda a, c, g=group: bool(c.get(EDIT)) and a.get(PICK) == g,
+                    applies=partial(_picked_group, group),
                     group="",
                 )
             )

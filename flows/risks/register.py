@@ -177,8 +177,8 @@ class RegisterReport:
             status = self.answers.get(status_step(item.id))
             shown = self.t(f"risks.status.{status}") if status else ""
             checklist.append([self.group_name(item.group), item.check.get(self.lang), shown])
-        for column, width in zip("ABC", (18, 80, 14), strict=True):
-            checklist.column_dimensions[column].width = width
+        for letter, width in zip("ABC", (18, 80, 14), strict=True):
+            checklist.column_dimensions[letter].width = width
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()

@@ -27,7 +27,7 @@ from flows.project_tool import ProjectTool
 from flows.sustainability.content import Aspect, PlanContent, default_plan_content
 from flows.sustainability.plan import PlanReport
 from flows.sustainability.scoring import ANSWERS, question_step
-from flows.texts import load_flow_texts
+from flows.texts import constant, load_flow_texts
 
 REVIEW = "review"  # context key: a progress review of the last plan
 PICK = "pick"
@@ -271,7 +271,7 @@ class SustainabilityFlow(ProjectTool):
                 text=self.texts.filled(
                     "sustainability.follow.reminder",
                     project=lambda _l: str(project.get("name", "")),
-                    months=lambda _l, m=months: str(m),
+                    months=constant(str(months)),
                 ),
             )
             for months, day in reviews

@@ -177,12 +177,12 @@ profile = Profile({{c.code: 3 for c in flow.competences}}, {{a: 3 for a in "1234
 previous = Previous(date(2026, 3, 1), {{a: 2 for a in "12345"}})
 result = Report(flow.texts, flow.competences, profile, mode="quick", when=date(2026, 11, 25),
                 lang="lv", previous=previous)
-result.chart_file(), result.pdf_file()
+result.chart_file().data, result.pdf_file().data
 risks = RiskFlow()
 risks.warm_up()
 risk = Risk(risks.content.items[0], "flag", 4, 4, "reduce", None, None)
 RegisterReport(risks.texts, risks.content, [risk], {{}}, project="P", when=date(2026, 11, 25),
-               lang="lv").heatmap()
+               lang="lv").heatmap().data
 print(sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib"))
 """
 

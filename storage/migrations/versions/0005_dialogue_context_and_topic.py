@@ -30,14 +30,14 @@ _states = sa.table(
 )
 
 
-def _split(answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _split(answers: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """(answers without control keys, context with the keys' leading "_" removed)."""
     kept = {k: v for k, v in answers.items() if not k.startswith("_")}
     context = {k[1:]: v for k, v in answers.items() if k.startswith("_")}
     return kept, context
 
 
-def _merge(answers: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+def _merge(answers: Any, context: Any) -> dict[str, Any]:
     return {**answers, **{f"_{k}": v for k, v in context.items()}}
 
 
@@ -48,12 +48,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("topic_at", sa.DateTime(timezone=True), nullable=True))
     conn = op.get_bind()
     rows = conn.execute(sa.select(_states.c.user_id, _states.c.answers, _states.c.paused))
-    for user_id, answers, paused in rows.all():
-        kept, context = _split(dict(answers or {}))
-        new_paused = {}
-        for flow_id, run in dict(paused or {}).items():
+    for user_id, answers, paused in rows.tuples().all():
+        kept, context = _split(answers or {})
+        new_paused: dict[str, Any] = {}
+        for flow_id, run in (paused or {}).items():
             if isinstance(run, dict):
-                run_answers, run_context = _split(dict(run.get("answers") or {}))
+                run_answers, run_context = _split(run.get("answers") or {})
                 run = {**run, "answers": run_answers, "context": run_context}
             new_paused[flow_id] = run
         conn.execute(
@@ -71,17 +71,17 @@ def downgrade() -> None:
     rows = conn.execute(
         sa.select(_states.c.user_id, _states.c.answers, _states.c.context, _states.c.paused)
     )
-    for user_id, answers, context, paused in rows.all():
-        new_paused = {}
-        for flow_id, run in dict(paused or {}).items():
+    for user_id, answers, context, paused in rows.tuples().all():
+        new_paused: dict[str, Any] = {}
+        for flow_id, run in (paused or {}).items():
             if isinstance(run, dict):
-                merged = _merge(dict(run.get("answers") or {}), dict(run.get("context") or {}))
+                merged = _merge(run.get("answers") or {}, run.get("context") or {})
                 run = {k: v for k, v in run.items() if k != "context"} | {"answers": merged}
             new_paused[flow_id] = run
         conn.execute(
             _states.update()
             .where(_states.c.user_id == user_id)
-            .values(answers=_merge(dict(answers or {}), dict(context or {})), paused=new_paused)
+            .values(answers=_merge(answers or {}, context or {}), paused=new_paused)
         )
     with op.batch_alter_table("dialogue_states", schema=None) as batch_op:
         batch_op.drop_column("topic_at")
