@@ -11,7 +11,7 @@ Create Date: 2026-12-01 16:30:00
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from alembic import op
@@ -48,10 +48,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("topic_at", sa.DateTime(timezone=True), nullable=True))
     conn = op.get_bind()
     rows = conn.execute(sa.select(_states.c.user_id, _states.c.answers, _states.c.paused))
-    for user_id, answers, paused in rows.tuples().all():
+    for user_id, answers, paused in rows.all():
+        paused = cast(dict[str, Any], paused or {})
         kept, context = _split(answers or {})
         new_paused: dict[str, Any] = {}
-        for flow_id, run in (paused or {}).items():
+        for flow_id, run in paused.items():
             if isinstance(run, dict):
                 run_answers, run_context = _split(run.get("answers") or {})
                 run = {**run, "answers": run_answers, "context": run_context}
@@ -71,9 +72,10 @@ def downgrade() -> None:
     rows = conn.execute(
         sa.select(_states.c.user_id, _states.c.answers, _states.c.context, _states.c.paused)
     )
-    for user_id, answers, context, paused in rows.tuples().all():
+    for user_id, answers, context, paused in rows.all():
+        paused = cast(dict[str, Any], paused or {})
         new_paused: dict[str, Any] = {}
-        for flow_id, run in (paused or {}).items():
+        for flow_id, run in paused.items():
             if isinstance(run, dict):
                 merged = _merge(run.get("answers") or {}, run.get("context") or {})
                 run = {k: v for k, v in run.items() if k != "context"} | {"answers": merged}
