@@ -8,8 +8,19 @@ advanced and specialised levels apart, so the quick mode stops at 5.
 
 Thorough mode asks a statement for each band in turn (foundation, intermediate, advanced,
 specialised); band ``b`` covers levels ``2b-1`` and ``2b``. The statement carries the complexity
-of the task, the answer the autonomy: "with help" reaches the band's lower level, "on my own" or
-better its upper level. The competence's level is the highest level reached (at least 1).
+of the task, the answer the autonomy, read against DigComp 2.2's proficiency wording (level 1
+"with guidance", 2 "with autonomy and with guidance where needed", 3 "on my own", 4 "independent
+and according to my needs", 5 "guiding others", 6 "able to adapt to others in a complex
+context", 7 "integrate to contribute to the professional practice and to guide others", 8
+"propose new ideas and processes to the field"):
+
+- on the foundation statement, "with help" is level 1 and "on my own" or better level 2;
+- on a higher band's statement, "with help" means the band's tasks are not yet done
+  autonomously, so it reaches only the top of the band below (``2b-2``: "with help" on an
+  advanced task is level 4, never 5); "on my own" reaches the band's lower level (``2b-1``) and
+  "confidently, and I can guide others" its upper level (``2b``).
+
+The competence's level is the highest level reached (at least 1).
 The advanced statement is only asked (and only counted) when the intermediate one was answered
 "on my own" or better, the specialised one likewise after the advanced one — so 2 to 4 statements.
 
@@ -72,9 +83,19 @@ def thorough_level(ratings: Sequence[int | None]) -> int | None:
             break
         if rating is None:
             continue
-        level = 0 if rating == 0 else 2 * number - (1 if rating == 1 else 0)
-        reached = max(reached or 1, level, 1)
+        reached = max(reached or 1, statement_level(number, rating), 1)
     return reached
+
+
+def statement_level(band_number: int, rating: int) -> int:
+    """The level one band statement's answer shows (0: none), as documented above."""
+    if rating == 0:
+        return 0
+    if band_number == 1:
+        return 1 if rating == 1 else 2
+    if rating == 1:
+        return 2 * band_number - 2
+    return 2 * band_number - (1 if rating == MASTERED else 0)
 
 
 def competence_level(mode: str, answers: Mapping[str, Any], code: str) -> int | None:

@@ -113,7 +113,7 @@ def test_going_back_to_change_the_mode_ignores_the_other_modes_answers(flow: Dig
         state, output = engine.advance(flow, state, engine.Choose("1"), "lv")
     record = output.completion.record
     assert record["mode"] == "full" and "q:1.1" not in record["answers"]
-    assert set(record["levels"].values()) == {3}  # "with help" on the intermediate statements
+    assert set(record["levels"].values()) == {2}  # "with help" on the intermediate statements
 
 
 def test_a_retake_shows_the_change_per_area_since_last_time(flow: DigCompFlow) -> None:
