@@ -181,7 +181,9 @@ class Completion:
 
     ``reminders`` replace the flow's unsent reminders for the project (when there is a record);
     ``project`` asks the core to create that project and make it active; ``then`` names a flow
-    to open next.
+    to open next. ``actions`` (argument, label) are buttons under the last message that call
+    ``Flow.act`` on the kept result (details on demand); ``edit`` lets a one-message answer to
+    such a button replace the message whose button was pressed.
     """
 
     messages: tuple[str, ...] = ()
@@ -190,6 +192,8 @@ class Completion:
     reminders: tuple[ReminderSpec, ...] = ()
     project: JSON | None = None
     then: str | None = None
+    actions: tuple[tuple[str, str], ...] = ()
+    edit: bool = False
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ class FlowRunner:
         if done is None:
             self._invalid(turn)
             return
-        self._say_result(turn, done)
+        self._say_result(turn, flow, done)
 
     # ---- pausing -----------------------------------------------------------------------
     def pause_active(self, turn: Turn, *, announce: bool) -> None:
@@ -211,14 +211,17 @@ class FlowRunner:
         turn.dialogue.activate(run)
         turn.dialogue.finish()
         completion.keep(turn, run, done)
-        self._say_result(turn, done)
+        flow = self.flows.get(run.flow)
+        assert flow is not None
+        self._say_result(turn, flow, done)
         then = self.flows.get(done.then) if done.then else None
         if then is not None:
             self.open(turn, then.id)
             return
-        turn.say(views.finished(self.texts, turn.lang))
+        if not done.actions:  # with actions, the result's own buttons include the menu
+            turn.say(views.finished(self.texts, turn.lang))
 
-    @staticmethod
-    def _say_result(turn: Turn, done: Completion) -> None:
-        for reply in views.result(done.messages, completion.build_files(done.files)):
+    def _say_result(self, turn: Turn, flow: Flow, done: Completion) -> None:
+        files = completion.build_files(done.files)
+        for reply in views.result(self.texts, turn.lang, flow, done, files):
             turn.say(reply)

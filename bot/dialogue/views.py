@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.dialogue import callbacks
 from bot.dialogue.messages import Button, OutFile, Reply
-from flows.engine import Flow, FlowState, Landing, Prompt
+from flows.engine import Completion, Flow, FlowState, Landing, Prompt
 from knowledge.texts import Catalogue
 
 
@@ -99,10 +99,26 @@ def landing(
     return replies
 
 
-def result(messages: Sequence[str], files: Sequence[OutFile]) -> list[Reply]:
-    """A finished run: pictures first (they sum up), then the messages, then documents."""
+def result(
+    texts: Catalogue,
+    lang: str,
+    flow: Flow,
+    done: Completion,
+    files: Sequence[OutFile],
+) -> list[Reply]:
+    """A finished run (or a landing action): pictures first (they sum up), then the messages
+    (the last one with the result's actions and the main menu, when it has actions), then
+    documents. A one-message answer marked ``edit`` may replace the pressed message."""
     replies = [Reply(file.caption, files=(file,)) for file in files if file.is_image]
-    replies += [Reply(message) for message in messages]
+    messages = [Reply(message) for message in done.messages]
+    if messages and done.actions:
+        rows = [
+            (Button(label, callbacks.encode("go", flow.id, arg)),) for arg, label in done.actions
+        ]
+        rows.append((main_menu_button(texts, lang),))
+        last = messages[-1]
+        messages[-1] = Reply(last.text, buttons=tuple(rows), edit=done.edit and len(messages) == 1)
+    replies += messages
     replies += [Reply(file.caption, files=(file,)) for file in files if not file.is_image]
     return replies
 

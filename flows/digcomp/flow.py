@@ -37,6 +37,7 @@ ARGUMENTS = {
     "padziļinātais": "full",
 }
 PDF_ACTION = "pdf"
+DETAILS = ("summary", "competences", "next", "change", "about")  # result sections on demand
 
 
 class DigCompFlow(Flow):
@@ -122,6 +123,7 @@ class DigCompFlow(Flow):
             context[PREVIOUS] = {
                 "date": local_date(last.created_at).isoformat(),
                 "areas": dict(profile.areas),
+                "mode": last.data.get("mode") if last.data.get("mode") in MODES else None,
             }
         return Start(answers=answers, context=context)
 
@@ -145,6 +147,7 @@ class DigCompFlow(Flow):
         if profile.assessed == 0:
             return Completion(messages=(self.texts.text("digcomp.result.nothing", lang),))
         when = self._clock()
+        previous = state.context.get(PREVIOUS)
         report = Report(
             self.texts,
             self.competences,
@@ -152,7 +155,7 @@ class DigCompFlow(Flow):
             mode=mode,
             when=when,
             lang=lang,
-            previous=_previous(state.context.get(PREVIOUS)),
+            previous=_previous(previous),
         )
         asked = {s.id for s in self.applicable(answers, state.context)}
         record = {
@@ -161,12 +164,21 @@ class DigCompFlow(Flow):
             "date": when.isoformat(),
             "levels": dict(profile.competences),
             "answers": {k: v for k, v in answers.items() if k in asked},
+            PREVIOUS: previous if isinstance(previous, Mapping) else None,
         }
         return Completion(
-            messages=report.messages(),
+            messages=(report.summary_message(),),
             files=(report.chart_file(), report.pdf_file()),
             record=record,
+            actions=self._details(report, "summary", lang),
         )
+
+    def _details(self, report: Report, shown: str, lang: str) -> tuple[tuple[str, str], ...]:
+        """Buttons for the result's other sections (the change only when there is one)."""
+        offered = [d for d in DETAILS if d != shown]
+        if report.change_message() is None:
+            offered.remove("change")
+        return tuple((d, self.texts.text(f"digcomp.details.{d}", lang)) for d in offered)
 
     def _report_of(self, last: Record, lang: str) -> Report:
         mode = last.data.get("mode")
@@ -177,6 +189,7 @@ class DigCompFlow(Flow):
             mode=mode if mode in MODES else "quick",
             when=local_date(last.created_at),
             lang=lang,
+            previous=_previous(last.data.get(PREVIOUS)),
         )
 
     def landing(self, last: Record, lang: str) -> Landing:
@@ -205,9 +218,20 @@ class DigCompFlow(Flow):
         from PIL import ImageDraw, ImageFont, PngImagePlugin  # noqa: F401
 
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
-        if arg != PDF_ACTION:
+        report = self._report_of(last, lang)
+        if arg == PDF_ACTION:
+            return Completion(files=(report.pdf_file(),))
+        sections = {
+            "summary": report.summary_message,
+            "competences": report.competences_message,
+            "next": report.next_steps_message,
+            "change": report.change_message,
+            "about": report.note_message,
+        }
+        text = sections[arg]() if arg in sections else None
+        if text is None:
             return None
-        return Completion(files=(self._report_of(last, lang).pdf_file(),))
+        return Completion(messages=(text,), actions=self._details(report, arg, lang), edit=True)
 
 
 def _previous(data: Any) -> Previous | None:
@@ -220,7 +244,8 @@ def _previous(data: Any) -> Previous | None:
     areas = data.get("areas")
     if not isinstance(areas, Mapping):
         areas = {}
-    return Previous(when=when, areas={str(k): v for k, v in areas.items()})
+    mode = data.get("mode") if data.get("mode") in MODES else None
+    return Previous(when=when, areas={str(k): v for k, v in areas.items()}, mode=mode)
 
 
 def _numbered(number: str, name: Localized, lang: str) -> str:

@@ -20,7 +20,15 @@ class Previous:
 
     when: date
     areas: Mapping[str, int | None]
+    mode: str | None = None  # None: a result kept before modes were recorded with it
 
+    def comparable(self, mode: str) -> bool:
+        """Like is compared with like: the quick mode cannot show levels above 5."""
+        return self.mode is None or self.mode == mode
+
+
+PHONE_SIZE, PHONE_DPI = (4.5, 8.0), 240  # inches, dots per inch: the chart sent in chat
+PAGE_DPI = 110  # the chart drawn for the PDF page
 
 # The areas' colours in the chart, as emoji for the chat text.
 AREA_MARKERS = {"1": "🟦", "2": "🟩", "3": "🟧", "4": "🟥", "5": "🟪"}
@@ -110,8 +118,51 @@ class Report:
             parts.append(self.t("digcomp.result.quick_cap"))
         return "\n".join(parts)
 
+    def summary_message(self) -> str:
+        """The short result for a phone: overall level and what it means, the five areas (with
+        the change since last time when comparable), and where the details are."""
+        level = self.profile.overall or 1
+        meaning = self.t(f"digcomp.band_meaning.{band_of(level)}")
+        previous = self.previous
+        comparable = previous is not None and previous.comparable(self.mode)
+        lines = [
+            self.t("digcomp.result.heading", mode=self.mode_name, date=self.date_text),
+            self.overall_line(),
+            self.t("digcomp.summary.meaning", meaning=meaning),
+            "",
+        ]
+        for line, (area, after) in zip(
+            self.area_lines(with_competences=False), self.profile.areas.items(), strict=True
+        ):
+            before = previous.areas.get(area) if previous and comparable else None
+            if before is not None and after is not None and before != after:
+                when = previous.when.strftime("%d.%m.%Y") if previous else ""
+                delta = f"{after - before:+d}"
+                line += ", " + self.t("digcomp.summary.change_delta", delta=delta, date=when)
+            lines.append(line)
+        lines.append("")
+        if previous is not None and not comparable:
+            other = self.t(f"digcomp.mode.name_{previous.mode}")
+            when = previous.when.strftime("%d.%m.%Y")
+            lines.append(self.t("digcomp.summary.other_mode", date=when, mode=other))
+        elif self.mode == "quick":
+            lines.append(self.t("digcomp.result.quick_cap"))
+        lines.append(self.t("digcomp.summary.self_perceived"))
+        return "\n".join(lines)
+
+    def competences_message(self) -> str:
+        return "\n".join(
+            [
+                self.t("digcomp.result.heading", mode=self.mode_name, date=self.date_text),
+                "",
+                *self.area_lines(with_competences=True),
+                "",
+                self.t("digcomp.result.levels_hint"),
+            ]
+        )
+
     def change_message(self) -> str | None:
-        if self.previous is None:
+        if self.previous is None or not self.previous.comparable(self.mode):
             return None
         lines = [self.t("digcomp.change.heading", date=self.previous.when.strftime("%d.%m.%Y"))]
         for area, after in self.profile.areas.items():
@@ -175,7 +226,12 @@ class Report:
                 "digcomp.chart.before", date=self.previous.when.strftime("%d.%m.%Y")
             )
         return ChartLabels(
-            title=self.t("digcomp.chart.title", date=self.date_text),
+            title=self.t(
+                "digcomp.chart.title",
+                level=self.profile.overall or 1,
+                mode=self.t(f"digcomp.chart.mode_{self.mode}"),
+                date=self.date_text,
+            ),
             areas_title=self.t("digcomp.chart.areas"),
             competences_title=self.t("digcomp.chart.competences"),
             level_axis=self.t("digcomp.chart.level_axis"),
@@ -189,10 +245,13 @@ class Report:
             band_names=[self.t(f"digcomp.band_short.{b}") for b in BANDS],
         )
 
-    def chart(self, size: tuple[float, float] = (8.0, 10.0)) -> bytes:
-        previous = self.previous.areas if self.previous else None
+    def chart(self, size: tuple[float, float] = PHONE_SIZE, dpi: int = PHONE_DPI) -> bytes:
+        """The profile chart; by default portrait for a chat bubble on a phone (1080 × 1920 px,
+        its text about 11 px high when a phone shows it 360 px wide)."""
+        comparable = self.previous is not None and self.previous.comparable(self.mode)
+        previous = self.previous.areas if self.previous and comparable else None
         return render_chart(
-            self.profile, self.competences, self.chart_labels(), previous, size=size
+            self.profile, self.competences, self.chart_labels(), previous, size=size, dpi=dpi
         )
 
     def chart_file(self) -> FileSpec:
@@ -210,7 +269,7 @@ class Report:
             title=self.t("digcomp.pdf.title"),
             meta=self.t("digcomp.pdf.meta", mode=self.mode_name, date=self.date_text),
             overall=self.overall_line(),
-            chart_png=self.chart(size=CHART_SIZE),
+            chart_png=self.chart(size=CHART_SIZE, dpi=PAGE_DPI),
             weakest_title=self.t("digcomp.pdf.weakest"),
             weakest=[item.replace("👉", "→") for item in self.weakest_items()],  # no emoji font
             note=self.note_message().removeprefix("ℹ️ "),

@@ -54,7 +54,7 @@ def test_digcomp_quick_then_a_retake_paused_by_a_restart(tmp_path: Path) -> None
     assert second.stdout.count("DigComp pašnovērtējums · 11/21") == 3  # asked, re-asked twice
 
     # After a restart: resumed at the same question, finished, compared with last time.
-    third = run_chat(tmp_path, "/digcomp\n" + confidently * 11)
+    third = run_chat(tmp_path, "/digcomp\n" + confidently * 11 + "3\n")  # [3] the change
     out = third.stdout
     assert "Turpinām no vietas" in out and "DigComp pašnovērtējums · 11/21" in out
     assert "📈 Izmaiņas kopš" in out

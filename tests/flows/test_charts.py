@@ -14,7 +14,7 @@ from PIL import Image, ImageColor
 
 from flows.digcomp.chart import AREA_COLOURS, PREVIOUS_COLOUR, _wrap, render_chart
 from flows.digcomp.flow import DigCompFlow
-from flows.digcomp.report import Previous, Report
+from flows.digcomp.report import PAGE_DPI, PHONE_DPI, PHONE_SIZE, Previous, Report
 from flows.digcomp.scoring import Profile
 from flows.fonts import font_path, load_font
 from flows.risks.flow import RiskFlow
@@ -76,27 +76,29 @@ def test_the_profile_chart_has_its_size_and_every_area_colour(
     flow: DigCompFlow, lang: str, previous: Previous | None
 ) -> None:
     image = opened(report(flow, lang, previous=previous).chart())
-    assert image.size == (880, 1100)
+    assert image.size == (1080, 1920)  # portrait, for a chat bubble on a phone
     counts = pixels(image)
     assert len(counts) > 50  # bars, bands, anti-aliased text: not blank
     for colour in AREA_COLOURS.values():
         assert counts.get(rgb(colour), 0) > 1000, colour
     grey = counts.get(rgb(PREVIOUS_COLOUR), 0)
     assert grey > 1000 if previous else grey < 50
-    assert not ink_columns(image, 0, 3) and not ink_columns(image, 877, 880)
+    assert not ink_columns(image, 0, 3) and not ink_columns(image, 1077, 1080)
 
 
 def test_the_chart_for_the_pdf_has_the_page_proportions(flow: DigCompFlow) -> None:
-    image = opened(report(flow, previous=BEFORE).chart(size=(9.0, 6.6)))
+    image = opened(report(flow, previous=BEFORE).chart(size=(9.0, 6.6), dpi=PAGE_DPI))
     assert image.size == (990, 726)
 
 
 def test_a_skipped_area_and_its_competences_have_no_bars(flow: DigCompFlow) -> None:
     skipped = report(flow, profile=profile_of(flow, skipped_area="4"), previous=BEFORE)
-    counts = pixels(opened(skipped.chart()))
-    assert counts.get(rgb(AREA_COLOURS["4"]), 0) < 50  # the red area is all skipped
-    for area in "1235":
-        assert counts.get(rgb(AREA_COLOURS[area]), 0) > 1000
+    for size, dpi in (((8.0, 10.0), PAGE_DPI), (PHONE_SIZE, PHONE_DPI)):
+        counts = pixels(opened(skipped.chart(size=size, dpi=dpi)))
+        scale = (dpi / PAGE_DPI) ** 2  # a legend swatch's pixels grow with the resolution
+        assert counts.get(rgb(AREA_COLOURS["4"]), 0) < 50 * scale  # the red area: no bars
+        for area in "1235":
+            assert counts.get(rgb(AREA_COLOURS[area]), 0) > 1000
 
 
 def test_very_long_labels_are_wrapped_inside_the_image(flow: DigCompFlow) -> None:

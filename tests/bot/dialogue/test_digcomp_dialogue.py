@@ -34,8 +34,9 @@ def test_quick_assessment_gives_profile_chart_and_pdf_and_is_saved(dialogue: Dia
     assert "DigComp pašnovērtējums · 1/21" in text_of(replies)
     replies = answer(dialogue, replies, ON_MY_OWN, 21)
     text = text_of(replies)
-    assert "Kopumā: 4. līmenis — Vidējais līmenis" in text
-    assert "Ko pilnveidot tālāk" in text and "nevis sertifikāts" in text
+    assert "Kopumā: 4. līmenis — Vidējais līmenis" in text and "nevis sertifikāts" in text
+    practise = press(dialogue, replies, "Ko praktizēt")  # a section on demand, in place
+    assert "Ko pilnveidot tālāk" in text_of(practise) and practise[0].edit
     files = [f for r in replies for f in r.files]
     assert [f.is_image for f in files] == [True, False]
     assert files[1].filename.endswith(".pdf")
@@ -50,8 +51,10 @@ def test_digcomp_again_shows_the_last_result_and_a_retake_compares(dialogue: Dia
     pdf = press(dialogue, landing, "PDF")
     assert pdf[0].files[0].filename.endswith(".pdf")
     replies = answer(dialogue, press(dialogue, landing, "Atkārtot ātro"), CONFIDENTLY, 21)
-    assert "📈 Izmaiņas kopš" in text_of(replies)
-    assert "5. Problēmu risināšana: 4 → 5 (+1)" in text_of(replies)
+    assert "5. Problēmu risināšana: 5. līmenis (augstais), +1 kopš" in text_of(replies)
+    change = press(dialogue, replies, "Izmaiņas")
+    assert "📈 Izmaiņas kopš" in text_of(change)
+    assert "5. Problēmu risināšana: 4 → 5 (+1)" in text_of(change)
     assert results(dialogue) == 2
 
 
@@ -64,7 +67,7 @@ def test_a_retake_paused_half_way_resumes_after_a_restart(sqlite_url: str) -> No
     replies = send(second, "command", "/digcomp")
     assert "Turpinām" in text_of(replies) and "11/21" in text_of(replies)
     replies = answer(second, replies, CONFIDENTLY, 11)
-    assert "📈 Izmaiņas kopš" in text_of(replies)
+    assert "📈 Izmaiņas kopš" in text_of(press(second, replies, "Izmaiņas"))
     second.db.dispose()
 
 

@@ -35,6 +35,12 @@ def run(
     return len(prompts), output.completion, prompts
 
 
+def only_message(completion: Completion | None) -> str:
+    assert completion is not None and completion.edit  # shown in place of the pressed message
+    [message] = completion.messages
+    return message
+
+
 def pdf_text(completion: Completion) -> tuple[int, str]:
     pdf = next(f for f in completion.files if f.filename.endswith(".pdf"))
     reader = PdfReader(io.BytesIO(pdf.data))
@@ -78,7 +84,15 @@ def test_the_result_has_profile_next_steps_note_chart_and_one_page_pdf(flow: Dig
         state, output = engine.advance(flow, state, engine.Choose(rating), "lv")
     completion = output.completion
     assert completion is not None
-    profile, next_steps, note = completion.messages
+    [summary] = completion.messages  # one short message; the sections come on demand
+    assert summary.count("\n") < 15
+    assert "🟧 3. Digitālā satura veidošana: 4. līmenis (vidējais)" in summary
+    assert "Tas nozīmē:" in summary and "nevis sertifikāts" in summary
+    assert [arg for arg, _ in completion.actions] == ["competences", "next", "about"]
+    last = Record(completion.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    profile, next_steps, note = (
+        only_message(flow.act(section, last, "lv")) for section in ("competences", "next", "about")
+    )
     assert "• 3.4 Programmēšana — 1" in profile
     assert "🟧 3. Digitālā satura veidošana: 4. līmenis (vidējais)" in profile
     assert "1) 3.4" in next_steps and "2) 5.4" in next_steps
@@ -120,7 +134,10 @@ def test_a_retake_shows_the_change_per_area_since_last_time(flow: DigCompFlow) -
     _, first, _ = run(flow, flow.begin("quick", None), "1")
     last = Record(first.record, datetime(2026, 10, 1, 9, 0, tzinfo=UTC))
     _, second, _ = run(flow, flow.begin("quick", last), "2", "en")
-    change = second.messages[1]
+    assert ", +2 since 01.10.2026" in second.messages[0]
+    assert "change" in [arg for arg, _ in second.actions]
+    kept = Record(second.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    change = only_message(flow.act("change", kept, "en"))
     assert change.startswith("📈 Change since 01.10.2026:")
     assert "1. Information and data literacy: 2 → 4 (+2)" in change
 
@@ -149,3 +166,25 @@ def test_state_round_trips_through_json(flow: DigCompFlow) -> None:
     state = engine.start(flow, flow.begin("full", None))
     state, _ = engine.advance(flow, state, engine.Choose("2"), "lv")
     assert FlowState.from_json(state.to_json()) == state
+
+
+def test_a_quick_retake_after_a_thorough_one_shows_no_fake_drop(flow: DigCompFlow) -> None:
+    _, thorough, _ = run(flow, flow.begin("full", None), "3")
+    last = Record(thorough.record, datetime(2026, 10, 1, 9, 0, tzinfo=UTC))
+    _, quick, _ = run(flow, flow.begin("quick", last), "3", "en")
+    [summary] = quick.messages
+    assert "(-" not in summary and "came from the other mode" in summary
+    assert "change" not in [arg for arg, _ in quick.actions]
+    kept = Record(quick.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    assert flow.act("change", kept, "en") is None
+
+
+def test_every_section_of_a_result_fits_a_phone_message(flow: DigCompFlow) -> None:
+    _, first, _ = run(flow, flow.begin("quick", None), "1")
+    last = Record(first.record, datetime(2026, 10, 1, 9, 0, tzinfo=UTC))
+    _, second, _ = run(flow, flow.begin("quick", last), "2")
+    kept = Record(second.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    assert second.messages[0].count("\n") < 15
+    for section, _ in second.actions:
+        shown = flow.act(section, kept, "lv")
+        assert shown is not None and len(shown.messages[0]) < 4096
