@@ -8,6 +8,7 @@ from typing import Literal
 from flows.engine import OutFile
 
 InputKind = Literal["command", "text", "button", "other"]
+ChatType = Literal["private", "group", "supergroup", "channel"]
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,9 @@ class Input:
     """One thing a user did: sent a command, text, pressed a button, or sent something else.
 
     ``payload`` is the command line ("/digcomp quick"), the text, the button's callback data, or
-    the kind of the other thing ("photo", "sticker", …).
+    the kind of the other thing ("photo", "sticker", …). ``chat_type``: where it was written
+    (anything but "private" is a shared chat: see ``bot.dialogue.groups``); ``bot_username``:
+    the bot's own @username when the transport knows it (for mentions and the private-chat link).
     """
 
     user_id: int
@@ -23,6 +26,8 @@ class Input:
     kind: InputKind
     payload: str
     language_code: str | None = None
+    chat_type: ChatType = "private"
+    bot_username: str | None = None
 
 
 @dataclass(frozen=True)
