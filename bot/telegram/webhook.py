@@ -158,7 +158,10 @@ def outbox_writer(update: Update) -> BeforeCommit:
 def create_app(settings: Settings | None = None, dialogue: Dialogue | None = None) -> Starlette:
     """The ASGI app (uvicorn calls it with no arguments in each worker: settings from the
     environment; the schema was migrated by the parent process)."""
+    from bot.logs import install_redaction
+
     settings = settings or Settings.from_env()
+    install_redaction([settings.telegram_token, settings.webhook_secret])  # before any log line
     service: dict[str, WebhookService] = {}
 
     @asynccontextmanager
