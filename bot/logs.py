@@ -3,9 +3,10 @@
 Secrets never reach a log line: ``install_redaction`` (called first by ``configure_logging``)
 wraps the log-record factory, so every record of every logger at every level has the bot token
 and the webhook secret replaced by ``[redacted]`` in its message, its arguments (reprs
-included), its exception text and its stack, before any handler sees it. Nothing a user typed
-is logged at any level. The ``httpx`` logger, whose request lines contain the Bot API URL, is
-also held at WARNING.
+included), its exception text and its stack, before any handler sees it. A database error's
+text, which may quote a value a user typed, is replaced by its type and SQLSTATE in every
+traceback. Nothing a user typed is logged at any level. The ``httpx`` logger, whose request
+lines contain the Bot API URL, is also held at WARNING.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.settings import Settings
 
 QUIET_LOGGERS = ("httpx", "httpcore", "alembic", "telegram.ext", "uvicorn.access")
 REDACTED = "[redacted]"
+DATABASE_MODULES = {"sqlalchemy", "psycopg", "psycopg2", "sqlite3"}
 MIN_SECRET = 6  # shorter fragments are not replaced (they would garble ordinary words)
 
 
@@ -57,7 +59,7 @@ class Redactor(logging.Filter):
 
     def scrub(self, record: logging.LogRecord) -> None:
         """Render the message with its arguments and the exception now, then redact them."""
-        if not self.secrets or getattr(record, "_redacted", False):
+        if getattr(record, "_redacted", False):
             return
         try:
             message = record.getMessage()
@@ -65,12 +67,50 @@ class Redactor(logging.Filter):
             message = f"{record.msg!r} {record.args!r}"
         record.msg, record.args = self.redact(message), None
         if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
-            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            record.exc_text = format_exception_safely(record.exc_info[1])
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         record._redacted = True
+
+
+def _from_database(exc: BaseException) -> bool:
+    """Raised by the database layer, whose messages may quote values (and so user text)."""
+    return any(cls.__module__.split(".")[0] in DATABASE_MODULES for cls in type(exc).__mro__[:-1])
+
+
+def describe_error(exc: BaseException) -> str:
+    """The error for a log line: a database error's type and SQLSTATE only (its text may quote
+    a value a user typed), any other error as usual."""
+    if not _from_database(exc):
+        return f"{type(exc).__name__}: {exc}"
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return f"{type(exc).__name__} ({type(orig).__name__}{f', SQLSTATE {code}' if code else ''})"
+
+
+def format_exception_safely(exc: BaseException | None) -> str:
+    """A traceback whose database errors show their type and SQLSTATE but not their text."""
+    if exc is None:
+        return ""
+    if not any(_from_database(e) for e in _chain(exc)):
+        return "".join(traceback.format_exception(exc)).rstrip("\n")
+    parts = []
+    for link in reversed(_chain(exc)):
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(link.__traceback__))
+        parts.append(describe_error(link) + "\n")
+    return "".join(parts).rstrip("\n")
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and link not in chain and len(chain) < 10:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    return chain
 
 
 _redactor = Redactor()

@@ -1,4 +1,11 @@
-"""The database handle: engine per dialect, migrations at start-up, a transaction per input."""
+"""The database handle: engine per dialect, migrations at start-up, a transaction per input.
+
+Every engine hides statement parameters from its errors (they may hold what a user typed). On
+PostgreSQL every connection has a connect timeout and bounded waits: a statement runs at most
+``STATEMENT_TIMEOUT_MS``, waits for a lock at most ``LOCK_TIMEOUT_MS``, and a session idle
+inside a transaction for ``IDLE_IN_TRANSACTION_MS`` is ended by the server. ``is_retryable``
+tells a transport which errors a retry can fix (connection lost, time-outs, lock waits).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,17 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT_S = 5
+STATEMENT_TIMEOUT_MS = 5_000
+LOCK_TIMEOUT_MS = 3_000
+IDLE_IN_TRANSACTION_MS = 150_000  # above a document build's own time-out (flows.isolation)
+POOL_TIMEOUT_S = 10
+MIGRATION_STATEMENT_TIMEOUT = "10min"
 
 
 class DatabaseConfigError(ValueError):
@@ -29,11 +43,23 @@ def create_db_engine(url: str) -> Engine:
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _make_sqlite_transactions_serialise(engine)
         return engine
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        options = (
+            f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS} "
+            f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+        )
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+            pool_timeout=POOL_TIMEOUT_S,
+            hide_parameters=True,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "options": options},
+        )
     raise DatabaseConfigError(
         f"DATABASE_URL uses '{backend}'; use sqlite:///path or postgresql+psycopg://…"
     )
@@ -60,6 +86,20 @@ def _make_sqlite_transactions_serialise(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def is_retryable(exc: BaseException) -> bool:
+    """True for database errors a later retry may not meet: a lost or refused connection, a
+    statement or lock time-out, a deadlock or serialisation failure, an exhausted pool."""
+    if isinstance(exc, PoolTimeoutError | OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """A PostgreSQL lock wait or statement that ran out of time (SQLSTATE 55P03 or 57014)."""
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in ("55P03", "57014")
+
+
 class Database:
     """Owns the engine and frames transactions; repositories work inside them."""
 
@@ -77,6 +117,10 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         with self.engine.begin() as connection:
+            if self.dialect == "postgresql":  # a schema change may take longer than an input
+                connection.exec_driver_sql(
+                    f"SET LOCAL statement_timeout = '{MIGRATION_STATEMENT_TIMEOUT}'"
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
