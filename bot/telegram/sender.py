@@ -57,6 +57,7 @@ class _Pending:
     replies: list[Reply]
     callback_query_id: str | None
     edit_message_id: int | None
+    recorded: bool = False  # its row is deleted (nothing is left to send)
 
 
 class OutboxSender:
@@ -235,6 +236,8 @@ class OutboxSender:
                         item.edit_message_id = None  # only the first edit may replace
                     if not await self._record(item):
                         return False
+                if not item.recorded and not await self._record(item):
+                    return False  # a row with nothing to send
                 break
             except RetryAfter as exc:
                 seconds = exc.retry_after
@@ -277,6 +280,7 @@ class OutboxSender:
             self._unrecorded[item.row_id] = progress
             return False
         self.record_seconds.append(time.perf_counter() - started)
+        item.recorded = not progress.replies
         return True
 
     def _store_progress(self, progress: _Progress) -> None:
