@@ -18,6 +18,11 @@ class SettingsError(ValueError):
     """One or more environment variables are wrong; the message names each of them."""
 
 
+class StartupError(RuntimeError):
+    """Something the program needs is not there (a database, a free port, the Bot API); the
+    message is one line naming the problem and the variable to look at."""
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL

@@ -37,13 +37,25 @@ def create_db_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite in WAL mode with write-locking transactions, or PostgreSQL."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
+    except ArgumentError:  # its message quotes the URL, password and all
+        raise DatabaseConfigError(
+            "DATABASE_URL is not a database URL (sqlite:///path or postgresql+psycopg://…)"
+        ) from None
     backend = parsed.get_backend_name()
+    if backend == "postgres":
+        raise DatabaseConfigError(
+            "DATABASE_URL: write postgres://… as postgresql+psycopg://… (SQLAlchemy's driver)"
+        )
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseConfigError(
+                    f"DATABASE_URL: cannot create the folder {folder} ({exc.strerror})"
+                ) from None
+        engine = _create(url, connect_args={"timeout": 30}, hide_parameters=True)
         _make_sqlite_transactions_serialise(engine)
         return engine
     if backend == "postgresql":
@@ -51,7 +63,7 @@ def create_db_engine(url: str) -> Engine:
             f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS} "
             f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
         )
-        return create_engine(
+        return _create(
             url,
             pool_pre_ping=True,
             pool_size=5,
@@ -63,6 +75,13 @@ def create_db_engine(url: str) -> Engine:
     raise DatabaseConfigError(
         f"DATABASE_URL uses '{backend}'; use sqlite:///path or postgresql+psycopg://…"
     )
+
+
+def _create(url: str, **options: Any) -> Engine:
+    try:
+        return create_engine(url, **options)
+    except (ArgumentError, ImportError) as exc:
+        raise DatabaseConfigError(f"DATABASE_URL: cannot use this URL: {exc}") from None
 
 
 def _make_sqlite_transactions_serialise(engine: Engine) -> None:
@@ -98,6 +117,24 @@ def is_lock_timeout(exc: BaseException) -> bool:
     """A PostgreSQL lock wait or statement that ran out of time (SQLSTATE 55P03 or 57014)."""
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)
     return code in ("55P03", "57014")
+
+
+def where(url: str) -> str:
+    """The database ``url`` points at, without its password (for messages)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"sqlite file {parsed.database or ':memory:'}"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.host or 'localhost'}{port}/{parsed.database or ''}"
+
+
+def reason(exc: BaseException) -> str:
+    """A database error's own explanation, in one short line (start-up messages only: it may
+    quote values, so never for errors that happen while handling a user's input)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    text = lines[-1] if lines else type(orig).__name__
+    return text if len(text) <= 200 else text[:197] + "…"
 
 
 class Database:
