@@ -3,6 +3,9 @@ do not load the polling framework)."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from telegram import Bot, BotCommand, Update
 from telegram.constants import MessageEntityType
 
@@ -22,6 +25,9 @@ MENU_COMMANDS = (
     "language",
     "cancel",
 )
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+LANGUAGE_CODE_MAX = 16  # users.telegram_language
+_NOT_LANGUAGE = re.compile(r"[^A-Za-z0-9_-]")
 CHAT_TYPES = ("private", "group", "supergroup", "channel")
 OTHER_KINDS = (
     "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
@@ -42,7 +48,7 @@ def to_input(update: Update, bot_username: str | None = None) -> Input | None:
         return None
     chat_type = chat.type if chat.type in CHAT_TYPES else "group"  # unknown: treat as shared
     common = {
-        "language_code": user.language_code,
+        "language_code": clean_language_code(user.language_code),
         "chat_type": chat_type,
         "bot_username": _username(update) or bot_username,
     }
@@ -66,6 +72,31 @@ def to_input(update: Update, bot_username: str | None = None) -> Input | None:
         return Input(user.id, chat.id, "text", message.text, **common)
     kind = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
     return Input(user.id, chat.id, "other", kind, **common)
+
+
+def clean_language_code(code: str | None) -> str | None:
+    """A client's language code as something storable: letters, digits, ``-`` and ``_`` only,
+    at most ``LANGUAGE_CODE_MAX`` characters (a NUL, a lone surrogate or a novel is dropped)."""
+    if not code:
+        return None
+    cleaned = _NOT_LANGUAGE.sub("", code)[:LANGUAGE_CODE_MAX]
+    return cleaned or None
+
+
+def out_of_range(payload: Any, depth: int = 0) -> bool:
+    """True when any whole number in an update's JSON cannot be stored (signed 64 bits), or
+    the JSON nests absurdly deep: such an update is acknowledged and dropped."""
+    if depth > 32:
+        return True
+    if isinstance(payload, bool):
+        return False
+    if isinstance(payload, int):
+        return not INT64_MIN <= payload <= INT64_MAX
+    if isinstance(payload, dict):
+        return any(out_of_range(v, depth + 1) for v in payload.values())
+    if isinstance(payload, list):
+        return any(out_of_range(v, depth + 1) for v in payload)
+    return False
 
 
 def _username(update: Update) -> str | None:

@@ -36,7 +36,7 @@ from bot.logs import describe_error
 from bot.settings import Settings
 from bot.telegram.outbox import reply_to_json
 from bot.telegram.sender import OutboxSender
-from bot.telegram.updates import to_input
+from bot.telegram.updates import out_of_range, to_input
 from flows import isolation
 from storage.db import is_lock_timeout, is_retryable
 from storage.delivery import OutboxRepository, ProcessedUpdateRepository
@@ -84,7 +84,16 @@ class WebhookService:
         if body is None:
             return Response(status_code=413)
         try:
-            update = Update.de_json(_json(body), self.bot)
+            data = _json(body)
+        except Exception:
+            log.warning("refused a webhook body that is not a Telegram update")
+            return Response(status_code=400)
+        if out_of_range(data):
+            # Nothing can store it, and a 4xx/5xx would have Telegram re-send it for a day.
+            log.warning("dropped an update holding a number beyond 64 bits (or nested too deep)")
+            return Response(status_code=200)
+        try:
+            update = Update.de_json(data, self.bot)
         except Exception:
             log.warning("refused a webhook body that is not a Telegram update")
             return Response(status_code=400)
@@ -212,7 +221,7 @@ def _json(body: bytes) -> Any:
 def outbox_writer(update: Update) -> BeforeCommit:
     """The BeforeCommit hook storing an update's replies in the outbox."""
     query = update.callback_query
-    query_id = query.id if query is not None else None
+    query_id = query.id if query is not None and len(query.id) <= 64 else None
     message = query.message if query is not None else None
     edit_id = message.message_id if message is not None else None
 

@@ -213,3 +213,54 @@ def test_the_sender_recovers_from_connections_cut_mid_delivery(
         assert _count(d, OutboxMessage) == 0
         converse(101)  # and the sender still has all its slots
         assert fake.wait_for(lambda calls: len(fake.messages_for(101)) >= 3, timeout=10)
+
+
+@pytest.fixture
+def served(database_url: str) -> Iterator[tuple[TestClient, Dialogue, FakeBotApi]]:
+    with FakeBotApi() as fake, _served(database_url, fake.base_url, fake.token) as (client, d):
+        yield client, d, fake
+
+
+def test_numbers_beyond_64_bits_are_acknowledged_and_dropped_once(
+    served: tuple[TestClient, Dialogue, FakeBotApi], caplog: pytest.LogCaptureFixture
+) -> None:
+    client, dialogue, fake = served
+    poison = []
+    for big in (2**63, 10**30, -(2**63) - 1):
+        poison.append({**message_update(75, "Slepenāfrāze"), "update_id": big})
+        by_user = message_update(75, "Slepenāfrāze")
+        by_user["message"]["from"]["id"] = by_user["message"]["chat"]["id"] = big
+        poison.append(by_user)
+    with caplog.at_level("WARNING"):
+        for update in poison:
+            assert _post(client, update) == 200  # never re-sent by Telegram
+    dropped = [r for r in caplog.records if "beyond 64 bits" in r.getMessage()]
+    assert len(dropped) == len(poison)  # once each
+    assert "Slepenāfrāze" not in caplog.text
+    assert _count(dialogue, ProcessedUpdate) == 0
+    assert _post(client, message_update(75, "/help")) == 200  # and the bot goes on
+    assert fake.wait_for(lambda calls: bool(fake.messages_for(75)), timeout=10)
+    assert fake.messages_for(75)[0].startswith("Ko es protu")
+
+
+@pytest.mark.parametrize(
+    "code", ["lv\x00", "\ud800", "x" * 300, "en-GB\u202e", "", "👍👍👍", "lv" + "\x00" * 50]
+)
+def test_odd_language_codes_never_stop_a_user(
+    served: tuple[TestClient, Dialogue, FakeBotApi], code: str
+) -> None:
+    import json as json_module
+
+    client, _, fake = served
+    update = message_update(76, "/help")
+    update["message"]["from"]["language_code"] = code
+    body = json_module.dumps(update)  # a lone surrogate travels as \\ud800, as Telegram sends it
+    response = client.post(
+        "/telegram",
+        content=body.encode(),
+        headers={SECRET_HEADER: SECRET, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200
+    assert fake.wait_for(lambda calls: bool(fake.messages_for(76)), timeout=10)
+    assert "kaut kas nogāja greizi" not in fake.messages_for(76)[0]
+    assert "greizi" not in fake.messages_for(76)[0] and "wrong" not in fake.messages_for(76)[0]
