@@ -85,3 +85,33 @@ def test_a_logger_with_its_own_handler_is_redacted_too(configured: None) -> None
         own.propagate = True
     _assert_clean(stream.getvalue())
     assert "ValueError: [redacted]" in stream.getvalue()
+
+
+def test_database_errors_are_logged_without_their_text(
+    configured: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.db import Database
+
+    marker = "Zirnekļtīkls"
+    configure_logging(Settings(log_level="DEBUG"))
+    db = Database("sqlite://")
+    try:
+        with db.transaction() as session:
+            session.connection().exec_driver_sql("CREATE TABLE t (q TEXT UNIQUE)")
+            session.connection().exec_driver_sql("INSERT INTO t VALUES (?)", (marker,))
+            session.connection().exec_driver_sql("INSERT INTO t VALUES (?)", (marker,))
+    except IntegrityError:
+        logging.getLogger("bot.telegram.webhook").exception("the dialogue core failed")
+    try:
+        raise RuntimeError("wrapped") from sqlite3.OperationalError(f"near {marker}: syntax")
+    except RuntimeError:
+        logging.getLogger("x").error("chained", exc_info=True)
+    db.dispose()
+    output = capsys.readouterr().err
+    assert "IntegrityError (IntegrityError)" in output and "Traceback" in output
+    assert "OperationalError" in output
+    assert marker not in output
