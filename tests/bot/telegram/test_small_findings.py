@@ -163,3 +163,24 @@ def test_an_oversized_body_is_refused_before_it_is_read(served: Webhook) -> None
 
     streamed = webhook.client.post("/telegram", content=chunks(), headers={SECRET_HEADER: SECRET})
     assert streamed.status_code == 413
+
+
+def test_polling_retries_database_trouble_instead_of_apologising(
+    dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    harness = Harness(dialogue)
+    real = dialogue.handle
+    failures = iter([OperationalError("SELECT 1", {}, Exception("server closed the connection"))])
+
+    def flaky(inp: Any) -> Any:
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        return real(inp)
+
+    monkeypatch.setattr(dialogue, "handle", flaky)
+    harness.run(message_update(USER, "/help"))
+    [sent] = harness.request.sent()
+    assert sent["text"].startswith("Ko es protu")
