@@ -65,7 +65,9 @@ class Redactor(logging.Filter):
             message = record.getMessage()
         except Exception:  # a bad format string: keep what can be shown
             message = f"{record.msg!r} {record.args!r}"
-        record.msg, record.args = self.redact(message), None
+        redacted = self.redact(message)
+        if redacted != message:  # else the arguments stay (some formatters read them)
+            record.msg, record.args = redacted, None
         if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
             record.exc_text = format_exception_safely(record.exc_info[1])
         if record.exc_text:
