@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, StartupError
 from knowledge.texts import ContentError
 from storage.db import DatabaseConfigError
 
@@ -75,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, DatabaseConfigError) as exc:
         print(f"Configuration problem:\n{exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 1
     except ContentError as exc:
         print(f"Content problem: {exc}", file=sys.stderr)
         return 1
@@ -160,16 +163,20 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    from telegram.error import TelegramError
+
     from bot.telegram.polling import build_application
 
-    build_application(settings).run_polling(allowed_updates=["message", "callback_query"])
+    migrate_or_explain(settings.database_url)
+    try:
+        build_application(settings).run_polling(allowed_updates=["message", "callback_query"])
+    except (TelegramError, TimeoutError, OSError) as exc:
+        raise _bot_api_problem(settings, exc) from None
     return 0
 
 
 def _webhook(settings: Settings, workers: int | None, host: str) -> int:
     import uvicorn
-
-    from storage.db import Database
 
     problems = settings.webhook_problems()
     workers = workers or settings.web_workers
@@ -182,9 +189,8 @@ def _webhook(settings: Settings, workers: int | None, host: str) -> int:
         )
     if problems:
         raise SettingsError("\n".join(problems))
-    db = Database(settings.database_url)
-    db.migrate()  # once here, not racing in every worker
-    db.dispose()
+    _check_port_free(host, settings.port)
+    migrate_or_explain(settings.database_url)  # once here, not racing in every worker
     # Fewer malloc arenas for the workers' threads: much less resident memory, same speed.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     uvicorn.run(
@@ -198,6 +204,62 @@ def _webhook(settings: Settings, workers: int | None, host: str) -> int:
         timeout_graceful_shutdown=25,
     )
     return 0
+
+
+def migrate_or_explain(url: str) -> None:
+    """Migrate the database at ``url``, or raise a StartupError saying what is wrong in one
+    line (unreachable, refused, or a migration that failed)."""
+    from sqlalchemy import text
+
+    from storage.db import Database, reason, where
+
+    db = Database(url)
+    try:
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:
+            raise StartupError(
+                f"DATABASE_URL: cannot reach the database at {where(url)}: {reason(exc)}"
+            ) from None
+        try:
+            db.migrate()
+        except Exception as exc:
+            raise StartupError(
+                f"DATABASE_URL: migrating the database at {where(url)} failed: "
+                f"{type(exc).__name__}: {reason(exc)}"
+            ) from None
+    finally:
+        db.dispose()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise StartupError(
+                f"PORT: cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                "another program uses it, or set PORT to a free one"
+            ) from None
+
+
+def _bot_api_problem(settings: Settings, exc: BaseException) -> StartupError:
+    """One line for a Bot API call that failed at start-up."""
+    from telegram.error import InvalidToken, NetworkError
+
+    if isinstance(exc, InvalidToken):
+        return StartupError("TELEGRAM_BOT_TOKEN: the Bot API refused the token (see @BotFather)")
+    if isinstance(exc, NetworkError | TimeoutError | OSError):
+        return StartupError(
+            f"TELEGRAM_API_BASE_URL: cannot reach the Bot API at {settings.api_base_url} "
+            f"({type(exc).__name__}); check the network, a firewall or the variable"
+        )
+    message = getattr(exc, "message", None) or type(exc).__name__
+    return StartupError(f"the Bot API refused the request: {message}")
 
 
 def _set_webhook(settings: Settings, url: str, delete: bool) -> int:
@@ -233,5 +295,10 @@ def _set_webhook(settings: Settings, url: str, delete: bool) -> int:
             await register_commands_on(bot, load_texts())
             print(f"Webhook set: {url} (commands registered in Latvian and English)")
 
-    asyncio.run(register())
+    from telegram.error import TelegramError
+
+    try:
+        asyncio.run(register())
+    except (TelegramError, TimeoutError, OSError) as exc:
+        raise _bot_api_problem(settings, exc) from None
     return 0

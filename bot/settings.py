@@ -10,11 +10,17 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///var/celvedis.db"
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
 class SettingsError(ValueError):
     """One or more environment variables are wrong; the message names each of them."""
+
+
+class StartupError(RuntimeError):
+    """Something the program needs is not there (a database, a free port, the Bot API); the
+    message is one line naming the problem and the variable to look at."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,8 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     api_base_url: str = DEFAULT_API_BASE_URL
     web_workers: int = 1
+    bot_username: str | None = None
+    health_token: str | None = field(default=None, repr=False)
 
     def webhook_problems(self) -> list[str]:
         """What is missing to serve or register the webhook (empty when all is set)."""
@@ -81,6 +89,12 @@ class Settings:
             problems.append("TELEGRAM_API_BASE_URL: expected http(s)://host[:port][/bot]")
         elif not api_base_url.rstrip("/").endswith("/bot"):
             api_base_url = api_base_url.rstrip("/") + "/bot"
+        bot_username = env.get("BOT_USERNAME", "").strip().removeprefix("@") or None
+        if bot_username and not USERNAME_PATTERN.match(bot_username):
+            problems.append("BOT_USERNAME: the bot's @username, 5-32 of A-Z a-z 0-9 _")
+        health_token = env.get("HEALTH_TOKEN", "").strip() or None
+        if health_token and not SECRET_PATTERN.match(health_token):
+            problems.append("HEALTH_TOKEN: use 1-256 characters from A-Z a-z 0-9 _ -")
         if problems:
             raise SettingsError("\n".join(problems))
         return cls(
@@ -95,6 +109,8 @@ class Settings:
             webhook_secret=secret,
             api_base_url=api_base_url.rstrip("/"),
             web_workers=web_workers,
+            bot_username=bot_username,
+            health_token=health_token,
         )
 
 

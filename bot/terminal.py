@@ -7,6 +7,7 @@ read a line and the program exits at the end of input, so conversations can be s
 
 from __future__ import annotations
 
+import io
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -99,6 +100,8 @@ class TerminalChat:
     def run(self, source: TextIO = sys.stdin) -> int:
         """Read until end of input; echo inputs when they come from a script."""
         interactive = source.isatty()
+        if isinstance(source, io.TextIOWrapper):  # bytes that are not UTF-8 become U+FFFD
+            source.reconfigure(errors="replace")
         self.deliver_reminders()
         if interactive:
             self.output.write("Ceļvedis — terminal chat. /start to begin, Ctrl-D to quit.\n\n")

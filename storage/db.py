@@ -1,4 +1,11 @@
-"""The database handle: engine per dialect, migrations at start-up, a transaction per input."""
+"""The database handle: engine per dialect, migrations at start-up, a transaction per input.
+
+Every engine hides statement parameters from its errors (they may hold what a user typed). On
+PostgreSQL every connection has a connect timeout and bounded waits: a statement runs at most
+``STATEMENT_TIMEOUT_MS``, waits for a lock at most ``LOCK_TIMEOUT_MS``, and a session idle
+inside a transaction for ``IDLE_IN_TRANSACTION_MS`` is ended by the server. ``is_retryable``
+tells a transport which errors a retry can fix (connection lost, time-outs, lock waits).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,17 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT_S = 5
+STATEMENT_TIMEOUT_MS = 5_000
+LOCK_TIMEOUT_MS = 3_000
+IDLE_IN_TRANSACTION_MS = 150_000  # above a document build's own time-out (flows.isolation)
+POOL_TIMEOUT_S = 10
+MIGRATION_STATEMENT_TIMEOUT = "10min"
 
 
 class DatabaseConfigError(ValueError):
@@ -23,20 +37,51 @@ def create_db_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite in WAL mode with write-locking transactions, or PostgreSQL."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
+    except ArgumentError:  # its message quotes the URL, password and all
+        raise DatabaseConfigError(
+            "DATABASE_URL is not a database URL (sqlite:///path or postgresql+psycopg://…)"
+        ) from None
     backend = parsed.get_backend_name()
+    if backend == "postgres":
+        raise DatabaseConfigError(
+            "DATABASE_URL: write postgres://… as postgresql+psycopg://… (SQLAlchemy's driver)"
+        )
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseConfigError(
+                    f"DATABASE_URL: cannot create the folder {folder} ({exc.strerror})"
+                ) from None
+        engine = _create(url, connect_args={"timeout": 30}, hide_parameters=True)
         _make_sqlite_transactions_serialise(engine)
         return engine
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        options = (
+            f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS} "
+            f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+        )
+        return _create(
+            url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+            pool_timeout=POOL_TIMEOUT_S,
+            hide_parameters=True,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "options": options},
+        )
     raise DatabaseConfigError(
         f"DATABASE_URL uses '{backend}'; use sqlite:///path or postgresql+psycopg://…"
     )
+
+
+def _create(url: str, **options: Any) -> Engine:
+    try:
+        return create_engine(url, **options)
+    except (ArgumentError, ImportError) as exc:
+        raise DatabaseConfigError(f"DATABASE_URL: cannot use this URL: {exc}") from None
 
 
 def _make_sqlite_transactions_serialise(engine: Engine) -> None:
@@ -60,6 +105,38 @@ def _make_sqlite_transactions_serialise(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def is_retryable(exc: BaseException) -> bool:
+    """True for database errors a later retry may not meet: a lost or refused connection, a
+    statement or lock time-out, a deadlock or serialisation failure, an exhausted pool."""
+    if isinstance(exc, PoolTimeoutError | OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """A PostgreSQL lock wait or statement that ran out of time (SQLSTATE 55P03 or 57014)."""
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in ("55P03", "57014")
+
+
+def where(url: str) -> str:
+    """The database ``url`` points at, without its password (for messages)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"sqlite file {parsed.database or ':memory:'}"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.host or 'localhost'}{port}/{parsed.database or ''}"
+
+
+def reason(exc: BaseException) -> str:
+    """A database error's own explanation, in one short line (start-up messages only: it may
+    quote values, so never for errors that happen while handling a user's input)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    text = lines[-1] if lines else type(orig).__name__
+    return text if len(text) <= 200 else text[:197] + "…"
+
+
 class Database:
     """Owns the engine and frames transactions; repositories work inside them."""
 
@@ -77,6 +154,10 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         with self.engine.begin() as connection:
+            if self.dialect == "postgresql":  # a schema change may take longer than an input
+                connection.exec_driver_sql(
+                    f"SET LOCAL statement_timeout = '{MIGRATION_STATEMENT_TIMEOUT}'"
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 

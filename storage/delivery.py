@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage, ProcessedUpdate, utcnow
@@ -72,8 +72,31 @@ class OutboxRepository:
         query = select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
         return list(self.session.scalars(query))
 
+    def update_waiting(
+        self,
+        row_id: int,
+        *,
+        replies: list[dict[str, Any]],
+        callback_query_id: str | None,
+        edit_message_id: int | None,
+    ) -> None:
+        """Keep only what is still to be sent of a partly delivered message."""
+        self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(
+                replies=replies,
+                callback_query_id=callback_query_id,
+                edit_message_id=edit_message_id,
+            )
+        )
+
     def remove(self, ids: list[int]) -> None:
         self.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+
+    def oldest(self) -> datetime | None:
+        """When the oldest waiting message was queued (None when nothing waits)."""
+        return self.session.scalar(select(func.min(OutboxMessage.created_at)))
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(OutboxMessage)) or 0

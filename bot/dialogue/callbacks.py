@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
+MAX_NUMBER = 2**31 - 1  # ids and sequence numbers: a bigger number is no button of ours
 
 _PART = r"[A-Za-z0-9_.<>+-]{1,40}"
 _PATTERN = re.compile(rf"^(?P<kind>[a-z]{{1,8}})(?::(?P<a>{_PART}))?(?::(?P<b>{_PART}))?$")
@@ -44,10 +45,12 @@ def decode(data: str | None) -> Callback | None:
     """The parsed callback, or None for anything malformed, unknown or too long."""
     if not data or len(data.encode("utf-8")) > MAX_BYTES:
         return None
-    match = _PATTERN.match(data)
+    match = _PATTERN.fullmatch(data)  # not .match: "$" would let a trailing newline through
     if not match or match["kind"] not in KINDS:
         return None
     args = tuple(a for a in (match["a"], match["b"]) if a is not None)
     if len(args) != KINDS[match["kind"]]:
+        return None
+    if any(a.isdigit() and int(a) > MAX_NUMBER for a in args):
         return None
     return Callback(match["kind"], args)

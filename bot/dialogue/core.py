@@ -12,7 +12,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.dialogue import callbacks
+from bot.dialogue import callbacks, groups
 from bot.dialogue.admin import AdminDesk
 from bot.dialogue.callbacks import Callback
 from bot.dialogue.commands import Command, command_table
@@ -120,6 +120,8 @@ class Dialogue:
         return Reply(self.texts.text("input.error", lang))
 
     def _handle_in(self, session: Session, inp: Input) -> list[Reply]:
+        if (shared_chat := groups.outside_private(inp, self.texts)) is not None:
+            return shared_chat  # a group or channel: nothing personal, nothing stored
         if inp.kind in ("text", "command"):
             inp = replace(inp, payload=clean_text(inp.payload))
         user = UserRepository(session).touch(inp.user_id, inp.language_code)

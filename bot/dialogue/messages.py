@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 InputKind = Literal["command", "text", "button", "other"]
+ChatType = Literal["private", "group", "supergroup", "channel"]
 
 
 @dataclass(frozen=True)
@@ -13,7 +14,9 @@ class Input:
     """One thing a user did: sent a command, text, pressed a button, or sent something else.
 
     ``payload`` is the command line ("/digcomp quick"), the text, the button's callback data, or
-    the kind of the other thing ("photo", "sticker", …).
+    the kind of the other thing ("photo", "sticker", …). ``chat_type``: where it was written
+    (anything but "private" is a shared chat: see ``bot.dialogue.groups``); ``bot_username``:
+    the bot's own @username when the transport knows it (for mentions and the private-chat link).
     """
 
     user_id: int
@@ -21,6 +24,8 @@ class Input:
     kind: InputKind
     payload: str
     language_code: str | None = None
+    chat_type: ChatType = "private"
+    bot_username: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ file) and /forget (erase everything, after a confirmation)."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 from bot.dialogue import callbacks
@@ -13,6 +14,7 @@ from knowledge.texts import Catalogue
 from storage.privacy import export_user
 
 QUESTION_RETENTION_DAYS = 90  # questions kept for editors lose their user link after this
+FORGET_VALID_MINUTES = 10  # a /forget confirmation older than this is a stale button
 
 
 class PrivacyDesk:
@@ -44,17 +46,27 @@ class PrivacyDesk:
         row = tuple(
             Button(
                 self.texts.text(f"privacy.forget_{choice}", turn.lang),
-                callbacks.encode("forget", choice),
+                callbacks.encode("forget", f"{choice}.{_minute()}"),
             )
             for choice in ("yes", "no")
         )
         return Reply(self.texts.text("privacy.forget_confirm", turn.lang), buttons=(row,))
 
-    def answer(self, turn: Turn, choice: str) -> Reply:
-        """The confirmation's answer; "yes" marks the turn so the core erases the user's data."""
+    def answer(self, turn: Turn, pressed: str) -> Reply:
+        """The confirmation's answer; "yes" marks the turn so the core erases the user's data.
+        A button from an earlier confirmation (older than ``FORGET_VALID_MINUTES``, or from
+        before buttons carried their minute) is stale and changes nothing."""
+        choice, _, minute = pressed.partition(".")
+        if not minute.isdigit() or not 0 <= _minute() - int(minute) <= FORGET_VALID_MINUTES:
+            return Reply(self.texts.text("input.invalid_button", turn.lang), notice=True)
         if choice == "yes":
             turn.erase = True
             return Reply(self.texts.text("privacy.forgotten", turn.lang), edit=True)
         if choice == "no":
             return Reply(self.texts.text("privacy.kept", turn.lang), edit=True)
         return Reply(self.texts.text("input.invalid_button", turn.lang), notice=True)
+
+
+def _minute() -> int:
+    """Minutes since the epoch: when a confirmation was shown."""
+    return int(time.time() // 60)

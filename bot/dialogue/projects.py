@@ -15,6 +15,7 @@ from storage.models import Project
 from storage.repositories import ProjectRepository
 
 PROJECT_FLOW = "project"
+PAGE_SIZE = 20  # projects a page: with the page, new-project and menu buttons far below 100
 
 
 def project_json(project: Project) -> dict[str, Any]:
@@ -40,13 +41,25 @@ class ProjectDesk:
         data = project_json(project)
         return describe(data, lang) if describe else project.name
 
-    def listing(self, turn: Turn, *, edit: bool = False) -> Reply:
+    def listing(self, turn: Turn, *, edit: bool = False, page: int = 0) -> Reply:
+        """The user's projects, ``PAGE_SIZE`` a page (Telegram takes at most 100 buttons)."""
         projects = ProjectRepository(turn.session).for_user(turn.user.id)
+        pages = max(1, -(-len(projects) // PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
         rows: list[tuple[Button, ...]] = []
-        for project in projects:
+        for project in projects[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
             mark = "✅ " if project.active else ""
             label = f"{mark}{self._describe(project, turn.lang)}"[:60]
             rows.append((Button(label, callbacks.encode("proj", project.id)),))
+        if pages > 1:
+            turns = [(page - 1, "◀️"), (page + 1, "▶️")]
+            rows.append(
+                tuple(
+                    Button(f"{arrow} {target + 1}/{pages}", callbacks.encode("proj", f"p{target}"))
+                    for target, arrow in turns
+                    if 0 <= target < pages
+                )
+            )
         if self.setup is not None:
             new = self.texts.text("projects.new", turn.lang)
             rows.append((Button(new, callbacks.encode("menu", PROJECT_FLOW)),))
@@ -57,7 +70,10 @@ class ProjectDesk:
         return Reply(self.texts.text(key, turn.lang), buttons=tuple(rows), edit=edit)
 
     def activate(self, turn: Turn, project_id: str) -> list[Reply]:
-        """Make one of the user's own projects active; anything else is refused."""
+        """Make one of the user's own projects active (``p<n>``: show page n); anything else is
+        refused."""
+        if project_id.startswith("p") and project_id[1:].isdigit():
+            return [self.listing(turn, edit=True, page=int(project_id[1:]))]
         chosen = None
         if project_id.isdigit():
             chosen = ProjectRepository(turn.session).activate(turn.user.id, int(project_id))

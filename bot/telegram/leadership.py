@@ -35,11 +35,16 @@ class Leadership:
         if self._connection is not None:
             try:
                 self._connection.execute(text("SELECT 1"))
+                self._connection.commit()  # never left idle in a transaction
                 return True
             except Exception:
                 log.warning("lost the leader's database connection")
                 self._drop()
-        connection = self.db.engine.connect()
+        try:
+            connection = self.db.engine.connect()
+        except Exception as exc:
+            log.warning("cannot reach the database for the leader lock: %s", type(exc).__name__)
+            return False
         try:
             got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
             connection.commit()
@@ -47,9 +52,11 @@ class Leadership:
                 self._connection = connection
                 log.info("this worker now leads (sends the outbox and reminders)")
                 return True
-        except Exception:
-            log.exception("could not try the leader lock")
-        connection.close()
+        except Exception as exc:
+            log.warning("could not try the leader lock: %s", type(exc).__name__)
+        with contextlib.suppress(Exception):
+            connection.rollback()
+            connection.close()
         return False
 
     def release(self) -> None:

@@ -16,13 +16,15 @@ from telegram.request import BaseRequest
 
 from bot.dialogue.core import Dialogue
 from bot.dialogue.flood import FloodLimits
-from bot.dialogue.messages import Reply
+from bot.dialogue.messages import Input, Reply
 from bot.dialogue.reminders import DueReminder, deliver_forever
 from bot.dialogue.retention import apply_retention
+from bot.logs import describe_error
 from bot.settings import Settings
 from bot.telegram.send import send_replies
 from bot.telegram.updates import register_commands_on, to_input
 from knowledge.texts import Catalogue
+from storage.db import is_retryable
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +39,28 @@ class TelegramTransport:
         inp = to_input(update)
         if inp is None:
             return
-        try:
-            replies = await asyncio.to_thread(self.dialogue.handle, inp)
-        except Exception:
-            log.exception("the dialogue core failed on an input")
-            replies = [self.dialogue.apology(inp)]
+        replies = await self.handle(inp)
         query = update.callback_query
         if query is not None:
             notice = next((r.text for r in replies if r.notice), None)
             await query.answer(text=notice)
             replies = [r for r in replies if not r.notice]
         await self.send(context, inp.chat_id, replies, query.message if query else None)
+
+    async def handle(self, inp: Input, attempts: int = 3) -> list[Reply]:
+        """The core's replies; database trouble a retry can fix is retried here (polling has
+        no Telegram re-send), and only what still fails gets the apology."""
+        for attempt in range(attempts):
+            try:
+                return await asyncio.to_thread(self.dialogue.handle, inp)
+            except Exception as exc:
+                if is_retryable(exc) and attempt < attempts - 1:
+                    log.warning("database trouble (%s); retrying", describe_error(exc))
+                    await asyncio.sleep(0.5 * 2**attempt)
+                    continue
+                log.exception("the dialogue core failed on an input")
+                break
+        return [self.dialogue.apology(inp)]
 
     async def send(
         self,

@@ -25,12 +25,31 @@ async def _no_pace(chat_id: int) -> None:
     return None
 
 
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji beyond U+FFFF counts 2)."""
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+
+
+def utf16_prefix(text: str, limit: int) -> str:
+    """The longest start of ``text`` within ``limit`` UTF-16 code units (never half a pair)."""
+    if utf16_length(text) <= limit:
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]
+    return text
+
+
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at paragraph or line breaks where possible."""
+    """Pieces of at most ``limit`` UTF-16 code units (Telegram's measure), cut at paragraph or
+    line breaks where possible."""
     pieces = []
-    while len(text) > limit:
-        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit))
-        cut = cut if cut > limit // 2 else limit
+    while utf16_length(text) > limit:
+        head = utf16_prefix(text, limit)
+        cut = max(head.rfind("\n\n"), head.rfind("\n"))
+        cut = cut if cut > len(head) // 2 else len(head)
         pieces.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
     return [*pieces, text] if text else pieces
@@ -65,7 +84,7 @@ async def send_replies(
     for reply in replies:
         markup = keyboard(reply)
         for file in reply.files:
-            caption = reply.text[:CAPTION_LIMIT] or None
+            caption = utf16_prefix(reply.text, CAPTION_LIMIT) or None
             data = InputFile(file.data, filename=file.filename)
             await pace(chat_id)
             if file.is_image:

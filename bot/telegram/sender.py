@@ -12,8 +12,10 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 from telegram import Bot
@@ -23,6 +25,7 @@ from bot.dialogue.messages import Reply
 from bot.dialogue.privacy import QUESTION_RETENTION_DAYS
 from bot.dialogue.reminders import DueReminder, ReminderDesk
 from bot.dialogue.retention import apply_retention
+from bot.logs import describe_error
 from bot.telegram.leadership import Leadership
 from bot.telegram.outbox import reply_from_json, reply_to_json
 from bot.telegram.pacing import Pacer
@@ -37,12 +40,24 @@ LEADER_CHECK_EVERY = 1.0  # seconds  # Telegram gives up re-sending an update af
 
 
 @dataclass
+class _Progress:
+    """What is left of one outbox row after a delivery step."""
+
+    row_id: int
+    chat_id: int
+    replies: list[dict[str, Any]]
+    callback_query_id: str | None
+    edit_message_id: int | None
+
+
+@dataclass
 class _Pending:
     row_id: int
     chat_id: int
     replies: list[Reply]
     callback_query_id: str | None
     edit_message_id: int | None
+    recorded: bool = False  # its row is deleted (nothing is left to send)
 
 
 class OutboxSender:
@@ -57,6 +72,7 @@ class OutboxSender:
         housekeeping_every: float = 60.0,
         max_chats: int = 16,
         retention_days: int = QUESTION_RETENTION_DAYS,
+        retry_max: float = 30.0,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -73,6 +89,11 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._retry_at: dict[int, float] = {}
+        self._failures: dict[int, int] = {}  # row id -> failed delivery rounds (back-off)
+        self._unrecorded: dict[int, _Progress] = {}  # delivered, not yet stored as such
+        self.retry_max = retry_max
+        self.bot_api = "unknown"  # "ok" once Telegram answered, "unreachable: …" when not
+        self.record_seconds: deque[float] = deque(maxlen=10_000)  # accepted -> recorded
         self._last_housekeeping = 0.0
         self._leader_checked = 0.0
 
@@ -86,14 +107,17 @@ class OutboxSender:
                 if not await self._lead():
                     await self._sleep(1.0)
                     continue
+                if self._unrecorded and not await self._store_unrecorded():
+                    await self._sleep(1.0)
+                    continue
                 await self._housekeeping_if_due()
                 started = await self._dispatch()
                 if not started:
                     await self._sleep(self.poll_every)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("the outbox sender failed; trying again shortly")
+            except Exception as exc:
+                log.warning("the outbox sender failed (%s); trying again", describe_error(exc))
                 await self._sleep(1.0)
 
     async def _lead(self) -> bool:
@@ -110,6 +134,8 @@ class OutboxSender:
         self._wake.set()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+        if self._unrecorded:
+            await self._store_unrecorded()
         await asyncio.to_thread(self.leadership.release)
 
     async def _sleep(self, seconds: float) -> None:
@@ -125,7 +151,7 @@ class OutboxSender:
         # deleted meanwhile may still be in what was read.
         busy_before = set(self._busy_chats)
         waiting = await asyncio.to_thread(self._waiting)
-        blocked = busy_before | self._busy_chats
+        blocked = busy_before | self._busy_chats | {p.chat_id for p in self._unrecorded.values()}
         now = time.monotonic()
         by_chat: dict[int, list[int]] = {}
         for row_id, chat_id in waiting:
@@ -168,44 +194,50 @@ class OutboxSender:
             ]
 
     async def _deliver_chat(self, chat_id: int, items: list[_Pending]) -> None:
-        done: list[int] = []
+        """Deliver one chat's waiting inputs in order; the slot is given back whatever happens."""
         try:
             for item in items:
                 if not await self._deliver(item):
                     break  # retried later; the chat's later replies wait for it
-                done.append(item.row_id)
-        except Exception:
-            log.exception("delivering to a chat failed")
+        except Exception as exc:
+            log.error("delivering to a chat failed: %s", describe_error(exc))
         finally:
-            if done:
-                await asyncio.to_thread(self._remove, done)
             self._busy_chats.discard(chat_id)
             self._slots.release()
             if not self._stopping:
                 self._wake.set()
 
     async def _deliver(self, item: _Pending) -> bool:
-        """Send one input's replies; True when done with them (sent or undeliverable)."""
-        replies = item.replies
-        sent = 0
+        """Send one input's replies, recording each as soon as Telegram took it; True when done
+        with them (sent or undeliverable), False to try again later."""
         for attempt in range(6):
             try:
                 if item.callback_query_id is not None:
-                    notice = next((r.text for r in replies if r.notice), None)
+                    notice = next((r.text for r in item.replies if r.notice), None)
                     with contextlib.suppress(BadRequest):  # too old to answer: fine
                         await self.bot.answer_callback_query(item.callback_query_id, text=notice)
+                    self.bot_api = "ok"
                     item.callback_query_id = None
-                    replies = [r for r in replies if not r.notice]
-                while sent < len(replies):
-                    edit = item.edit_message_id if not any(r.edit for r in replies[:sent]) else None
+                    item.replies = [r for r in item.replies if not r.notice]
+                    if not item.replies and not await self._record(item):
+                        return False
+                while item.replies:
+                    reply = item.replies[0]
                     await send_replies(
                         self.bot,
                         item.chat_id,
-                        [replies[sent]],
-                        edit_message_id=edit,
+                        [reply],
+                        edit_message_id=item.edit_message_id,
                         pace=self.pacer.wait,
                     )
-                    sent += 1
+                    self.bot_api = "ok"
+                    item.replies = item.replies[1:]
+                    if reply.edit:
+                        item.edit_message_id = None  # only the first edit may replace
+                    if not await self._record(item):
+                        return False
+                if not item.recorded and not await self._record(item):
+                    return False  # a row with nothing to send
                 break
             except RetryAfter as exc:
                 seconds = exc.retry_after
@@ -214,22 +246,66 @@ class OutboxSender:
                 self.pacer.pause(float(wait))
             except (Forbidden, BadRequest) as exc:
                 log.warning("dropping replies Telegram will not take: %s", exc.message)
-                break
+                item.replies = []
+                return await self._record(item)
             except NetworkError as exc:  # includes timeouts
-                log.warning("sending failed (%s); retrying", exc.message)
+                self.bot_api = f"unreachable: {type(exc).__name__}"
+                log.warning("sending failed (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
             except TelegramError as exc:
                 log.error("dropping replies after a Telegram error: %s", exc.message)
-                break
+                item.replies = []
+                return await self._record(item)
         else:
-            self._retry_at[item.row_id] = time.monotonic() + 30.0
+            failures = self._failures.get(item.row_id, 0) + 1
+            self._failures[item.row_id] = failures
+            self._retry_at[item.row_id] = time.monotonic() + min(2.0**failures, self.retry_max)
             return False
         self._retry_at.pop(item.row_id, None)
+        self._failures.pop(item.row_id, None)
         return True
 
-    def _remove(self, row_ids: list[int]) -> None:
+    async def _record(self, item: _Pending) -> bool:
+        """Store what is left of ``item`` (its row deleted when nothing is): right after each
+        reply Telegram accepted, so a crash re-sends as little as possible. When the database
+        fails, the progress is kept here and stored later; the chat waits until then (its
+        delivered replies are never sent again by this process, nor any later one early)."""
+        progress = _Progress(item.row_id, item.chat_id, [reply_to_json(r) for r in item.replies],
+                             item.callback_query_id, item.edit_message_id)  # fmt: skip
+        started = time.perf_counter()
+        try:
+            await asyncio.to_thread(self._store_progress, progress)
+        except Exception as exc:
+            log.warning("could not record a delivery (%s); will retry", describe_error(exc))
+            self._unrecorded[item.row_id] = progress
+            return False
+        self.record_seconds.append(time.perf_counter() - started)
+        item.recorded = not progress.replies
+        return True
+
+    def _store_progress(self, progress: _Progress) -> None:
         with self.db.transaction() as session:
-            OutboxRepository(session).remove(row_ids)
+            outbox = OutboxRepository(session)
+            if progress.replies:
+                outbox.update_waiting(
+                    progress.row_id,
+                    replies=progress.replies,
+                    callback_query_id=progress.callback_query_id,
+                    edit_message_id=progress.edit_message_id,
+                )
+            else:
+                outbox.remove([progress.row_id])
+
+    async def _store_unrecorded(self) -> bool:
+        """Store progress the database refused earlier, oldest first; True when none is left."""
+        for row_id in sorted(self._unrecorded):
+            try:
+                await asyncio.to_thread(self._store_progress, self._unrecorded[row_id])
+            except Exception as exc:
+                log.warning("still cannot record a delivery (%s)", describe_error(exc))
+                return False
+            del self._unrecorded[row_id]
+        return True
 
     # ---- the leader's periodic jobs ----------------------------------------------------
     async def _housekeeping_if_due(self) -> None:

@@ -16,7 +16,8 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -31,17 +32,23 @@ from telegram.request import HTTPXRequest
 from bot.dialogue.core import BeforeCommit, Dialogue
 from bot.dialogue.flood import FloodLimits
 from bot.dialogue.messages import Input, Reply
+from bot.logs import describe_error
 from bot.settings import Settings
 from bot.telegram.outbox import reply_to_json
 from bot.telegram.sender import OutboxSender
-from bot.telegram.updates import to_input
+from bot.telegram.updates import out_of_range, to_input
 from flows import isolation
+from storage.db import is_lock_timeout, is_retryable
 from storage.delivery import OutboxRepository, ProcessedUpdateRepository
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1_000_000  # bytes; Telegram's updates are far smaller
+HANDLE_TIMEOUT = 20.0  # seconds; longer means the database is not answering: 503, re-sent
+HEALTH_TIMEOUT = 3.0  # seconds for /healthz's database check
+OUTBOX_DEGRADED_AFTER = 60.0  # seconds a reply may wait before /healthz says "degraded"
 
 
 def make_bot(settings: Settings, pool_size: int = 32) -> Bot:
@@ -64,38 +71,73 @@ class WebhookService:
     dialogue: Dialogue
     bot: Bot
     sender: OutboxSender
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"database_retries": 0, "lock_timeouts": 0, "timeouts": 0}
+    )
 
     async def handle(self, request: Request) -> Response:
         secret = self.settings.webhook_secret or ""
         given = request.headers.get(SECRET_HEADER, "")
         if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
             return Response(status_code=403)
-        body = await request.body()
-        if len(body) > MAX_BODY:
+        body = await _read_body(request, MAX_BODY)
+        if body is None:
             return Response(status_code=413)
         try:
-            update = Update.de_json(_json(body), self.bot)
+            data = _json(body)
         except Exception:
             log.warning("refused a webhook body that is not a Telegram update")
             return Response(status_code=400)
-        inp = to_input(update)
+        if out_of_range(data):
+            # Nothing can store it, and a 4xx/5xx would have Telegram re-send it for a day.
+            log.warning("dropped an update holding a number beyond 64 bits (or nested too deep)")
+            return Response(status_code=200)
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception:
+            log.warning("refused a webhook body that is not a Telegram update")
+            return Response(status_code=400)
+        inp = to_input(update, self.settings.bot_username)
         if inp is None:
             return Response(status_code=200)  # nothing to do (an edit, a channel post…)
         write = outbox_writer(update)
         try:
-            done = await asyncio.to_thread(
-                self.dialogue.handle_update, inp, update.update_id, write
+            done = await asyncio.wait_for(
+                asyncio.to_thread(self.dialogue.handle_update, inp, update.update_id, write),
+                HANDLE_TIMEOUT,
             )
-        except Exception:
+        except TimeoutError:
+            self.counts["timeouts"] += 1
+            log.warning(
+                "update %s not done in %.0f s (database not answering?); 503, Telegram re-sends",
+                update.update_id,
+                HANDLE_TIMEOUT,
+            )
+            return _retry_later()
+        except Exception as exc:
+            if is_retryable(exc):
+                return self._database_trouble(update.update_id, exc)
             log.exception("the dialogue core failed on update %s", update.update_id)
             try:
                 done = await asyncio.to_thread(self._apologise, inp, update, write)
-            except Exception:
-                log.exception("could not store the apology either; Telegram will re-send")
-                return Response(status_code=500)
+            except Exception as again:
+                self._database_trouble(update.update_id, again)
+                return _retry_later()
         log.debug("update %s %s (%s)", update.update_id, inp.kind, "done" if done else "repeat")
         self.sender.wake()
         return Response(status_code=200)
+
+    def _database_trouble(self, update_id: int, exc: BaseException) -> Response:
+        """A database error a retry can fix: nothing was committed; Telegram re-sends."""
+        self.counts["database_retries"] += 1
+        if is_lock_timeout(exc):
+            self.counts["lock_timeouts"] += 1
+        log.warning(
+            "update %s: database trouble (%s); 503 so Telegram re-sends it",
+            update_id,
+            describe_error(exc),
+        )
+        return _retry_later()
 
     def _apologise(self, inp: Input, update: Update, write: BeforeCommit) -> bool:
         """Mark a failing update processed with an apology, so Telegram stops re-sending it."""
@@ -107,24 +149,66 @@ class WebhookService:
         return True
 
     async def health(self, request: Request) -> Response:
+        """ "ok", "degraded" (replies waiting too long, Bot API unreachable) or "unavailable"
+        (no database: 503). The figures only with the ``HEALTH_TOKEN`` (when one is set)."""
         try:
-            waiting = await asyncio.to_thread(self._database_check)
+            waiting, oldest = await asyncio.wait_for(
+                asyncio.to_thread(self._database_check), HEALTH_TIMEOUT
+            )
             database: str = "ok"
+        except TimeoutError:
+            waiting, oldest, database = None, None, "unavailable: no answer"
         except Exception as exc:
-            waiting, database = None, f"unavailable: {type(exc).__name__}"
-        body = {
-            "status": "ok" if database == "ok" else "unavailable",
-            "database": database,
-            "knowledge_entries": len(self.dialogue.qa.knowledge),
-            "outbox_waiting": waiting,
-            "leader": self.sender.leadership.held,
-        }
+            waiting, oldest, database = None, None, f"unavailable: {type(exc).__name__}"
+        age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+        problems = []
+        if age > OUTBOX_DEGRADED_AFTER:
+            problems.append("replies waiting")
+        if self.sender.bot_api not in ("ok", "unknown"):
+            problems.append("bot api")
+        status = "unavailable" if database != "ok" else "degraded" if problems else "ok"
+        body: dict[str, Any] = {"status": status, "database": database}
+        if self._may_see_details(request):
+            body |= {
+                "bot_api": self.sender.bot_api,
+                "knowledge_entries": len(self.dialogue.qa.knowledge),
+                "outbox_waiting": waiting,
+                "outbox_oldest_seconds": round(age, 1),
+                "leader": self.sender.leadership.held,
+                **self.counts,
+            }
         return JSONResponse(body, status_code=200 if database == "ok" else 503)
 
-    def _database_check(self) -> int:
+    def _may_see_details(self, request: Request) -> bool:
+        token = self.settings.health_token
+        if not token:
+            return True
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(given.encode(), token.encode())
+
+    def _database_check(self) -> tuple[int, datetime | None]:
         with self.dialogue.db.transaction() as session:
             session.execute(text("SELECT 1"))
-            return OutboxRepository(session).count()
+            outbox = OutboxRepository(session)
+            return outbox.count(), outbox.oldest()
+
+
+def _retry_later() -> Response:
+    return Response(status_code=503, headers={"Retry-After": "1"})
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it is known to be over ``limit`` bytes (before reading it
+    all: the declared length first, then while streaming)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def _json(body: bytes) -> Any:
@@ -137,7 +221,7 @@ def _json(body: bytes) -> Any:
 def outbox_writer(update: Update) -> BeforeCommit:
     """The BeforeCommit hook storing an update's replies in the outbox."""
     query = update.callback_query
-    query_id = query.id if query is not None else None
+    query_id = query.id if query is not None and len(query.id) <= 64 else None
     message = query.message if query is not None else None
     edit_id = message.message_id if message is not None else None
 
@@ -155,10 +239,33 @@ def outbox_writer(update: Update) -> BeforeCommit:
     return write
 
 
+async def meet_telegram(bot: Bot, sender: OutboxSender, most: float = 60.0) -> None:
+    """``getMe`` until it answers, with back-off: the worker serves (and stores updates) while
+    the Bot API is unreachable, and learns its @username when it is back."""
+    delay = 1.0
+    while True:
+        try:
+            await asyncio.wait_for(bot.initialize(), 15.0)
+            sender.bot_api = "ok"
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            sender.bot_api = f"unreachable: {type(exc).__name__}"
+            log.warning(
+                "the Bot API is unreachable (%s); trying again in %.0f s", type(exc).__name__, delay
+            )
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, most)
+
+
 def create_app(settings: Settings | None = None, dialogue: Dialogue | None = None) -> Starlette:
     """The ASGI app (uvicorn calls it with no arguments in each worker: settings from the
     environment; the schema was migrated by the parent process)."""
+    from bot.logs import install_redaction
+
     settings = settings or Settings.from_env()
+    install_redaction([settings.telegram_token, settings.webhook_secret])  # before any log line
     service: dict[str, WebhookService] = {}
 
     @asynccontextmanager
@@ -175,8 +282,8 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
             flood=FloodLimits(),
         )
         bot = make_bot(settings)
-        await bot.initialize()
         sender = OutboxSender(core.db, bot, core.reminders)
+        meet_task = asyncio.create_task(meet_telegram(bot, sender), name="meet-telegram")
         sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
         service["it"] = WebhookService(settings, core, bot, sender)
         log.info("webhook worker ready on %s", settings.webhook_path)
@@ -184,9 +291,10 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
             yield
         finally:
             log.info("worker stopping: finishing deliveries under way")
+            meet_task.cancel()
             await sender.stop()
             sender_task.cancel()
-            await asyncio.gather(sender_task, return_exceptions=True)
+            await asyncio.gather(sender_task, meet_task, return_exceptions=True)
             await bot.shutdown()
             core.db.dispose()
             log.info("worker stopped")

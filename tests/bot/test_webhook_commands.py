@@ -86,3 +86,101 @@ def test_json_logs_are_one_object_a_line(capsys: pytest.CaptureFixture[str]) -> 
     entry = json.loads(line)
     assert entry["message"] == "hello world" and entry["level"] == "INFO"
     configure_logging(Settings(log_level="WARNING"))
+
+
+def _webhook_env(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_an_unreachable_database_is_one_line_and_a_non_zero_exit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"postgresql+psycopg://celvedis:hunter2secret@127.0.0.1:{_free_port()}/nowhere"
+    _webhook_env(monkeypatch, DATABASE_URL=url, PORT=str(_free_port()))
+    assert main(["webhook", "--host", "127.0.0.1"]) == 1
+    err = _one_line(capsys)
+    assert err.startswith("Cannot start: DATABASE_URL: cannot reach the database at 127.0.0.1:")
+    assert "hunter2secret" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u:hunter2secret@h/db", "write postgres://… as postgresql+psycopg://…"),
+        ("mysql://u:hunter2secret@h/db", "DATABASE_URL uses 'mysql'"),
+        ("postgresql+nodriver://u:hunter2secret@h/db", "DATABASE_URL: cannot use this URL"),
+        ("sqlite:////proc/no/such/dir/x.db", "DATABASE_URL: cannot create the folder /proc/no"),
+    ],
+)
+def test_a_wrong_database_url_is_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str, expected: str
+) -> None:
+    _webhook_env(monkeypatch, DATABASE_URL=url, PORT=str(_free_port()))
+    assert main(["webhook", "--host", "127.0.0.1"]) in (1, 2)
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err and "hunter2secret" not in err
+
+
+def test_failing_migrations_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_url: str
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:  # a table in the way of the first migration
+        conn.execute(text("CREATE TABLE users (x INTEGER)"))
+    engine.dispose()
+    _webhook_env(monkeypatch, DATABASE_URL=sqlite_url, PORT=str(_free_port()))
+    assert main(["webhook", "--host", "127.0.0.1"]) == 1
+    assert "DATABASE_URL: migrating the database at sqlite file" in _one_line(capsys)
+
+
+def test_a_port_in_use_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_url: str
+) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        _webhook_env(monkeypatch, DATABASE_URL=sqlite_url, PORT=str(port))
+        assert main(["webhook", "--host", "127.0.0.1"]) == 1
+    assert f"PORT: cannot listen on 127.0.0.1:{port}" in _one_line(capsys)
+
+
+def test_set_webhook_with_the_bot_api_unreachable_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _webhook_env(monkeypatch, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_free_port()}/bot")
+    assert main(["set-webhook", "https://bot.example.org"]) == 1
+    err = _one_line(capsys)
+    assert "TELEGRAM_API_BASE_URL: cannot reach the Bot API at http://127.0.0.1:" in err
+    assert "123:abc" not in err
+
+
+def test_set_webhook_with_a_refused_token_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeBotApi() as fake:
+        _webhook_env(monkeypatch, TELEGRAM_API_BASE_URL=fake.base_url)
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "999:not-the-fakes-token")
+        assert main(["set-webhook", "https://bot.example.org"]) == 1
+    assert "TELEGRAM_BOT_TOKEN: the Bot API refused the token" in _one_line(capsys)

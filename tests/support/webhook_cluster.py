@@ -41,7 +41,16 @@ def free_port() -> int:
 class WebhookCluster:
     """``python -m bot webhook`` with ``workers`` processes on a free port."""
 
-    def __init__(self, database_url: str, fake: FakeBotApi, workers: int = 2, **env: str) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        fake: FakeBotApi,
+        workers: int = 2,
+        log_path: Path | None = None,
+        **env: str,
+    ) -> None:
+        """``log_path``: write the server's log there (else it is kept for error messages)."""
+        self.log_path = log_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
@@ -59,14 +68,17 @@ class WebhookCluster:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0) -> WebhookCluster:
+        log = open(self.log_path, "wb") if self.log_path else subprocess.PIPE  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "webhook", "--workers", str(self.workers),
              "--host", "127.0.0.1"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log,
         )  # fmt: skip
+        if self.log_path:
+            log.close()  # type: ignore[union-attr]
         self.wait_healthy(timeout)
         return self
 

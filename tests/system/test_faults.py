@@ -1,0 +1,166 @@
+"""Privacy and faults on real webhook worker processes (PostgreSQL, fake Bot API): a group chat
+gets nothing personal, a DEBUG log holds no token, secret or user text (also through a held
+table lock), poison updates are dropped, a wrong database URL is one line, and a clean stop
+leaves no session or lock behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import POSTGRES_URL, _reset_postgres
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.webhook_cluster import (
+    ROOT,
+    SECRET,
+    SimulatedUser,
+    TelegramSender,
+    WebhookCluster,
+    free_port,
+)
+
+pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)")
+
+GROUP = -1009876543210
+MARKER = "Kokvilnaszirneklis"  # a word a user types, never to be logged
+COMMANDS = (
+    "start", "help", "language", "menu", "cancel", "projects", "privacy", "mydata", "forget",
+    "digcomp", "digcomp quick", "risks", "partners", "sustainability", "stats", "unanswered",
+)  # fmt: skip
+
+
+@pytest.fixture
+def postgres() -> Iterator[str]:
+    _reset_postgres(POSTGRES_URL)
+    from storage.db import Database
+
+    db = Database(POSTGRES_URL)
+    db.migrate()
+    db.dispose()
+    yield POSTGRES_URL
+
+
+def _group(update: dict[str, object]) -> dict[str, object]:
+    message = update["message"]
+    assert isinstance(message, dict)
+    message["chat"] = {"id": GROUP, "type": "supergroup", "title": "Skolotāju istaba"}
+    return update
+
+
+def test_groups_poison_and_a_held_lock_at_debug_leak_nothing(postgres: str, tmp_path: Path) -> None:
+    from tests.bot.fake_telegram import message_update
+
+    log_path = tmp_path / "server.log"
+    with (
+        FakeBotApi() as fake,
+        WebhookCluster(postgres, fake, workers=2, log_path=log_path, LOG_LEVEL="DEBUG") as cluster,
+    ):
+        sender = TelegramSender(cluster.url)
+        client = httpx.Client(timeout=30)
+        # A group member runs every command (an admin, too), and mentions the bot.
+        admin = 4100
+        for command in COMMANDS:
+            sender.post(client, _group(message_update(admin, f"/{command}")))
+        sender.post(client, _group(message_update(admin, f"@celvedis_bot {MARKER}?")))
+        # Poison ids: acknowledged, dropped.
+        for big in (2**63, 10**30):
+            sender.post(client, {**message_update(4101, MARKER), "update_id": big})
+        # A user's question while another session holds the users table for 10 s.
+        holder = create_engine(postgres).connect()
+        holder.execute(text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
+        asked = threading.Thread(
+            target=sender.post, args=(client, message_update(4102, f"kas ir {MARKER}?"))
+        )
+        asked.start()
+        time.sleep(10)
+        holder.rollback()
+        holder.close()
+        asked.join()
+        # Normal users meanwhile still get through the whole conversation.
+        SimulatedUser(4103, sender, fake).converse(2)
+        assert fake.wait_for(lambda calls: bool(fake.messages_for(4102)), timeout=30)
+        assert fake.wait_for(
+            lambda calls: len(fake.calls(chat_id=GROUP)) >= len(COMMANDS) + 1, timeout=30
+        )
+        time.sleep(1.0)
+        to_group = fake.calls(chat_id=GROUP)
+        client.close()
+    # 0 personal payloads to the group: one line each, no file, no photo.
+    assert len(to_group) == len(COMMANDS) + 1
+    assert {c.method for c in to_group} == {"sendMessage"}
+    assert all((c.text or "").startswith("🔒 Grupā neko personisku nerādu") for c in to_group)
+    assert sender.attempts > len(sender.accepted)  # the lock cost a retry, not an apology
+    assert not any("greizi" in t for t in fake.messages_for(4102))
+    logged = log_path.read_text(encoding="utf-8", errors="replace")
+    assert "DEBUG" in logged and "update" in logged
+    assert fake.token not in logged and fake.token.split(":", 1)[1] not in logged
+    assert SECRET not in logged
+    assert MARKER not in logged
+    assert "database trouble" in logged  # the lock time-out was logged, without the text
+
+
+def test_a_clean_stop_leaves_no_session_or_lock_behind(postgres: str) -> None:
+    with FakeBotApi() as fake:
+        cluster = WebhookCluster(postgres, fake, workers=2).start()
+        sender = TelegramSender(cluster.url)
+        users = [SimulatedUser(4200 + i, sender, fake) for i in range(6)]
+        threads = [threading.Thread(target=u.converse, args=(4,)) for u in users]
+        for thread in threads:
+            thread.start()
+        engine = create_engine(postgres)
+        stuck = []
+        for _ in range(20):  # nobody sits idle in a transaction while it runs
+            with engine.connect() as db:
+                stuck += db.execute(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND state = 'idle in transaction' "
+                        "AND now() - state_change > interval '2 seconds'"
+                    )
+                ).all()
+            time.sleep(0.25)
+        for thread in threads:
+            thread.join()
+        assert cluster.stop() == 0
+        time.sleep(0.5)
+        with engine.connect() as db:
+            others = db.execute(
+                text(
+                    "SELECT state FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ).all()
+            advisory = db.execute(text("SELECT 1 FROM pg_locks WHERE locktype = 'advisory'")).all()
+        engine.dispose()
+    assert stuck == []
+    assert others == [] and advisory == []
+
+
+def test_a_wrong_database_url_is_one_line_and_a_non_zero_exit() -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"postgresql+psycopg://celvedis:pw@127.0.0.1:{free_port()}/nope",
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "WEBHOOK_SECRET": SECRET,
+        "PORT": str(free_port()),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "webhook", "--host", "127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("Cannot start: DATABASE_URL: cannot reach the database")
