@@ -148,7 +148,8 @@ class JsonFormatter(logging.Formatter):
             "process": record.process,
         }
         if record.exc_info or record.exc_text:
-            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+            exc_info = record.exc_info or (None, None, None)
+            entry["exception"] = record.exc_text or self.formatException(exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage, ProcessedUpdate, utcnow
@@ -31,10 +31,8 @@ class ProcessedUpdateRepository:
 
     def forget_before(self, cutoff: datetime) -> int:
         """Drop marks older than ``cutoff`` (Telegram stops re-sending after a day)."""
-        result = self.session.execute(
-            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)
-        )
-        return result.rowcount or 0
+        statement = delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)
+        return cast(CursorResult[Any], self.session.execute(statement)).rowcount or 0
 
 
 class OutboxRepository:

@@ -4,13 +4,14 @@ do not load the polling framework)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from telegram import Bot, BotCommand, Update
 from telegram.constants import MessageEntityType
 
 from bot.dialogue.commands import command_table, menu_commands
-from bot.dialogue.messages import Input
+from bot.dialogue.messages import ChatType, Input
 from flows.registry import FlowRegistry, default_registry
 from knowledge.texts import Catalogue
 
@@ -36,20 +37,21 @@ def to_input(update: Update, bot_username: str | None = None) -> Input | None:
     if user is None or chat is None or user.is_bot:
         return None
     chat_type = chat.type if chat.type in CHAT_TYPES else "group"  # unknown: treat as shared
-    common = {
-        "language_code": clean_language_code(user.language_code),
-        "chat_type": chat_type,
-        "bot_username": _username(update) or bot_username,
-    }
+    make = partial(
+        Input,
+        language_code=clean_language_code(user.language_code),
+        chat_type=cast(ChatType, chat_type),
+        bot_username=_username(update) or bot_username,
+    )
     if update.callback_query is not None:
-        return Input(user.id, chat.id, "button", update.callback_query.data or "", **common)
+        return make(user.id, chat.id, "button", update.callback_query.data or "")
     message = update.message
     if message is None or message.sender_chat is not None:
         return None
     if message.forward_origin is not None:
         if chat_type != "private":
             return None
-        return Input(user.id, chat.id, "other", "forwarded", **common)  # content never read
+        return make(user.id, chat.id, "other", "forwarded")  # content never read
     if message.text is not None:
         entities = message.entities or ()
         if (
@@ -57,10 +59,10 @@ def to_input(update: Update, bot_username: str | None = None) -> Input | None:
             and entities[0].type == MessageEntityType.BOT_COMMAND
             and entities[0].offset == 0
         ):
-            return Input(user.id, chat.id, "command", message.text, **common)
-        return Input(user.id, chat.id, "text", message.text, **common)
+            return make(user.id, chat.id, "command", message.text)
+        return make(user.id, chat.id, "text", message.text)
     kind = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
-    return Input(user.id, chat.id, "other", kind, **common)
+    return make(user.id, chat.id, "other", kind)
 
 
 def clean_language_code(code: str | None) -> str | None:
