@@ -1,11 +1,39 @@
-"""Matching a free-text question to knowledge-base entries.
+"""Matching a free-text question to knowledge-base entries, or deciding it is not covered.
 
-Every phrasing (and title) of every entry is normalised once at load (``content_tokens``: folded
-diacritics, canonical synonyms, no stop words, light stems). A question is normalised the same
-way; each of its words that the knowledge base does not know is corrected to the nearest known
-word with rapidfuzz (typos). Phrasings sharing a word with the question are scored by how much
-of the question's weight (IDF) they cover and how much of their own weight the question covers,
-blended with rapidfuzz's token-set similarity. An entry scores as its best phrasing.
+Every phrasing (and title) of every entry, and every sentence of its answer, is normalised once
+at load (``content_tokens``: folded diacritics, canonical synonyms, no stop or framing words,
+light stems). A question is normalised the same way; each of its words that the knowledge base
+does not know is corrected to the nearest known word with rapidfuzz (typos). Phrasings sharing
+a word with the question are scored by how much of the question's weight (IDF) they cover and
+how much of their own weight the question covers, blended with rapidfuzz's token-set
+similarity and a match on the whole answer text. An entry scores as its best phrasing; an
+answer sentence counts as a phrasing at ``sentence_weight``, so a question about one detail
+finds the entry that holds it.
+
+**The decision.** With ``best`` the top entry's score and ``second`` the runner-up's:
+
+1. *Not covered* when the share of the question's IDF weight on words that name something the
+   best entry does not contain is at least ``uncovered_share``. Those words are (a) words the
+   knowledge base has never seen, even after typo correction ("kvantu", "EntreComp"), and (b)
+   words of a topic the e-material does not cover (``not_covered.yaml``: grant amounts,
+   deadlines, forms, registration, budgets, contacts…) that the best entry's text lacks. A
+   topic word the entry itself contains ("nauda" in the financial-risk entry) does not count.
+   The topic holding most of that weight names the official place to look.
+2. *Answer* when ``best >= threshold`` and ``best - second >= margin``.
+3. *Suggest* ("did you mean") when ``best >= suggest_threshold``.
+4. Otherwise *none*.
+
+The thresholds are calibrated on ``tests/knowledge/eval_set.yaml`` (``make eval``).
+
+**Multi-part questions.** A long question split at "un / and / ? / ;" into parts that each
+carry content words is matched part by part too: when two parts confidently find different
+entries, the best is answered and the other is offered (``MatchResult.also``).
+
+**Follow-ups.** ``match(question, previous_entry=...)``: a short question (at most
+``followup_words`` content words) is read with the previous entry's title words added at half
+weight, so "un kā ar finansēm?" after a risk answer finds the financial risk. A follow-up with
+no content words at all ("kas vēl?", "what else?") is answered with the previous entry's first
+related entry.
 """
 
 from __future__ import annotations
@@ -13,6 +41,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Literal
@@ -23,8 +52,15 @@ from rapidfuzz.distance import OSA
 from knowledge.language import LanguageDetector
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import content_tokens, stem, tokens
+from knowledge.not_covered import NotCovered, not_covered
 
-Outcome = Literal["answer", "suggest", "none"]
+Outcome = Literal["answer", "suggest", "not_covered", "none"]
+
+# Where a multi-part question is split: a question mark or semicolon followed by more text, or
+# a conjunction joining two clauses. Parts without content words are not parts.
+_PARTS = re.compile(r"[?;]+\s+|\s+(?:un|and|kā arī|as well as|also|turklāt)\s+", re.IGNORECASE)
+# A sentence of an answer, indexed as a phrasing of its entry.
+_SENTENCES = re.compile(r"(?<=[.!?:;])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -35,12 +71,20 @@ class Candidate:
 
 @dataclass(frozen=True)
 class MatchResult:
-    """The matcher's verdict on one question."""
+    """The matcher's verdict on one question.
+
+    ``topic`` names the not-covered topic (``not_covered.yaml``) when the outcome is
+    ``not_covered`` and one is named; ``also`` is the entry for a second part of a multi-part
+    question; ``followup`` is true when the previous entry decided the match.
+    """
 
     question: str
     language: str
     outcome: Outcome
     candidates: tuple[Candidate, ...]
+    topic: str | None = None
+    also: str | None = None
+    followup: bool = False
 
     @property
     def best(self) -> Candidate | None:
@@ -53,6 +97,14 @@ class _Phrasing:
     text: str
     tokens: frozenset[str]
     weight: float
+    factor: float  # 1 for a phrasing or title, ``sentence_weight`` for an answer sentence
+
+
+@dataclass(frozen=True)
+class _Query:
+    words: dict[str, float]  # known word -> similarity of the typed word to it
+    weight: float  # IDF weight of every typed word, unknown ones at the highest weight
+    unknown_weight: float  # the part of ``weight`` on words nothing knows
 
 
 def prepare(text: str) -> str:
@@ -73,10 +125,13 @@ class Matcher:
         limit: int = 3,
         fuzzy_weight: float = 0.2,
         answer_weight: float = 0.35,
+        sentence_weight: float = 0.9,
         query_share: float = 0.65,
-        min_known_share: float = 0.4,
+        uncovered_share: float = 0.5,
+        followup_words: int = 3,
         shortlist: int = 400,
         common_postings: int = 5000,
+        topics: NotCovered | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.threshold = threshold
@@ -85,13 +140,16 @@ class Matcher:
         self.limit = limit
         self.fuzzy_weight = fuzzy_weight
         self.answer_weight = answer_weight
+        self.sentence_weight = sentence_weight
         self.query_share = query_share
-        self.min_known_share = min_known_share
+        self.uncovered_share = uncovered_share
+        self.followup_words = followup_words
         self.shortlist = shortlist
         self.common_postings = common_postings
+        self.topics = topics if topics is not None else not_covered()
         self.language = LanguageDetector.from_knowledge(knowledge)
 
-        tokenised: list[tuple[str, str, list[str]]] = []
+        tokenised: list[tuple[str, str, list[str], float]] = []
         for entry in knowledge.entries:
             phrasings = [
                 *entry.questions["lv"],
@@ -102,7 +160,13 @@ class Matcher:
             for phrasing in phrasings:
                 words = content_tokens(phrasing)
                 if words:
-                    tokenised.append((entry.id, " ".join(words), words))
+                    tokenised.append((entry.id, " ".join(words), words, 1.0))
+            if sentence_weight > 0:
+                for answer in (entry.answer.lv, entry.answer.en):
+                    for sentence in _SENTENCES.split(answer):
+                        words = content_tokens(sentence)
+                        if len(set(words)) >= 2:
+                            tokenised.append((entry.id, " ".join(words), words, sentence_weight))
         answers = {
             entry.id: frozenset(
                 content_tokens(
@@ -115,14 +179,24 @@ class Matcher:
         total = len(knowledge.entries) or 1
         self._idf = {w: math.log((total + 1) / (df + 0.5)) for w, df in entries_with.items()}
         self._unknown_weight = max(self._idf.values(), default=1.0)
+        self._known = frozenset(self._idf)
+        # Topic words the knowledge base never uses weigh as much as an unknown word.
+        for topic in self.topics.topics:
+            for word in topic.words:
+                self._idf.setdefault(word, self._unknown_weight)
         self._vocabulary = sorted(self._idf)
+        self._entry_words: dict[str, set[str]] = defaultdict(set)
+        for entry_id, words in answers.items():
+            self._entry_words[entry_id].update(words)
+        for entry_id, _text, words, _factor in tokenised:
+            self._entry_words[entry_id].update(words)
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
-        for entry_id, text, words in tokenised:
+        for entry_id, text, words, factor in tokenised:
             unique = frozenset(words)
             index = len(self._phrasings)
             self._phrasings.append(
-                _Phrasing(entry_id, text, unique, sum(self._idf[w] for w in unique))
+                _Phrasing(entry_id, text, unique, sum(self._idf[w] for w in unique), factor)
             )
             for word in unique:
                 self._postings[word].append(index)
@@ -137,6 +211,11 @@ class Matcher:
     def choices(self) -> list[str]:
         """Every prepared phrasing (what a bare rapidfuzz search would run over)."""
         return [p.text for p in self._phrasings]
+
+    @property
+    def known_words(self) -> frozenset[str]:
+        """Every normalised word of the knowledge base."""
+        return self._known
 
     def correct(self, word: str) -> tuple[str, float]:
         """The known word closest to ``word`` and the similarity (1.0 when known, 0 when none)."""
@@ -153,13 +232,28 @@ class Matcher:
             return word, 0.0
         return hit[0], 1.0 - 0.5 * hit[1] / len(word)
 
-    def match(self, question: str) -> MatchResult:
+    def match(self, question: str, *, previous_entry: str | None = None) -> MatchResult:
+        """The verdict on ``question``; ``previous_entry`` is the entry answered just before
+        (for a short follow-up such as "un kā ar finansēm?"), or None."""
         language = self.language.detect(question)
         words = content_tokens(question)
+        previous = self.knowledge.get(previous_entry) if previous_entry else None
+        if previous is not None and len(set(words)) <= self.followup_words:
+            followup = self._followup(question, language, words, previous.id)
+            if followup is not None:
+                return followup
         if not any(ch.isalpha() for word in words for ch in word):  # only numbers or symbols
             return MatchResult(question, language, "none", ())
-        query: dict[str, float] = {}
-        query_weight = 0.0
+        query = self._query(question, words)
+        result = self._verdict(question, language, query)
+        if result.outcome == "answer" and len(words) >= 5:
+            return self._multi_part(question, result)
+        return result
+
+    # ---- steps -------------------------------------------------------------------------
+    def _query(self, question: str, words: list[str]) -> _Query:
+        found: dict[str, float] = {}
+        weight = unknown = 0.0
         # A stem too short to correct ("cvoe" -> "cvo") is corrected from the word as typed.
         typed = {stem(token): token for token in tokens(question)}
         for word in dict.fromkeys(words):
@@ -167,19 +261,105 @@ class Matcher:
             if similarity == 0 and word in typed and typed[word] != word:
                 known, similarity = self.correct(typed[word])
             if similarity > 0:
-                query[known] = max(query.get(known, 0.0), similarity)
-                query_weight += self._idf[known]
+                found[known] = max(found.get(known, 0.0), similarity)
+                weight += self._idf[known]
             else:
-                query_weight += self._unknown_weight
-        scores = self._score(query, query_weight)
+                weight += self._unknown_weight
+                unknown += self._unknown_weight
+        return _Query(found, weight, unknown)
+
+    def _verdict(
+        self, question: str, language: str, query: _Query, *, followup: bool = False
+    ) -> MatchResult:
+        scores = self._score(query.words, query.weight)
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
-        outcome = self._outcome(candidates)
-        # Mostly words the knowledge base has never seen: out of scope, whatever matched.
-        known_share = sum(self._idf[w] for w in query) / query_weight if query_weight else 0.0
-        if known_share < self.min_known_share:
-            outcome = "none"
-        return MatchResult(question, language, outcome, candidates)
+        outcome: Outcome = self._outcome(candidates)
+        topic = None
+        if not followup:
+            share, topic = self._uncovered(query, candidates[0].entry_id if candidates else None)
+            if share >= self.uncovered_share:
+                outcome = "not_covered"
+            else:
+                topic = None
+        return MatchResult(question, language, outcome, candidates, topic, followup=followup)
+
+    def _uncovered(self, query: _Query, best: str | None) -> tuple[float, str | None]:
+        """The share of the question's weight the best entry does not hold — unknown words and
+        not-covered topic words absent from its text — and the topic holding most of it."""
+        if not query.weight:
+            return 1.0, None
+        held = self._entry_words.get(best, set()) if best else set()
+        missing = {
+            w: self._idf[w] * s for w, s in query.words.items() if w not in self._known
+        }  # topic words the knowledge base never uses
+        by_topic: dict[str, float] = {}
+        for topic in self.topics.topics:
+            topic_weight = sum(
+                self._idf[w] * s
+                for w, s in query.words.items()
+                if w in topic.words and w not in held
+            )
+            if topic_weight:
+                by_topic[topic.id] = topic_weight
+        topic_weight = max(by_topic.values(), default=0.0)
+        missing_weight = sum(missing.values())
+        uncovered = query.unknown_weight + max(missing_weight, topic_weight)
+        topic_id = max(by_topic, key=lambda t: by_topic[t]) if by_topic else None
+        return uncovered / query.weight, topic_id
+
+    def _followup(
+        self, question: str, language: str, words: list[str], previous: str
+    ) -> MatchResult | None:
+        entry = self.knowledge.get(previous)
+        if entry is None:
+            return None
+        if not words:  # "kas vēl?", "what else?": the next related topic
+            if not tokens(question) or not entry.related:
+                return None
+            return MatchResult(
+                question, language, "answer", (Candidate(entry.related[0], 100.0),), followup=True
+            )
+        alone = self._query(question, words)
+        standalone = self._verdict(question, language, alone)
+        context = dict(alone.words)
+        context_weight = alone.weight
+        for word in content_tokens(f"{entry.title.lv} {entry.title.en}"):
+            if word in self._known and word not in context:
+                context[word] = 0.5
+                context_weight += 0.5 * self._idf[word]
+        with_context = self._verdict(
+            question, language, _Query(context, context_weight, alone.unknown_weight), followup=True
+        )
+        if standalone.outcome == "not_covered":
+            return standalone
+        if with_context.outcome == "answer" and (
+            standalone.outcome != "answer"
+            or (
+                with_context.best
+                and standalone.best
+                and with_context.best.score >= standalone.best.score
+            )
+        ):
+            return with_context
+        return standalone
+
+    def _multi_part(self, question: str, result: MatchResult) -> MatchResult:
+        parts = [p for p in _PARTS.split(question) if len(set(content_tokens(p))) >= 2]
+        if len(parts) < 2 or result.best is None:
+            return result
+        found: list[Candidate] = []
+        for part in parts:
+            words = content_tokens(part)
+            verdict = self._verdict(part, result.language, self._query(part, words))
+            if verdict.outcome == "answer" and verdict.best is not None:
+                found.append(verdict.best)
+        others = [c.entry_id for c in found if c.entry_id != result.best.entry_id]
+        if not others or len(found) < 2:
+            return result
+        return MatchResult(
+            result.question, result.language, result.outcome, result.candidates, also=others[0]
+        )
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
         covered: dict[int, float] = defaultdict(float)
@@ -209,7 +389,11 @@ class Matcher:
             own = sum(self._idf[w] for w in phrasing.tokens if w in query)
             coverage = share * matched / query_weight + (1 - share) * own / phrasing.weight
             fuzzy = fuzz.token_set_ratio(query_text, phrasing.text) / 100.0
-            score = 100.0 * ((1 - self.fuzzy_weight) * coverage + self.fuzzy_weight * fuzzy)
+            score = (
+                phrasing.factor
+                * 100.0
+                * ((1 - self.fuzzy_weight) * coverage + self.fuzzy_weight * fuzzy)
+            )
             if score > best.get(phrasing.entry_id, 0.0):
                 best[phrasing.entry_id] = score
         w = self.answer_weight
@@ -247,12 +431,12 @@ class Matcher:
 
 
 def _document_frequency(
-    tokenised: list[tuple[str, str, list[str]]], answers: dict[str, frozenset[str]]
+    tokenised: list[tuple[str, str, list[str], float]], answers: dict[str, frozenset[str]]
 ) -> Counter[str]:
     """In how many entries each word occurs (in any phrasing, title or answer)."""
     words_by_entry: dict[str, set[str]] = defaultdict(set)
     for entry_id, words in answers.items():
         words_by_entry[entry_id].update(words)
-    for entry_id, _text, words in tokenised:
+    for entry_id, _text, words, _factor in tokenised:
         words_by_entry[entry_id].update(words)
     return Counter(word for words in words_by_entry.values() for word in words)
