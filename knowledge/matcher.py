@@ -125,9 +125,12 @@ class Matcher:
         limit: int = 3,
         fuzzy_weight: float = 0.2,
         answer_weight: float = 0.35,
-        sentence_weight: float = 0.9,
+        sentence_weight: float = 0.0,
         query_share: float = 0.65,
         uncovered_share: float = 0.5,
+        topic_share: float = 0.35,
+        sure: float = 65.0,
+        long_question: int = 4,
         followup_words: int = 3,
         shortlist: int = 400,
         common_postings: int = 5000,
@@ -143,6 +146,10 @@ class Matcher:
         self.sentence_weight = sentence_weight
         self.query_share = query_share
         self.uncovered_share = uncovered_share
+        self.topic_share = topic_share
+        self.sure = sure
+        self.long_question = long_question
+        self._best_score = 0.0
         self.followup_words = followup_words
         self.shortlist = shortlist
         self.common_postings = common_postings
@@ -188,8 +195,13 @@ class Matcher:
         self._entry_words: dict[str, set[str]] = defaultdict(set)
         for entry_id, words in answers.items():
             self._entry_words[entry_id].update(words)
-        for entry_id, _text, words, _factor in tokenised:
+        # What an entry is about: the words of its phrasings and titles (not its answer, which
+        # may name a topic in passing, as a list of frameworks does).
+        self._phrasing_words: dict[str, set[str]] = defaultdict(set)
+        for entry_id, _text, words, factor in tokenised:
             self._entry_words[entry_id].update(words)
+            if factor == 1.0:
+                self._phrasing_words[entry_id].update(words)
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         for entry_id, text, words, factor in tokenised:
@@ -246,7 +258,7 @@ class Matcher:
             return MatchResult(question, language, "none", ())
         query = self._query(question, words)
         result = self._verdict(question, language, query)
-        if result.outcome == "answer" and len(words) >= 5:
+        if result.outcome == "answer" and len(words) >= 2:
             return self._multi_part(question, result)
         return result
 
@@ -269,13 +281,21 @@ class Matcher:
         return _Query(found, weight, unknown)
 
     def _verdict(
-        self, question: str, language: str, query: _Query, *, followup: bool = False
+        self,
+        question: str,
+        language: str,
+        query: _Query,
+        *,
+        followup: bool = False,
+        exclude: str | None = None,
     ) -> MatchResult:
         scores = self._score(query.words, query.weight)
+        scores.pop(exclude, None)  # type: ignore[arg-type]
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
         outcome: Outcome = self._outcome(candidates)
         topic = None
+        self._best_score = candidates[0].score if candidates else 0.0
         if not followup:
             share, topic = self._uncovered(query, candidates[0].entry_id if candidates else None)
             if share >= self.uncovered_share:
@@ -285,28 +305,33 @@ class Matcher:
         return MatchResult(question, language, outcome, candidates, topic, followup=followup)
 
     def _uncovered(self, query: _Query, best: str | None) -> tuple[float, str | None]:
-        """The share of the question's weight the best entry does not hold — unknown words and
-        not-covered topic words absent from its text — and the topic holding most of it."""
+        """The share of the question's weight that names what the best entry is not about, and
+        the not-covered topic holding most of the question's weight.
+
+        Uncovered: words nothing knows, and words of a not-covered topic that the best entry's
+        phrasings do not contain. A question mostly about such a topic (``topic_share`` of its
+        weight) counts as wholly uncovered unless an entry matches it at ``sure`` or more."""
         if not query.weight:
             return 1.0, None
-        held = self._entry_words.get(best, set()) if best else set()
-        missing = {
-            w: self._idf[w] * s for w, s in query.words.items() if w not in self._known
-        }  # topic words the knowledge base never uses
+        held = self._phrasing_words.get(best, set()) if best else set()
+        missing = sum(self._idf[w] * s for w, s in query.words.items() if w not in self._known)
         by_topic: dict[str, float] = {}
+        uncovered_by_topic: dict[str, float] = {}
         for topic in self.topics.topics:
-            topic_weight = sum(
-                self._idf[w] * s
-                for w, s in query.words.items()
-                if w in topic.words and w not in held
-            )
-            if topic_weight:
-                by_topic[topic.id] = topic_weight
-        topic_weight = max(by_topic.values(), default=0.0)
-        missing_weight = sum(missing.values())
-        uncovered = query.unknown_weight + max(missing_weight, topic_weight)
+            words = [(w, s) for w, s in query.words.items() if w in topic.words]
+            if words:
+                by_topic[topic.id] = sum(self._idf[w] * s for w, s in words)
+                uncovered_by_topic[topic.id] = sum(
+                    self._idf[w] * s for w, s in words if w not in held
+                )
         topic_id = max(by_topic, key=lambda t: by_topic[t]) if by_topic else None
-        return uncovered / query.weight, topic_id
+        uncovered = query.unknown_weight + max(
+            missing, max(uncovered_by_topic.values(), default=0.0)
+        )
+        share = uncovered / query.weight
+        if topic_id and by_topic[topic_id] / query.weight >= self.topic_share:
+            share = max(share, 1.0 if self._best_score < self.sure else 0.0)
+        return share, topic_id
 
     def _followup(
         self, question: str, language: str, words: list[str], previous: str
@@ -329,36 +354,44 @@ class Matcher:
                 context[word] = 0.5
                 context_weight += 0.5 * self._idf[word]
         with_context = self._verdict(
-            question, language, _Query(context, context_weight, alone.unknown_weight), followup=True
+            question,
+            language,
+            _Query(context, context_weight, alone.unknown_weight),
+            followup=True,
+            exclude=entry.id,
         )
         if standalone.outcome == "not_covered":
             return standalone
-        if with_context.outcome == "answer" and (
-            standalone.outcome != "answer"
-            or (
-                with_context.best
-                and standalone.best
-                and with_context.best.score >= standalone.best.score
-            )
-        ):
+        if with_context.outcome == "answer":
             return with_context
         return standalone
 
     def _multi_part(self, question: str, result: MatchResult) -> MatchResult:
-        parts = [p for p in _PARTS.split(question) if len(set(content_tokens(p))) >= 2]
+        parts = [p for p in _PARTS.split(question) if content_tokens(p)]
         if len(parts) < 2 or result.best is None:
             return result
         found: list[Candidate] = []
         for part in parts:
             words = content_tokens(part)
             verdict = self._verdict(part, result.language, self._query(part, words))
-            if verdict.outcome == "answer" and verdict.best is not None:
-                found.append(verdict.best)
-        others = [c.entry_id for c in found if c.entry_id != result.best.entry_id]
-        if not others or len(found) < 2:
+            best = verdict.best
+            if (
+                verdict.outcome == "answer"
+                and best
+                and best.entry_id not in {c.entry_id for c in found}
+            ):
+                found.append(best)
+        if len(found) < 2:
             return result
+        ids = [c.entry_id for c in found]
+        first = result.best.entry_id if result.best.entry_id in ids else ids[0]
+        also = next(i for i in ids if i != first)
+        candidates = (
+            Candidate(first, result.best.score),
+            *(c for c in result.candidates if c.entry_id != first),
+        )
         return MatchResult(
-            result.question, result.language, result.outcome, result.candidates, also=others[0]
+            result.question, result.language, result.outcome, candidates[: self.limit], also=also
         )
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
@@ -383,7 +416,10 @@ class Matcher:
         query_text = " ".join(query)
         best: dict[str, float] = {}
         shortlist = self._shortlist(covered)
-        share = self.query_share
+        # In a long question much is framing: how much of a phrasing it contains counts more
+        # than how much of the question the phrasing covers.
+        extra = max(0, len(query) - self.long_question)
+        share = max(0.35, self.query_share - 0.06 * extra)
         for index, matched in shortlist:
             phrasing = self._phrasings[index]
             own = sum(self._idf[w] for w in phrasing.tokens if w in query)
