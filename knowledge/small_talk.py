@@ -166,7 +166,13 @@ def small_talk(path: Path = SMALL_TALK_PATH) -> SmallTalk:
             Intent(
                 name=str(name),
                 words=_word_set(raw.get("words"), f"{key}.words"),
-                phrases=tuple(tuple(tokens(str(p))) for p in phrases if tokens(str(p))),
+                phrases=tuple(  # longest first: "paldies par palīdzību" before "paldies"
+                    sorted(
+                        (tuple(tokens(str(p))) for p in phrases if tokens(str(p))),
+                        key=len,
+                        reverse=True,
+                    )
+                ),
                 emoji=frozenset(str(raw.get("emoji") or "").split()),
                 answer=Localized.parse_limited(raw.get("answer"), path, f"{key}.answer", 400),
                 menu=bool(raw.get("menu", False)),
