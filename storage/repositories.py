@@ -296,7 +296,8 @@ class QuestionLogRepository:
             self.session.scalars(
                 select(QuestionLog)
                 .where(
-                    (QuestionLog.outcome.in_(("none", "not_covered", "rejected"))) | (QuestionLog.feedback == -1)
+                    (QuestionLog.outcome.in_(("none", "not_covered", "rejected")))
+                    | (QuestionLog.feedback == -1)
                 )
                 .order_by(QuestionLog.created_at.desc(), QuestionLog.id.desc())
                 .limit(limit)

@@ -83,7 +83,7 @@ def test_answer_returns_the_entry_and_reads_a_follow_up_in_context(sqlite_url: s
     dialogue.db.dispose()
 
 
-def _turn(dialogue, session):  # noqa: ANN001, ANN202 - a minimal Turn for calling Q&A directly
+def _turn(dialogue: object, session: object) -> object:  # a minimal Turn for calling Q&A
     from types import SimpleNamespace
 
     from storage.models import User
