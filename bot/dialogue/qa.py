@@ -144,9 +144,9 @@ class QuestionAnswering:
         if entry.links:
             lines = "\n".join(f"• {link.name}: {link.url}" for link in entry.links)
             parts.append(f"{t('qa.links', lang)}\n{lines}")
-        footer = t("qa.source", lang, section=entry.section)
+        footer = t("qa.source", lang, section=entry.section_name.get(lang))
         if entry.source:
-            footer += "\n" + t("qa.source_other", lang, source=entry.source)
+            footer += "\n" + t("qa.source_other", lang, source=entry.source.get(lang))
         parts.append(footer)
         rows: list[tuple[Button, ...]] = []
         other = self.knowledge.get(also) if also else None
