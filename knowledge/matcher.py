@@ -129,6 +129,8 @@ class Matcher:
         query_share: float = 0.65,
         uncovered_share: float = 0.5,
         topic_share: float = 0.35,
+        unknown_share: float = 0.5,
+        held_by: int = 1,
         sure: float = 65.0,
         long_question: int = 4,
         followup_words: int = 3,
@@ -147,6 +149,8 @@ class Matcher:
         self.query_share = query_share
         self.uncovered_share = uncovered_share
         self.topic_share = topic_share
+        self.unknown_share = unknown_share
+        self.held_by = held_by
         self.sure = sure
         self.long_question = long_question
         self._best_score = 0.0
@@ -297,14 +301,16 @@ class Matcher:
         topic = None
         self._best_score = candidates[0].score if candidates else 0.0
         if not followup:
-            share, topic = self._uncovered(query, candidates[0].entry_id if candidates else None)
+            share, topic = self._uncovered(query, candidates)
             if share >= self.uncovered_share:
                 outcome = "not_covered"
             else:
                 topic = None
         return MatchResult(question, language, outcome, candidates, topic, followup=followup)
 
-    def _uncovered(self, query: _Query, best: str | None) -> tuple[float, str | None]:
+    def _uncovered(
+        self, query: _Query, candidates: tuple[Candidate, ...]
+    ) -> tuple[float, str | None]:
         """The share of the question's weight that names what the best entry is not about, and
         the not-covered topic holding most of the question's weight.
 
@@ -313,7 +319,9 @@ class Matcher:
         weight) counts as wholly uncovered unless an entry matches it at ``sure`` or more."""
         if not query.weight:
             return 1.0, None
-        held = self._phrasing_words.get(best, set()) if best else set()
+        held: set[str] = set()
+        for candidate in candidates[: self.held_by]:  # a topic word the closest entries are about
+            held |= self._phrasing_words.get(candidate.entry_id, set())
         missing = sum(self._idf[w] * s for w, s in query.words.items() if w not in self._known)
         by_topic: dict[str, float] = {}
         uncovered_by_topic: dict[str, float] = {}
@@ -325,9 +333,15 @@ class Matcher:
                     self._idf[w] * s for w, s in words if w not in held
                 )
         topic_id = max(by_topic, key=lambda t: by_topic[t]) if by_topic else None
-        uncovered = query.unknown_weight + max(
-            missing, max(uncovered_by_topic.values(), default=0.0)
-        )
+        topic_weight = max(uncovered_by_topic.values(), default=0.0)
+        if not topic_weight and not missing:
+            # Only unknown words: a stricter share, in which a known word the best entry has in
+            # its answer text only ("fizika" beside "kvantu") counts half as unknown.
+            best = self._phrasing_words.get(candidates[0].entry_id, set()) if candidates else set()
+            passing = sum(self._idf[w] * s for w, s in query.words.items() if w not in best)
+            unknown = (query.unknown_weight + 0.5 * passing) / query.weight
+            return unknown * self.uncovered_share / self.unknown_share, None
+        uncovered = query.unknown_weight + max(missing, topic_weight)
         share = uncovered / query.weight
         if topic_id and by_topic[topic_id] / query.weight >= self.topic_share:
             share = max(share, 1.0 if self._best_score < self.sure else 0.0)
