@@ -133,6 +133,7 @@ class Matcher:
         held_by: int = 1,
         sure: float = 65.0,
         long_question: int = 4,
+        long_unknown: float = 0.5,
         followup_words: int = 3,
         shortlist: int = 400,
         common_postings: int = 5000,
@@ -153,6 +154,7 @@ class Matcher:
         self.held_by = held_by
         self.sure = sure
         self.long_question = long_question
+        self.long_unknown = long_unknown
         self._best_score = 0.0
         self.followup_words = followup_words
         self.shortlist = shortlist
@@ -272,7 +274,13 @@ class Matcher:
         weight = unknown = 0.0
         # A stem too short to correct ("cvoe" -> "cvo") is corrected from the word as typed.
         typed = {stem(token): token for token in tokens(question)}
-        for word in dict.fromkeys(words):
+        unique = dict.fromkeys(words)
+        # In a long question an unknown word is more likely framing ("saslimst", "laukos") than
+        # the topic: it weighs less.
+        unknown_weight = self._unknown_weight * (
+            self.long_unknown if len(unique) > self.long_question else 1.0
+        )
+        for word in unique:
             known, similarity = self.correct(word)
             if similarity == 0 and word in typed and typed[word] != word:
                 known, similarity = self.correct(typed[word])
@@ -280,8 +288,8 @@ class Matcher:
                 found[known] = max(found.get(known, 0.0), similarity)
                 weight += self._idf[known]
             else:
-                weight += self._unknown_weight
-                unknown += self._unknown_weight
+                weight += unknown_weight
+                unknown += unknown_weight
         return _Query(found, weight, unknown)
 
     def _verdict(
