@@ -10,24 +10,32 @@ similarity and a match on the whole answer text. An entry scores as its best phr
 answer sentence counts as a phrasing at ``sentence_weight``, so a question about one detail
 finds the entry that holds it.
 
-**The decision.** With ``best`` the top entry's score and ``second`` the runner-up's:
+**The decision.** With ``best`` the top entry's score and ``second`` the runner-up's, and every
+word weighed by its IDF (a word the knowledge base has never seen, even after typo correction,
+at the highest weight; halved in a question of more than ``long_question`` content words):
 
-1. *Not covered* when the share of the question's IDF weight on words that name something the
-   best entry does not contain is at least ``uncovered_share``. Those words are (a) words the
-   knowledge base has never seen, even after typo correction ("kvantu", "EntreComp"), and (b)
-   words of a topic the e-material does not cover (``not_covered.yaml``: grant amounts,
-   deadlines, forms, registration, budgets, contacts…) that the best entry's text lacks. A
-   topic word the entry itself contains ("nauda" in the financial-risk entry) does not count.
-   The topic holding most of that weight names the official place to look.
+1. *Not covered* when one of these holds —
+   a. the share of the question's weight on words that name something the best entry is not
+      about is at least ``uncovered_share``. Such words are words nothing knows
+      ("kvantu", "EntreComp"), and words of a topic the e-material does not cover
+      (``not_covered.yaml``: grant amounts, deadlines, forms, registration, other frameworks,
+      budgets, contacts, programme rules) that the best entry's phrasings do not contain;
+   b. only unknown words are missing and their share — counting a known word that the best
+      entry has in its answer text only at half ("fizika" beside "kvantu") — is at least
+      ``unknown_share``;
+   c. the words of one not-covered topic carry at least ``topic_share`` of the question and
+      no entry scores ``sure`` or more.
+   The topic holding most of the question's weight names the official place to look.
 2. *Answer* when ``best >= threshold`` and ``best - second >= margin``.
 3. *Suggest* ("did you mean") when ``best >= suggest_threshold``.
 4. Otherwise *none*.
 
 The thresholds are calibrated on ``tests/knowledge/eval_set.yaml`` (``make eval``).
 
-**Multi-part questions.** A long question split at "un / and / ? / ;" into parts that each
-carry content words is matched part by part too: when two parts confidently find different
-entries, the best is answered and the other is offered (``MatchResult.also``).
+**Multi-part questions.** A question split at "?" or ";", or at "un / and" before a question
+word, into parts that each carry content words is matched part by part too: when two parts
+confidently find different entries, the best is answered and the other is offered
+(``MatchResult.also``).
 
 **Follow-ups.** ``match(question, previous_entry=...)``: a short question (at most
 ``followup_words`` content words) is read with the previous entry's title words added at half
@@ -57,8 +65,18 @@ from knowledge.not_covered import NotCovered, not_covered
 Outcome = Literal["answer", "suggest", "not_covered", "none"]
 
 # Where a multi-part question is split: a question mark or semicolon followed by more text, or
-# a conjunction joining two clauses. Parts without content words are not parts.
-_PARTS = re.compile(r"[?;]+\s+|\s+(?:un|and|kā arī|as well as|also|turklāt)\s+", re.IGNORECASE)
+# a conjunction followed by a question word ("… un kur meklēt partnerus?", "… and what is
+# ESCO?"), which is when a question clearly asks two things.
+_QUESTION_WORD = (
+    r"(?:kas|kā|ka|kur|kad|kāpēc|kapec|kāds|kāda|kādi|kādas|kads|kada|kadi|cik|vai|kurš|kurs|"
+    r"kura|kuri|ko|what|how|why|where|when|who|which|is|are|can|do|does)\b"
+)
+_PARTS = re.compile(
+    r"[?;]+\s+|\s*,?\s+(?:un|and|kā arī|ka ari|as well as|also|turklāt)\s+(?="
+    + _QUESTION_WORD
+    + ")",
+    re.IGNORECASE,
+)
 # A sentence of an answer, indexed as a phrasing of its entry.
 _SENTENCES = re.compile(r"(?<=[.!?:;])\s+|\n+")
 
@@ -418,21 +436,25 @@ class Matcher:
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
         covered: dict[int, float] = defaultdict(float)
+        owned: dict[int, float] = defaultdict(float)  # the phrasing's own weight found
         in_answer: dict[str, float] = defaultdict(float)
         # Rarest words first. A very common word (in more than ``common_postings`` phrasings,
         # only in large knowledge bases) adds to the phrasings rarer words already found rather
         # than walking its whole postings list: what only shares common words cannot win.
         phrasings = self._phrasings
         for word, similarity in sorted(query.items(), key=lambda item: self._df_phrasings(item[0])):
-            weight = self._idf[word] * similarity
+            idf = self._idf[word]
+            weight = idf * similarity
             postings = self._postings.get(word, ())
             if covered and len(postings) > self.common_postings:
                 for index in covered:
                     if word in phrasings[index].tokens:
                         covered[index] += weight
+                        owned[index] += idf
             else:
                 for index in postings:
                     covered[index] += weight
+                    owned[index] += idf
             for entry_id in self._answer_postings.get(word, ()):
                 in_answer[entry_id] += weight
         query_text = " ".join(query)
@@ -444,8 +466,7 @@ class Matcher:
         share = max(0.35, self.query_share - 0.06 * extra)
         for index, matched in shortlist:
             phrasing = self._phrasings[index]
-            own = sum(self._idf[w] for w in phrasing.tokens if w in query)
-            coverage = share * matched / query_weight + (1 - share) * own / phrasing.weight
+            coverage = share * matched / query_weight + (1 - share) * owned[index] / phrasing.weight
             fuzzy = fuzz.token_set_ratio(query_text, phrasing.text) / 100.0
             score = (
                 phrasing.factor
