@@ -261,12 +261,22 @@ class Matcher:
             return word, 0.0
         # One edit (a transposition counts as one) for short words, two for long ones.
         allowed = 1 if len(word) < 8 else 2
-        hit = process.extractOne(
-            word, self._vocabulary, scorer=OSA.distance, processor=None, score_cutoff=allowed
+        hits = process.extract(
+            word,
+            self._vocabulary,
+            scorer=OSA.distance,
+            processor=None,
+            score_cutoff=allowed,
+            limit=8,
         )
-        if hit is None:
+        if not hits:
             return word, 0.0
-        return hit[0], 1.0 - 0.5 * hit[1] / len(word)
+        # Among the nearest, a word of the same length (a swapped or mistyped letter: "rsiki" is
+        # "riski", not "rīki"), then the word more entries use.
+        known, distance, _ = min(
+            hits, key=lambda hit: (hit[1], abs(len(hit[0]) - len(word)), self._idf[hit[0]])
+        )
+        return known, 1.0 - 0.5 * distance / len(word)
 
     def match(self, question: str, *, previous_entry: str | None = None) -> MatchResult:
         """The verdict on ``question``; ``previous_entry`` is the entry answered just before
