@@ -39,7 +39,8 @@ confidently find different entries, the best is answered and the other is offere
 
 **Follow-ups.** ``match(question, previous_entry=...)``: a short question (at most
 ``followup_words`` content words) is read with the previous entry's title words added at half
-weight, so "un kā ar finansēm?" after a risk answer finds the financial risk. A follow-up with
+weight, and the entries related to it or of its section score ``followup_boost`` times more, so
+"un kā ar finansēm?" after a risk answer finds the financial risk. A follow-up with
 no content words at all ("kas vēl?", "what else?") is answered with the previous entry's first
 related entry.
 """
@@ -153,6 +154,7 @@ class Matcher:
         long_question: int = 4,
         long_unknown: float = 0.5,
         followup_words: int = 3,
+        followup_boost: float = 1.15,
         shortlist: int = 400,
         common_postings: int = 5000,
         topics: NotCovered | None = None,
@@ -175,6 +177,7 @@ class Matcher:
         self.long_unknown = long_unknown
         self._best_score = 0.0
         self.followup_words = followup_words
+        self.followup_boost = followup_boost
         self.shortlist = shortlist
         self.common_postings = common_postings
         self.topics = topics if topics is not None else not_covered()
@@ -328,9 +331,13 @@ class Matcher:
         *,
         followup: bool = False,
         exclude: str | None = None,
+        boost: frozenset[str] = frozenset(),
     ) -> MatchResult:
         scores = self._score(query.words, query.weight)
         scores.pop(exclude, None)  # type: ignore[arg-type]
+        for entry_id in boost:
+            if entry_id in scores:
+                scores[entry_id] *= self.followup_boost
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
         outcome: Outcome = self._outcome(candidates)
@@ -409,12 +416,22 @@ class Matcher:
             _Query(context, context_weight, alone.unknown_weight),
             followup=True,
             exclude=entry.id,
+            boost=self._family(entry.id),
         )
         if standalone.outcome == "not_covered":
             return standalone
         if with_context.outcome == "answer":
             return with_context
         return standalone
+
+    def _family(self, entry_id: str) -> frozenset[str]:
+        """The entries a follow-up most likely continues to: the related ones and those of the
+        same section."""
+        entry = self.knowledge.get(entry_id)
+        if entry is None:
+            return frozenset()
+        same = {e.id for e in self.knowledge.entries if e.section == entry.section}
+        return frozenset(same | set(entry.related))
 
     def _multi_part(self, question: str, result: MatchResult) -> MatchResult:
         parts = [p for p in _PARTS.split(question) if content_tokens(p)]
