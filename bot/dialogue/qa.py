@@ -68,6 +68,8 @@ class QuestionAnswering:
     def _reply(self, turn: Turn, question: str, verdict: Verdict) -> None:
         lang = self.answer_language(turn, question)
         if verdict.kind == "small_talk" and verdict.small_talk_answer is not None:
+            # "ok", "help" or "👍" say little about a language: keep the user's.
+            lang = turn.user.language or lang
             rows = self._tool_rows(lang) if verdict.menu else ()
             turn.say(Reply(verdict.small_talk_answer.get(lang), buttons=rows))
             return
