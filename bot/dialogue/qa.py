@@ -102,7 +102,10 @@ class QuestionAnswering:
             return turn.user.language
         return self.matcher.language.detect(question, default=turn.lang)
 
-    def button(self, turn: Turn, callback: Callback) -> None:
+    def button(self, turn: Turn, callback: Callback) -> int | None:
+        """Handle a Q&A button. Returns the question-log id after a 👎: the core may then take
+        the user's next message as the answer to "what were you looking for?" and pass it to
+        ``feedback_note`` (once, optionally; anything else goes on as usual)."""
         lang = turn.lang
         kind, args = callback.kind, callback.args
         if kind in ("kb", "more"):
@@ -121,12 +124,31 @@ class QuestionAnswering:
         elif kind == "fb" and args[0].isdigit() and args[1] in ("u", "d"):
             vote = 1 if args[1] == "u" else -1
             if QuestionLogRepository(turn.session).set_feedback(int(args[0]), turn.user.id, vote):
-                key = "qa.thanks_up" if vote > 0 else "qa.thanks_down"
-                turn.say(Reply(self.texts.text(key, lang), notice=True))
-            else:
-                self._invalid(turn)
+                if vote > 0:
+                    turn.say(Reply(self.texts.text("qa.thanks_up", lang), notice=True))
+                    return None
+                turn.say(Reply(self.texts.text("qa.thanks_down", lang)))
+                return int(args[0])
+            self._invalid(turn)
         else:
             self._invalid(turn)
+
+        return None
+
+    def feedback_note(self, turn: Turn, log_id: int, text: str) -> None:
+        """Keep what the user was looking for after a 👎, for the editors (a question-log row
+        with the outcome ``looking_for`` and the rated entry), and thank them."""
+        repository = QuestionLogRepository(turn.session)
+        rated = repository.get(log_id, turn.user.id)
+        repository.add(
+            user_id=turn.user.id,
+            question=text,
+            language=self.matcher.language.detect(text, default=turn.lang),
+            outcome="looking_for",
+            entry_id=rated.entry_id if rated else None,
+            score=0.0,
+        )
+        turn.say(Reply(self.texts.text("qa.looking_for_thanks", turn.lang)))
 
     def _invalid(self, turn: Turn) -> None:
         turn.say(Reply(self.texts.text("input.invalid_button", turn.lang), notice=True))

@@ -19,7 +19,7 @@ def test_answer_has_source_links_flowless_buttons_and_feedback(sqlite_url: str) 
     assert "https://etwinning.lv/" in text and "https://epale.ec.europa.eu/lv" in text
     assert "Avots: e-materiāls" in text
     replies = press(dialogue, replies, "👎")
-    assert replies[0].notice
+    assert "Ko Jūs meklējāt?" in text_of(replies)  # one optional follow-up for the editors
     with dialogue.db.transaction() as session:
         row = session.scalars(select(QuestionLog)).one()
         assert (row.entry_id, row.feedback, row.user_id) == ("partner-search", -1, USER)
@@ -93,3 +93,25 @@ def _turn(dialogue: object, session: object) -> object:  # a minimal Turn for ca
     return SimpleNamespace(
         session=session, user=session.get(User, USER), lang="lv", say=replies.append
     )
+
+
+def test_what_the_user_was_looking_for_is_kept_for_editors(sqlite_url: str) -> None:
+    dialogue = build_dialogue(sqlite_url, admin_ids=frozenset({USER}))
+    press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
+    replies = send(dialogue, "text", "kur meklet partnerus")
+    with dialogue.db.transaction() as session:
+        turn = _turn(dialogue, session)
+        log_id = dialogue.qa.button(turn, _callback(buttons(replies), "👎"))
+        assert log_id is not None
+        dialogue.qa.feedback_note(turn, log_id, "partnerus no Norvēģijas")
+        rows = session.scalars(select(QuestionLog).order_by(QuestionLog.id)).all()
+        assert (rows[-1].outcome, rows[-1].entry_id) == ("looking_for", "partner-search")
+    assert "partnerus no Norvēģijas" in text_of(send(dialogue, "command", "/unanswered"))
+    dialogue.db.dispose()
+
+
+def _callback(all_buttons: list, label: str):
+    from bot.dialogue import callbacks
+
+    data = next(b.data for b in all_buttons if b.label == label)
+    return callbacks.decode(data)
