@@ -20,9 +20,9 @@ at the highest weight; halved in a question of more than ``long_question`` conte
       ("kvantu", "EntreComp"), and words of a topic the e-material does not cover
       (``not_covered.yaml``: grant amounts, deadlines, forms, registration, other frameworks,
       budgets, contacts, programme rules) that the best entry's phrasings do not contain;
-   b. only unknown words are missing and their share — counting a known word that the best
+   b. only unknown words are missing, their share — counting a known word that the best
       entry has in its answer text only at half ("fizika" beside "kvantu") — is at least
-      ``unknown_share``;
+      ``unknown_share``, and no entry scores ``unknown_sure`` or more on the rest;
    c. the words of one not-covered topic carry at least ``topic_share`` of the question and
       no entry scores ``sure`` or more.
    The topic holding most of the question's weight names the official place to look.
@@ -150,6 +150,7 @@ class Matcher:
         topic_share: float = 0.35,
         unknown_share: float = 0.5,
         held_by: int = 1,
+        unknown_sure: float = 60.0,
         sure: float = 65.0,
         long_question: int = 4,
         long_unknown: float = 0.5,
@@ -172,6 +173,7 @@ class Matcher:
         self.topic_share = topic_share
         self.unknown_share = unknown_share
         self.held_by = held_by
+        self.unknown_sure = unknown_sure
         self.sure = sure
         self.long_question = long_question
         self.long_unknown = long_unknown
@@ -383,6 +385,8 @@ class Matcher:
             best = self._phrasing_words.get(candidates[0].entry_id, set()) if candidates else set()
             passing = sum(self._idf[w] * s for w, s in query.words.items() if w not in best)
             unknown = (query.unknown_weight + 0.5 * passing) / query.weight
+            if self._best_score >= self.unknown_sure:  # an entry matches the rest firmly
+                return 0.0, None
             return unknown * self.uncovered_share / self.unknown_share, None
         uncovered = query.unknown_weight + max(missing, topic_weight)
         share = uncovered / query.weight
