@@ -50,6 +50,10 @@ class Answerer:
     matcher: Matcher
     conversation: SmallTalk = field(default_factory=small_talk)
 
+    def __post_init__(self) -> None:
+        # Every word a message may use without being nonsense (built once: it is large).
+        self._known = self.matcher.known_words | self.conversation.vocabulary
+
     @classmethod
     def load(cls, flow_ids: Iterable[str]) -> Answerer:
         knowledge = load_knowledge(flow_ids)
@@ -67,8 +71,7 @@ class Answerer:
                 small_talk_answer=intent.answer,
                 menu=intent.menu,
             )
-        known = self.matcher.known_words | self.conversation.vocabulary
-        if looks_like_nonsense(question, known):
+        if looks_like_nonsense(question, self._known):
             return Verdict(
                 "small_talk",
                 language,

@@ -156,7 +156,7 @@ class Matcher:
         long_unknown: float = 0.5,
         followup_words: int = 3,
         followup_boost: float = 1.15,
-        shortlist: int = 400,
+        shortlist: int = 150,
         common_postings: int = 5000,
         topics: NotCovered | None = None,
     ) -> None:
