@@ -1,14 +1,15 @@
 """Matching a free-text question to knowledge-base entries, or deciding it is not covered.
 
-Every phrasing (and title) of every entry, and every sentence of its answer, is normalised once
-at load (``content_tokens``: folded diacritics, canonical synonyms, no stop or framing words,
-light stems). A question is normalised the same way; each of its words that the knowledge base
+Every phrasing (and title) of every entry (and, with ``sentence_weight`` above 0, every
+sentence of its answer) is normalised once at load (``content_tokens``: folded diacritics,
+canonical synonyms, no stop or framing words, light stems). A question is normalised the same way; each of its words that the knowledge base
 does not know is corrected to the nearest known word with rapidfuzz (typos). Phrasings sharing
 a word with the question are scored by how much of the question's weight (IDF) they cover and
 how much of their own weight the question covers, blended with rapidfuzz's token-set
-similarity and a match on the whole answer text. An entry scores as its best phrasing; an
-answer sentence counts as a phrasing at ``sentence_weight``, so a question about one detail
-finds the entry that holds it.
+similarity and a match on the whole answer text (``answer_weight``), so a question about one
+detail in an answer finds the entry that holds it. An entry scores as its best phrasing.
+Answer sentences as phrasings (``sentence_weight``) measured no better on the eval set and are
+off by default.
 
 **The decision.** With ``best`` the top entry's score and ``second`` the runner-up's, and every
 word weighed by its IDF (a word the knowledge base has never seen, even after typo correction,
@@ -177,7 +178,6 @@ class Matcher:
         self.sure = sure
         self.long_question = long_question
         self.long_unknown = long_unknown
-        self._best_score = 0.0
         self.followup_words = followup_words
         self.followup_boost = followup_boost
         self.shortlist = shortlist
@@ -344,7 +344,6 @@ class Matcher:
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
         outcome: Outcome = self._outcome(candidates)
         topic = None
-        self._best_score = candidates[0].score if candidates else 0.0
         if not followup:
             share, topic = self._uncovered(query, candidates)
             if share >= self.uncovered_share:
@@ -362,6 +361,7 @@ class Matcher:
         Uncovered: words nothing knows, and words of a not-covered topic that the best entry's
         phrasings do not contain. A question mostly about such a topic (``topic_share`` of its
         weight) counts as wholly uncovered unless an entry matches it at ``sure`` or more."""
+        best_score = candidates[0].score if candidates else 0.0
         if not query.weight:
             return 1.0, None
         held: set[str] = set()
@@ -385,13 +385,13 @@ class Matcher:
             best = self._phrasing_words.get(candidates[0].entry_id, set()) if candidates else set()
             passing = sum(self._idf[w] * s for w, s in query.words.items() if w not in best)
             unknown = (query.unknown_weight + 0.5 * passing) / query.weight
-            if self._best_score >= self.unknown_sure:  # an entry matches the rest firmly
+            if best_score >= self.unknown_sure:  # an entry matches the rest firmly
                 return 0.0, None
             return unknown * self.uncovered_share / self.unknown_share, None
         uncovered = query.unknown_weight + max(missing, topic_weight)
         share = uncovered / query.weight
         if topic_id and by_topic[topic_id] / query.weight >= self.topic_share:
-            share = max(share, 1.0 if self._best_score < self.sure else 0.0)
+            share = max(share, 1.0 if best_score < self.sure else 0.0)
         return share, topic_id
 
     def _followup(
