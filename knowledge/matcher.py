@@ -2,14 +2,14 @@
 
 Every phrasing (and title) of every entry (and, with ``sentence_weight`` above 0, every
 sentence of its answer) is normalised once at load (``content_tokens``: folded diacritics,
-canonical synonyms, no stop or framing words, light stems). A question is normalised the same way; each of its words that the knowledge base
-does not know is corrected to the nearest known word with rapidfuzz (typos). Phrasings sharing
-a word with the question are scored by how much of the question's weight (IDF) they cover and
-how much of their own weight the question covers, blended with rapidfuzz's token-set
-similarity and a match on the whole answer text (``answer_weight``), so a question about one
-detail in an answer finds the entry that holds it. An entry scores as its best phrasing.
-Answer sentences as phrasings (``sentence_weight``) measured no better on the eval set and are
-off by default.
+canonical synonyms, no stop or framing words, light stems). A question is normalised the same
+way; each of its words that the knowledge base does not know is corrected to the nearest known
+word with rapidfuzz (typos). Phrasings sharing a word with the question are scored by how much
+of the question's weight (IDF) they cover and how much of their own weight the question covers,
+blended with rapidfuzz's token-set similarity and a match on the whole answer text
+(``answer_weight``), so a question about one detail in an answer finds the entry that holds it.
+An entry scores as its best phrasing. Answer sentences as phrasings (``sentence_weight``)
+measured no better on the eval set and are off by default.
 
 **The decision.** With ``best`` the top entry's score and ``second`` the runner-up's, and every
 word weighed by its IDF (a word the knowledge base has never seen, even after typo correction,
