@@ -46,7 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ask = sub.add_parser("ask", help="answer one question, or one a line with --jsonl")
     ask.add_argument("question", nargs="*", help="the question")
-    ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON")
+    ask.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read questions from stdin, write JSON (with links and kind: answer, did_you_mean, "
+        "small_talk, not_covered, unknown)",
+    )
     validate = sub.add_parser("validate", help="check all content; non-zero exit on a problem")
     validate.add_argument("--dir", type=Path, default=None, help="knowledge-base directory")
     sub.add_parser("eval", help="evaluate the matcher on tests/knowledge/eval_set.yaml")
@@ -89,11 +94,17 @@ def _validate(directory: Path | None) -> int:
     from bot.app import load_texts
     from flows.registry import default_registry
     from knowledge.loader import CONTENT_DIR, load_knowledge
+    from knowledge.not_covered import not_covered
+    from knowledge.small_talk import small_talk
 
     flows = default_registry()
     knowledge = load_knowledge(flows.ids(), directory or CONTENT_DIR)
     load_texts()
-    print(f"OK: {len(knowledge)} knowledge-base entries, {len(flows.ids())} flows, texts complete")
+    intents, topics = len(small_talk().intents), len(not_covered().topics)
+    print(
+        f"OK: {len(knowledge)} knowledge-base entries, {len(flows.ids())} flows, texts complete, "
+        f"{intents} small-talk intents, {topics} not-covered topics"
+    )
     return 0
 
 
@@ -111,7 +122,10 @@ def _ask(words: list[str], jsonl: bool) -> int:
     if not words:
         print('Usage: python -m bot ask "question"  (or --jsonl)', file=sys.stderr)
         return 2
-    print(answerer.ask(" ".join(words))["answer"] or "—")
+    record = answerer.ask(" ".join(words))
+    print(record["answer"] or "—")
+    for link in record["links"]:
+        print(f"• {link['name']}: {link['url']}")
     return 0
 
 

@@ -22,6 +22,9 @@ class Lexicon:
     english_markers: frozenset[str]
     synonyms: tuple[tuple[re.Pattern[str], str], ...]
     canonical_tokens: frozenset[str]  # the synonyms' targets: never stemmed
+    # Applied before diacritics are folded, for words that only diacritics tell apart
+    # ("termiņš", a deadline, and "termins", a term).
+    before_folding: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 def _words(data: dict[str, object], key: str) -> list[str]:
@@ -33,19 +36,21 @@ def _words(data: dict[str, object], key: str) -> list[str]:
     return [fold(w) for w in value.split()]
 
 
-def _synonyms(data: dict[str, object]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    raw = data.get("synonyms")
+def _synonyms(
+    data: dict[str, object], key: str = "synonyms"
+) -> tuple[tuple[re.Pattern[str], str], ...]:
+    raw = data.get(key, {} if key != "synonyms" else None)
     if not isinstance(raw, dict):
-        raise ContentError(LEXICON_PATH, "synonyms", "expected a mapping of token -> patterns")
+        raise ContentError(LEXICON_PATH, key, "expected a mapping of token -> patterns")
     compiled = []
     for token, patterns in raw.items():
         if not isinstance(patterns, list):
-            raise ContentError(LEXICON_PATH, f"synonyms.{token}", "expected a list of patterns")
+            raise ContentError(LEXICON_PATH, f"{key}.{token}", "expected a list of patterns")
         for pattern in patterns:
             try:
                 compiled.append((re.compile(pattern), str(token)))
             except re.error as exc:
-                raise ContentError(LEXICON_PATH, f"synonyms.{token}", str(exc)) from None
+                raise ContentError(LEXICON_PATH, f"{key}.{token}", str(exc)) from None
     return tuple(compiled)
 
 
@@ -59,6 +64,7 @@ def lexicon() -> Lexicon:
         return tuple(sorted(set(words), key=len, reverse=True))
 
     synonyms = _synonyms(data)
+    before_folding = _synonyms(data, "before_folding")
     return Lexicon(
         stop_words=frozenset(_words(data, "stop_words")),
         latvian_suffixes=by_length(_words(data, "latvian_suffixes")),
@@ -67,5 +73,6 @@ def lexicon() -> Lexicon:
         latvian_markers=frozenset(_words(data, "latvian_markers")),
         english_markers=frozenset(_words(data, "english_markers")),
         synonyms=synonyms,
-        canonical_tokens=frozenset(token for _, token in synonyms),
+        canonical_tokens=frozenset(token for _, token in synonyms + before_folding),
+        before_folding=before_folding,
     )

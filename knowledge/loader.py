@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ from knowledge.schema import Entry, parse_entry
 from knowledge.texts import ContentError, read_yaml
 
 CONTENT_DIR = Path(__file__).parent / "content"
+# An answer about self-assessment offers the DigComp self-assessment (/digcomp) as a button.
+_SELF_ASSESSMENT = re.compile(r"pašnovērtēj|self-assess", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,15 @@ def check_references(entries: list[Entry], flow_ids: Iterable[str]) -> None:
         seen[entry.id] = entry.path
     known_flows = set(flow_ids)
     for entry in entries:
+        texts = f"{entry.answer.lv} {entry.answer.en}"
+        if (
+            "digcomp" in known_flows
+            and "digcomp" not in entry.flows
+            and _SELF_ASSESSMENT.search(texts)
+        ):
+            raise ContentError(
+                entry.path, f"{entry.id}.flows", "speaks of self-assessment: offer the digcomp flow"
+            )
         for related in entry.related:
             if related not in seen:
                 raise ContentError(entry.path, f"{entry.id}.related", f"no entry {related!r}")

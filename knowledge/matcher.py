@@ -1,11 +1,49 @@
-"""Matching a free-text question to knowledge-base entries.
+"""Matching a free-text question to knowledge-base entries, or deciding it is not covered.
 
-Every phrasing (and title) of every entry is normalised once at load (``content_tokens``: folded
-diacritics, canonical synonyms, no stop words, light stems). A question is normalised the same
+Every phrasing (and title) of every entry (and, with ``sentence_weight`` above 0, every
+sentence of its answer) is normalised once at load (``content_tokens``: folded diacritics,
+canonical synonyms, no stop or framing words, light stems). A question is normalised the same
 way; each of its words that the knowledge base does not know is corrected to the nearest known
 word with rapidfuzz (typos). Phrasings sharing a word with the question are scored by how much
 of the question's weight (IDF) they cover and how much of their own weight the question covers,
-blended with rapidfuzz's token-set similarity. An entry scores as its best phrasing.
+blended with rapidfuzz's token-set similarity and a match on the whole answer text
+(``answer_weight``), so a question about one detail in an answer finds the entry that holds it.
+An entry scores as its best phrasing. Answer sentences as phrasings (``sentence_weight``)
+measured no better on the eval set and are off by default.
+
+**The decision.** With ``best`` the top entry's score and ``second`` the runner-up's, and every
+word weighed by its IDF (a word the knowledge base has never seen, even after typo correction,
+at the highest weight; halved in a question of more than ``long_question`` content words):
+
+1. *Not covered* when one of these holds —
+   a. the share of the question's weight on words that name something the best entry is not
+      about is at least ``uncovered_share``. Such words are words nothing knows
+      ("kvantu", "EntreComp"), and words of a topic the e-material does not cover
+      (``not_covered.yaml``: grant amounts, deadlines, forms, registration, other frameworks,
+      budgets, contacts, programme rules) that the best entry's phrasings do not contain;
+   b. only unknown words are missing, their share — counting a known word that the best
+      entry has in its answer text only at half ("fizika" beside "kvantu") — is at least
+      ``unknown_share``, and no entry scores ``unknown_sure`` or more on the rest;
+   c. the words of one not-covered topic carry at least ``topic_share`` of the question and
+      no entry scores ``sure`` or more.
+   The topic holding most of the question's weight names the official place to look.
+2. *Answer* when ``best >= threshold`` and ``best - second >= margin``.
+3. *Suggest* ("did you mean") when ``best >= suggest_threshold``.
+4. Otherwise *none*.
+
+The thresholds are calibrated on ``tests/knowledge/eval_set.yaml`` (``make eval``).
+
+**Multi-part questions.** A question split at "?" or ";", or at "un / and" before a question
+word, into parts that each carry content words is matched part by part too: when two parts
+confidently find different entries, the best is answered and the other is offered
+(``MatchResult.also``).
+
+**Follow-ups.** ``match(question, previous_entry=...)``: a short question (at most
+``followup_words`` content words) is read with the previous entry's title words added at half
+weight, and the entries related to it or of its section score ``followup_boost`` times more, so
+"un kā ar finansēm?" after a risk answer finds the financial risk. A follow-up with
+no content words at all ("kas vēl?", "what else?") is answered with the previous entry's first
+related entry.
 """
 
 from __future__ import annotations
@@ -13,6 +51,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Literal
@@ -23,8 +62,25 @@ from rapidfuzz.distance import OSA
 from knowledge.language import LanguageDetector
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import content_tokens, stem, tokens
+from knowledge.not_covered import NotCovered, not_covered
 
-Outcome = Literal["answer", "suggest", "none"]
+Outcome = Literal["answer", "suggest", "not_covered", "none"]
+
+# Where a multi-part question is split: a question mark or semicolon followed by more text, or
+# a conjunction followed by a question word ("… un kur meklēt partnerus?", "… and what is
+# ESCO?"), which is when a question clearly asks two things.
+_QUESTION_WORD = (
+    r"(?:kas|kā|ka|kur|kad|kāpēc|kapec|kāds|kāda|kādi|kādas|kads|kada|kadi|cik|vai|kurš|kurs|"
+    r"kura|kuri|ko|what|how|why|where|when|who|which|is|are|can|do|does)\b"
+)
+_PARTS = re.compile(
+    r"[?;]+\s+|\s*,?\s+(?:un|and|kā arī|ka ari|as well as|also|turklāt)\s+(?="
+    + _QUESTION_WORD
+    + ")",
+    re.IGNORECASE,
+)
+# A sentence of an answer, indexed as a phrasing of its entry.
+_SENTENCES = re.compile(r"(?<=[.!?:;])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -35,12 +91,20 @@ class Candidate:
 
 @dataclass(frozen=True)
 class MatchResult:
-    """The matcher's verdict on one question."""
+    """The matcher's verdict on one question.
+
+    ``topic`` names the not-covered topic (``not_covered.yaml``) when the outcome is
+    ``not_covered`` and one is named; ``also`` is the entry for a second part of a multi-part
+    question; ``followup`` is true when the previous entry decided the match.
+    """
 
     question: str
     language: str
     outcome: Outcome
     candidates: tuple[Candidate, ...]
+    topic: str | None = None
+    also: str | None = None
+    followup: bool = False
 
     @property
     def best(self) -> Candidate | None:
@@ -53,6 +117,14 @@ class _Phrasing:
     text: str
     tokens: frozenset[str]
     weight: float
+    factor: float  # 1 for a phrasing or title, ``sentence_weight`` for an answer sentence
+
+
+@dataclass(frozen=True)
+class _Query:
+    words: dict[str, float]  # known word -> similarity of the typed word to it
+    weight: float  # IDF weight of every typed word, unknown ones at the highest weight
+    unknown_weight: float  # the part of ``weight`` on words nothing knows
 
 
 def prepare(text: str) -> str:
@@ -73,10 +145,21 @@ class Matcher:
         limit: int = 3,
         fuzzy_weight: float = 0.2,
         answer_weight: float = 0.35,
+        sentence_weight: float = 0.0,
         query_share: float = 0.65,
-        min_known_share: float = 0.4,
-        shortlist: int = 400,
+        uncovered_share: float = 0.5,
+        topic_share: float = 0.35,
+        unknown_share: float = 0.5,
+        held_by: int = 1,
+        unknown_sure: float = 60.0,
+        sure: float = 65.0,
+        long_question: int = 4,
+        long_unknown: float = 0.5,
+        followup_words: int = 3,
+        followup_boost: float = 1.15,
+        shortlist: int = 150,
         common_postings: int = 5000,
+        topics: NotCovered | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.threshold = threshold
@@ -85,13 +168,24 @@ class Matcher:
         self.limit = limit
         self.fuzzy_weight = fuzzy_weight
         self.answer_weight = answer_weight
+        self.sentence_weight = sentence_weight
         self.query_share = query_share
-        self.min_known_share = min_known_share
+        self.uncovered_share = uncovered_share
+        self.topic_share = topic_share
+        self.unknown_share = unknown_share
+        self.held_by = held_by
+        self.unknown_sure = unknown_sure
+        self.sure = sure
+        self.long_question = long_question
+        self.long_unknown = long_unknown
+        self.followup_words = followup_words
+        self.followup_boost = followup_boost
         self.shortlist = shortlist
         self.common_postings = common_postings
+        self.topics = topics if topics is not None else not_covered()
         self.language = LanguageDetector.from_knowledge(knowledge)
 
-        tokenised: list[tuple[str, str, list[str]]] = []
+        tokenised: list[tuple[str, str, list[str], float]] = []
         for entry in knowledge.entries:
             phrasings = [
                 *entry.questions["lv"],
@@ -102,7 +196,13 @@ class Matcher:
             for phrasing in phrasings:
                 words = content_tokens(phrasing)
                 if words:
-                    tokenised.append((entry.id, " ".join(words), words))
+                    tokenised.append((entry.id, " ".join(words), words, 1.0))
+            if sentence_weight > 0:
+                for answer in (entry.answer.lv, entry.answer.en):
+                    for sentence in _SENTENCES.split(answer):
+                        words = content_tokens(sentence)
+                        if len(set(words)) >= 2:
+                            tokenised.append((entry.id, " ".join(words), words, sentence_weight))
         answers = {
             entry.id: frozenset(
                 content_tokens(
@@ -115,14 +215,29 @@ class Matcher:
         total = len(knowledge.entries) or 1
         self._idf = {w: math.log((total + 1) / (df + 0.5)) for w, df in entries_with.items()}
         self._unknown_weight = max(self._idf.values(), default=1.0)
+        self._known = frozenset(self._idf)
+        # Topic words the knowledge base never uses weigh as much as an unknown word.
+        for topic in self.topics.topics:
+            for word in topic.words:
+                self._idf.setdefault(word, self._unknown_weight)
         self._vocabulary = sorted(self._idf)
+        self._entry_words: dict[str, set[str]] = defaultdict(set)
+        for entry_id, words in answers.items():
+            self._entry_words[entry_id].update(words)
+        # What an entry is about: the words of its phrasings and titles (not its answer, which
+        # may name a topic in passing, as a list of frameworks does).
+        self._phrasing_words: dict[str, set[str]] = defaultdict(set)
+        for entry_id, _text, words, factor in tokenised:
+            self._entry_words[entry_id].update(words)
+            if factor == 1.0:
+                self._phrasing_words[entry_id].update(words)
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
-        for entry_id, text, words in tokenised:
+        for entry_id, text, words, factor in tokenised:
             unique = frozenset(words)
             index = len(self._phrasings)
             self._phrasings.append(
-                _Phrasing(entry_id, text, unique, sum(self._idf[w] for w in unique))
+                _Phrasing(entry_id, text, unique, sum(self._idf[w] for w in unique), factor)
             )
             for word in unique:
                 self._postings[word].append(index)
@@ -138,6 +253,11 @@ class Matcher:
         """Every prepared phrasing (what a bare rapidfuzz search would run over)."""
         return [p.text for p in self._phrasings]
 
+    @property
+    def known_words(self) -> frozenset[str]:
+        """Every normalised word of the knowledge base."""
+        return self._known
+
     def correct(self, word: str) -> tuple[str, float]:
         """The known word closest to ``word`` and the similarity (1.0 when known, 0 when none)."""
         if word in self._idf:
@@ -146,70 +266,244 @@ class Matcher:
             return word, 0.0
         # One edit (a transposition counts as one) for short words, two for long ones.
         allowed = 1 if len(word) < 8 else 2
-        hit = process.extractOne(
-            word, self._vocabulary, scorer=OSA.distance, processor=None, score_cutoff=allowed
+        hits = process.extract(
+            word,
+            self._vocabulary,
+            scorer=OSA.distance,
+            processor=None,
+            score_cutoff=allowed,
+            limit=8,
         )
-        if hit is None:
+        if not hits:
             return word, 0.0
-        return hit[0], 1.0 - 0.5 * hit[1] / len(word)
+        # Among the nearest, a word of the same length (a swapped or mistyped letter: "rsiki" is
+        # "riski", not "rīki"), then the word more entries use.
+        known, distance, _ = min(
+            hits, key=lambda hit: (hit[1], abs(len(hit[0]) - len(word)), self._idf[hit[0]])
+        )
+        return known, 1.0 - 0.5 * distance / len(word)
 
-    def match(self, question: str) -> MatchResult:
+    def match(self, question: str, *, previous_entry: str | None = None) -> MatchResult:
+        """The verdict on ``question``; ``previous_entry`` is the entry answered just before
+        (for a short follow-up such as "un kā ar finansēm?"), or None."""
         language = self.language.detect(question)
         words = content_tokens(question)
+        previous = self.knowledge.get(previous_entry) if previous_entry else None
+        if previous is not None and len(set(words)) <= self.followup_words:
+            followup = self._followup(question, language, words, previous.id)
+            if followup is not None:
+                return followup
         if not any(ch.isalpha() for word in words for ch in word):  # only numbers or symbols
             return MatchResult(question, language, "none", ())
-        query: dict[str, float] = {}
-        query_weight = 0.0
+        query = self._query(question, words)
+        result = self._verdict(question, language, query)
+        if result.outcome == "answer" and len(words) >= 2:
+            return self._multi_part(question, result)
+        return result
+
+    # ---- steps -------------------------------------------------------------------------
+    def _query(self, question: str, words: list[str]) -> _Query:
+        found: dict[str, float] = {}
+        weight = unknown = 0.0
         # A stem too short to correct ("cvoe" -> "cvo") is corrected from the word as typed.
         typed = {stem(token): token for token in tokens(question)}
-        for word in dict.fromkeys(words):
+        unique = dict.fromkeys(words)
+        # In a long question an unknown word is more likely framing ("saslimst", "laukos") than
+        # the topic: it weighs less.
+        unknown_weight = self._unknown_weight * (
+            self.long_unknown if len(unique) > self.long_question else 1.0
+        )
+        for word in unique:
             known, similarity = self.correct(word)
             if similarity == 0 and word in typed and typed[word] != word:
                 known, similarity = self.correct(typed[word])
             if similarity > 0:
-                query[known] = max(query.get(known, 0.0), similarity)
-                query_weight += self._idf[known]
+                found[known] = max(found.get(known, 0.0), similarity)
+                weight += self._idf[known]
             else:
-                query_weight += self._unknown_weight
-        scores = self._score(query, query_weight)
+                weight += unknown_weight
+                unknown += unknown_weight
+        return _Query(found, weight, unknown)
+
+    def _verdict(
+        self,
+        question: str,
+        language: str,
+        query: _Query,
+        *,
+        followup: bool = False,
+        exclude: str | None = None,
+        boost: frozenset[str] = frozenset(),
+    ) -> MatchResult:
+        scores = self._score(query.words, query.weight)
+        scores.pop(exclude, None)  # type: ignore[arg-type]
+        for entry_id in boost:
+            if entry_id in scores:
+                scores[entry_id] *= self.followup_boost
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
-        outcome = self._outcome(candidates)
-        # Mostly words the knowledge base has never seen: out of scope, whatever matched.
-        known_share = sum(self._idf[w] for w in query) / query_weight if query_weight else 0.0
-        if known_share < self.min_known_share:
-            outcome = "none"
-        return MatchResult(question, language, outcome, candidates)
+        outcome: Outcome = self._outcome(candidates)
+        topic = None
+        if not followup:
+            share, topic = self._uncovered(query, candidates)
+            if share >= self.uncovered_share:
+                outcome = "not_covered"
+            else:
+                topic = None
+        return MatchResult(question, language, outcome, candidates, topic, followup=followup)
+
+    def _uncovered(
+        self, query: _Query, candidates: tuple[Candidate, ...]
+    ) -> tuple[float, str | None]:
+        """The share of the question's weight that names what the best entry is not about, and
+        the not-covered topic holding most of the question's weight.
+
+        Uncovered: words nothing knows, and words of a not-covered topic that the best entry's
+        phrasings do not contain. A question mostly about such a topic (``topic_share`` of its
+        weight) counts as wholly uncovered unless an entry matches it at ``sure`` or more."""
+        best_score = candidates[0].score if candidates else 0.0
+        if not query.weight:
+            return 1.0, None
+        held: set[str] = set()
+        for candidate in candidates[: self.held_by]:  # a topic word the closest entries are about
+            held |= self._phrasing_words.get(candidate.entry_id, set())
+        missing = sum(self._idf[w] * s for w, s in query.words.items() if w not in self._known)
+        by_topic: dict[str, float] = {}
+        uncovered_by_topic: dict[str, float] = {}
+        for topic in self.topics.topics:
+            words = [(w, s) for w, s in query.words.items() if w in topic.words]
+            if words:
+                by_topic[topic.id] = sum(self._idf[w] * s for w, s in words)
+                uncovered_by_topic[topic.id] = sum(
+                    self._idf[w] * s for w, s in words if w not in held
+                )
+        topic_id = max(by_topic, key=lambda t: by_topic[t]) if by_topic else None
+        topic_weight = max(uncovered_by_topic.values(), default=0.0)
+        if not topic_weight and not missing:
+            # Only unknown words: a stricter share, in which a known word the best entry has in
+            # its answer text only ("fizika" beside "kvantu") counts half as unknown.
+            best = self._phrasing_words.get(candidates[0].entry_id, set()) if candidates else set()
+            passing = sum(self._idf[w] * s for w, s in query.words.items() if w not in best)
+            unknown = (query.unknown_weight + 0.5 * passing) / query.weight
+            if best_score >= self.unknown_sure:  # an entry matches the rest firmly
+                return 0.0, None
+            return unknown * self.uncovered_share / self.unknown_share, None
+        uncovered = query.unknown_weight + max(missing, topic_weight)
+        share = uncovered / query.weight
+        if topic_id and by_topic[topic_id] / query.weight >= self.topic_share:
+            share = max(share, 1.0 if best_score < self.sure else 0.0)
+        return share, topic_id
+
+    def _followup(
+        self, question: str, language: str, words: list[str], previous: str
+    ) -> MatchResult | None:
+        entry = self.knowledge.get(previous)
+        if entry is None:
+            return None
+        if not words:  # "kas vēl?", "what else?": the next related topic
+            if not tokens(question) or not entry.related:
+                return None
+            return MatchResult(
+                question, language, "answer", (Candidate(entry.related[0], 100.0),), followup=True
+            )
+        alone = self._query(question, words)
+        standalone = self._verdict(question, language, alone)
+        context = dict(alone.words)
+        context_weight = alone.weight
+        for word in content_tokens(f"{entry.title.lv} {entry.title.en}"):
+            if word in self._known and word not in context:
+                context[word] = 0.5
+                context_weight += 0.5 * self._idf[word]
+        with_context = self._verdict(
+            question,
+            language,
+            _Query(context, context_weight, alone.unknown_weight),
+            followup=True,
+            exclude=entry.id,
+            boost=self._family(entry.id),
+        )
+        if standalone.outcome == "not_covered":
+            return standalone
+        if with_context.outcome == "answer":
+            return with_context
+        return standalone
+
+    def _family(self, entry_id: str) -> frozenset[str]:
+        """The entries a follow-up most likely continues to: the related ones and those of the
+        same section."""
+        entry = self.knowledge.get(entry_id)
+        if entry is None:
+            return frozenset()
+        same = {e.id for e in self.knowledge.entries if e.section == entry.section}
+        return frozenset(same | set(entry.related))
+
+    def _multi_part(self, question: str, result: MatchResult) -> MatchResult:
+        parts = [p for p in _PARTS.split(question) if content_tokens(p)]
+        if len(parts) < 2 or result.best is None:
+            return result
+        found: list[Candidate] = []
+        for part in parts:
+            words = content_tokens(part)
+            verdict = self._verdict(part, result.language, self._query(part, words))
+            best = verdict.best
+            if (
+                verdict.outcome == "answer"
+                and best
+                and best.entry_id not in {c.entry_id for c in found}
+            ):
+                found.append(best)
+        if len(found) < 2:
+            return result
+        ids = [c.entry_id for c in found]
+        first = result.best.entry_id if result.best.entry_id in ids else ids[0]
+        also = next(i for i in ids if i != first)
+        candidates = (
+            Candidate(first, result.best.score),
+            *(c for c in result.candidates if c.entry_id != first),
+        )
+        return MatchResult(
+            result.question, result.language, result.outcome, candidates[: self.limit], also=also
+        )
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
         covered: dict[int, float] = defaultdict(float)
+        owned: dict[int, float] = defaultdict(float)  # the phrasing's own weight found
         in_answer: dict[str, float] = defaultdict(float)
         # Rarest words first. A very common word (in more than ``common_postings`` phrasings,
         # only in large knowledge bases) adds to the phrasings rarer words already found rather
         # than walking its whole postings list: what only shares common words cannot win.
         phrasings = self._phrasings
         for word, similarity in sorted(query.items(), key=lambda item: self._df_phrasings(item[0])):
-            weight = self._idf[word] * similarity
+            idf = self._idf[word]
+            weight = idf * similarity
             postings = self._postings.get(word, ())
             if covered and len(postings) > self.common_postings:
                 for index in covered:
                     if word in phrasings[index].tokens:
                         covered[index] += weight
+                        owned[index] += idf
             else:
                 for index in postings:
                     covered[index] += weight
+                    owned[index] += idf
             for entry_id in self._answer_postings.get(word, ()):
                 in_answer[entry_id] += weight
         query_text = " ".join(query)
         best: dict[str, float] = {}
         shortlist = self._shortlist(covered)
-        share = self.query_share
+        # In a long question much is framing: how much of a phrasing it contains counts more
+        # than how much of the question the phrasing covers.
+        extra = max(0, len(query) - self.long_question)
+        share = max(0.35, self.query_share - 0.06 * extra)
         for index, matched in shortlist:
             phrasing = self._phrasings[index]
-            own = sum(self._idf[w] for w in phrasing.tokens if w in query)
-            coverage = share * matched / query_weight + (1 - share) * own / phrasing.weight
+            coverage = share * matched / query_weight + (1 - share) * owned[index] / phrasing.weight
             fuzzy = fuzz.token_set_ratio(query_text, phrasing.text) / 100.0
-            score = 100.0 * ((1 - self.fuzzy_weight) * coverage + self.fuzzy_weight * fuzzy)
+            score = (
+                phrasing.factor
+                * 100.0
+                * ((1 - self.fuzzy_weight) * coverage + self.fuzzy_weight * fuzzy)
+            )
             if score > best.get(phrasing.entry_id, 0.0):
                 best[phrasing.entry_id] = score
         w = self.answer_weight
@@ -247,12 +541,12 @@ class Matcher:
 
 
 def _document_frequency(
-    tokenised: list[tuple[str, str, list[str]]], answers: dict[str, frozenset[str]]
+    tokenised: list[tuple[str, str, list[str], float]], answers: dict[str, frozenset[str]]
 ) -> Counter[str]:
     """In how many entries each word occurs (in any phrasing, title or answer)."""
     words_by_entry: dict[str, set[str]] = defaultdict(set)
     for entry_id, words in answers.items():
         words_by_entry[entry_id].update(words)
-    for entry_id, _text, words in tokenised:
+    for entry_id, _text, words, _factor in tokenised:
         words_by_entry[entry_id].update(words)
     return Counter(word for words in words_by_entry.values() for word in words)

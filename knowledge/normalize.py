@@ -48,6 +48,10 @@ def tokens(text: str) -> list[str]:
 def content_tokens(text: str) -> list[str]:
     """Folded text with synonyms made canonical, without stop words, each word stemmed."""
     lex = lexicon()
+    if lex.before_folding:
+        text = text.casefold()
+        for pattern, canonical in lex.before_folding:
+            text = pattern.sub(f" {canonical} ", text)
     folded = fold(text).replace("+", " plus ").replace("erasmus plus", "erasmus")
     folded = _SECTION_NUMBER.sub(r"\1_\2", folded)
     for pattern, canonical in lex.synonyms:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from knowledge.texts import LANGUAGES, ContentError, Localized
+from knowledge.texts import LANGUAGES, ContentError, Localized, read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*$")
+SECTIONS_PATH = Path(__file__).parent / "sections.yaml"
 TITLE_LIMIT = 40
 ANSWER_LIMIT = 700  # a phone screen; the rest goes behind "more"
 MORE_LIMIT = 3000  # well inside Telegram's 4096-character message limit
@@ -41,8 +44,13 @@ class Entry:
     links: tuple[Link, ...]
     related: tuple[str, ...]
     flows: tuple[str, ...]
-    source: str | None
+    source: Localized | None  # a source outside the e-material, in the reader's language
     path: str
+
+    @property
+    def section_name(self) -> Localized:
+        """The section as a reader of each language sees it ("Pielikums 1" / "Annex 1")."""
+        return section_names().get(self.section, Localized(self.section, self.section))
 
 
 def parse_entry(raw: Any, path: Path, index: int) -> Entry:
@@ -60,33 +68,166 @@ def parse_entry(raw: Any, path: Path, index: int) -> Entry:
     section = raw.get("section")
     if section is None or not str(section).strip():
         raise ContentError(path, f"{where}.section", "missing")
+    section = str(section).strip()
+    if not SECTION_NUMBER.match(section) and section not in section_names():
+        raise ContentError(
+            path, f"{where}.section", f"{section!r} is neither a number nor in sections.yaml"
+        )
     title = Localized.parse(raw.get("title"), path, f"{where}.title")
     for lang in LANGUAGES:
         if len(title.get(lang)) > TITLE_LIMIT:
             raise ContentError(path, f"{where}.title.{lang}", f"longer than {TITLE_LIMIT}")
     answer = Localized.parse(raw.get("answer"), path, f"{where}.answer")
+    check_language(answer, path, f"{where}.answer")
     for lang in LANGUAGES:
         if len(answer.get(lang)) > ANSWER_LIMIT:
             raise ContentError(path, f"{where}.answer.{lang}", f"longer than {ANSWER_LIMIT}")
     more = None
     if raw.get("more") is not None:
         more = Localized.parse(raw["more"], path, f"{where}.more")
+        check_language(more, path, f"{where}.more")
         for lang in LANGUAGES:
             if len(more.get(lang)) > MORE_LIMIT:
                 raise ContentError(path, f"{where}.more.{lang}", f"longer than {MORE_LIMIT}")
+    links = _parse_links(raw.get("links"), path, where)
+    check_project_numbers(answer, links, path, f"{where}.links")
     return Entry(
         id=entry_id,
-        section=str(section).strip(),
+        section=section,
         title=title,
         questions=_parse_questions(raw.get("questions"), path, where),
         answer=answer,
         more=more,
-        links=_parse_links(raw.get("links"), path, where),
+        links=links,
         related=_parse_ids(raw.get("related"), path, f"{where}.related"),
         flows=_parse_ids(raw.get("flows"), path, f"{where}.flows"),
-        source=str(raw["source"]).strip() if raw.get("source") else None,
+        source=_parse_source(raw.get("source"), path, f"{where}.source"),
         path=str(path),
     )
+
+
+# The reader's language, checked in every answer, "more" and source (``python -m bot validate``):
+# no English sentence in a Latvian text, no Latvian sentence in an English one, and no "tu"
+# forms in Latvian (the user is addressed as "Jūs"). Quoted titles are left alone.
+_QUOTED = re.compile(r"„[^”“]*[”“]|“[^”]*”|\"[^\"]*\"|«[^»]*»")
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|[()]")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_LV_LETTERS = frozenset("āčēģīķļņšūž")
+_FUNCTION_WORDS = {
+    "lv": frozenset(
+        [
+            "the",
+            "of",
+            "and",
+            "is",
+            "are",
+            "to",
+            "in",
+            "not",
+            "from",
+            "this",
+            "that",
+            "was",
+            "were",
+            "be",
+            "by",
+            "with",
+            "for",
+            "it",
+            "its",
+        ]
+    ),
+    "en": frozenset(
+        [
+            "un",
+            "ir",
+            "par",
+            "ar",
+            "no",
+            "uz",
+            "kas",
+            "lai",
+            "vai",
+            "ka",
+            "arī",
+            "tā",
+            "to",
+            "tas",
+            "tie",
+            "bet",
+            "jo",
+            "pie",
+            "kā",
+        ]
+    ),
+}
+_TU_FORMS = frozenset(
+    [
+        "tu",
+        "tev",
+        "tevi",
+        "tevis",
+        "tavs",
+        "tava",
+        "tavu",
+        "tavi",
+        "tavas",
+        "tavā",
+        "tavām",
+        "taviem",
+    ]
+)
+
+
+def language_problem(text: str, lang: str) -> str | None:
+    """Why ``text`` is not plainly in ``lang`` (a sentence in the other language, or a "tu"
+    form in Latvian), or None."""
+    unquoted = _QUOTED.sub(" ", text)
+    other = _FUNCTION_WORDS[lang]
+    for sentence in _SENTENCE.split(unquoted):
+        words = _WORD.findall(sentence)
+        if len(words) < 5:
+            continue
+        lowered = [w.lower() for w in words]
+        if sum(w in other for w in lowered) / len(words) < 0.3:
+            continue
+        has_latvian_letters = any(ch in _LV_LETTERS for w in lowered for ch in w)
+        if lang == "lv" and not has_latvian_letters:
+            return f"an English sentence in the Latvian text: {sentence.strip()[:80]!r}"
+        if lang == "en":
+            return f"a Latvian sentence in the English text: {sentence.strip()[:80]!r}"
+    if lang == "lv":
+        tu = sorted({w.lower() for w in _WORD.findall(unquoted)} & _TU_FORMS)
+        if tu:
+            return f"'tu' form(s) {', '.join(tu)} in the Latvian text: address the user as 'Jūs'"
+    return None
+
+
+def check_language(text: Localized, path: Path | str, key: str) -> None:
+    for lang in LANGUAGES:
+        problem = language_problem(text.get(lang), lang)
+        if problem:
+            raise ContentError(path, f"{key}.{lang}", problem)
+
+
+def _parse_source(raw: Any, path: Path, key: str) -> Localized | None:
+    """A source outside the e-material, written for readers of both languages."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        raise ContentError(path, key, "write the source in both languages: {lv: ..., en: ...}")
+    source = Localized.parse(raw, path, key)
+    check_language(source, path, key)
+    return source
+
+
+@cache
+def section_names() -> dict[str, Localized]:
+    """The named sections (``sections.yaml``)."""
+    data = read_yaml(SECTIONS_PATH)
+    if not isinstance(data, Mapping):
+        raise ContentError(SECTIONS_PATH, "(file)", "expected a mapping")
+    return {str(k): Localized.parse(v, SECTIONS_PATH, str(k)) for k, v in data.items()}
 
 
 def _parse_questions(raw: Any, path: Path, where: str) -> dict[str, tuple[str, ...]]:
@@ -119,8 +260,32 @@ def _parse_links(raw: Any, path: Path, where: str) -> tuple[Link, ...]:
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or "." not in parsed.netloc or " " in url:
             raise ContentError(path, key, f"not a well-formed http(s) URL: {url!r}")
-        links.append(Link(name=str(item["name"]).strip(), url=url))
+        name = str(item["name"]).strip()
+        if _CELEX_PROPOSAL.search(url) and not _PROPOSAL_WORD.search(name):
+            raise ContentError(
+                path, key, "links a Commission proposal (CELEX 5…DC…): say so, or link the act"
+            )
+        links.append(Link(name=name, url=url))
     return tuple(links)
+
+
+_CELEX_PROPOSAL = re.compile(r"CELEX(?::|%3A)5\d{4}(?:DC|PC)", re.IGNORECASE)
+_PROPOSAL_WORD = re.compile(r"priekšlikum|proposal", re.IGNORECASE)
+# An Erasmus+ project number: 2021-1-BE03-KA220-000033175.
+_PROJECT_NUMBER = re.compile(r"\b20\d\d-\d-[A-Z]{2}\d\d-KA\d{3}-\d{5,9}\b", re.IGNORECASE)
+
+
+def check_project_numbers(answer: Localized, links: tuple[Link, ...], path: Path, key: str) -> None:
+    """A link naming an Erasmus+ project number must be about a project the answer names."""
+    named = {n.lower() for n in _PROJECT_NUMBER.findall(f"{answer.lv} {answer.en}")}
+    for link in links:
+        for number in _PROJECT_NUMBER.findall(link.url.replace("-ka", "-KA")):
+            if named and number.lower() not in named:
+                raise ContentError(
+                    path,
+                    key,
+                    f"{link.url} is about project {number}, the answer about {sorted(named)[0]}",
+                )
 
 
 def _parse_ids(raw: Any, path: Path, key: str) -> tuple[str, ...]:

@@ -242,6 +242,11 @@ class QuestionLogRepository:
         row.feedback = feedback
         return True
 
+    def get(self, log_id: int, user_id: int) -> QuestionLog | None:
+        """One of the user's logged questions."""
+        row = self.session.get(QuestionLog, log_id)
+        return row if row is not None and row.user_id == user_id else None
+
     def mark_unanswered(self, log_id: int, user_id: int) -> bool:
         """ "None of these": the suggestions did not help."""
         row = self.session.get(QuestionLog, log_id)
@@ -256,7 +261,8 @@ class QuestionLogRepository:
             self.session.scalars(
                 select(QuestionLog)
                 .where(
-                    (QuestionLog.outcome.in_(("none", "rejected"))) | (QuestionLog.feedback == -1)
+                    (QuestionLog.outcome.in_(("none", "not_covered", "rejected", "looking_for")))
+                    | (QuestionLog.feedback == -1)
                 )
                 .order_by(QuestionLog.created_at.desc(), QuestionLog.id.desc())
                 .limit(limit)

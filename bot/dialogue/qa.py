@@ -1,6 +1,12 @@
-"""Free-text Q&A in the dialogue: matcher verdicts become answers, suggestions or an honest no.
+"""Free-text Q&A in the dialogue: verdicts become small talk, answers, suggestions, an honest
+"the e-material does not say" with the official place to look, or "I do not know yet".
 
-Every question is logged with the verdict; 👍/👎 and "none of these" feed the editors' review.
+Every question (not small talk) is logged with its outcome (``answer``, ``suggest``,
+``not_covered``, ``none``); 👍/👎 and "none of these" feed the editors' review.
+
+For the dialogue core: ``answer(turn, text, previous_entry=...)`` returns the answered entry id
+(keep it as the last topic for a short follow-up); ``try_answer(turn, text)`` answers a question
+typed in the middle of a tool and returns True, or does nothing and returns False.
 """
 
 from __future__ import annotations
@@ -10,9 +16,10 @@ from bot.dialogue.callbacks import Callback
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.turn import Turn
 from flows.registry import FlowRegistry
+from knowledge.answers import Answerer, Verdict
 from knowledge.loader import KnowledgeBase
 from knowledge.matcher import Matcher, MatchResult
-from knowledge.schema import Entry
+from knowledge.schema import Entry, Link
 from knowledge.texts import Catalogue
 from storage.repositories import QuestionLogRepository
 
@@ -37,31 +44,57 @@ class QuestionAnswering:
         self.matcher = matcher
         self.texts = texts
         self.flows = flows
+        self.answerer = Answerer(knowledge, matcher)
 
-    def answer(self, turn: Turn, question: str) -> MatchResult:
-        result = self.matcher.match(question)
+    def answer(self, turn: Turn, question: str, previous_entry: str | None = None) -> str | None:
+        """Reply to free text; the id of the entry answered (None for anything else).
+
+        ``previous_entry`` is the entry answered just before (the dialogue's last topic, when
+        recent): a short follow-up ("un kā ar finansēm?") is read in its context."""
+        verdict = self.answerer.verdict(question, previous_entry=previous_entry)
+        self._reply(turn, question, verdict)
+        return verdict.entry_id if verdict.kind == "answer" else None
+
+    def try_answer(self, turn: Turn, text: str) -> bool:
+        """Answer ``text`` typed in the middle of a tool when it is a question the knowledge
+        base answers confidently (logged like any question) and return True; otherwise say
+        nothing and return False, so the tool takes the text as its answer."""
+        verdict = self.answerer.try_answer(text)
+        if verdict is None:
+            return False
+        self._reply(turn, text, verdict)
+        return True
+
+    def _reply(self, turn: Turn, question: str, verdict: Verdict) -> None:
         lang = self.answer_language(turn, question)
-        best = result.best
-        answered = (
-            self.knowledge.get(best.entry_id) if best and result.outcome == "answer" else None
-        )
+        if verdict.kind == "small_talk" and verdict.small_talk_answer is not None:
+            # "ok", "help" or "👍" say little about a language: keep the user's.
+            lang = turn.user.language or lang
+            rows = self._tool_rows(lang) if verdict.menu else ()
+            turn.say(Reply(verdict.small_talk_answer.get(lang), buttons=rows))
+            return
+        result = verdict.match
+        best = result.best if result else None
+        outcome = result.outcome if result else "none"
         log = QuestionLogRepository(turn.session).add(
             user_id=turn.user.id,
             question=question,
-            language=result.language,
-            outcome=result.outcome,
-            entry_id=answered.id if answered else None,
+            language=verdict.language,
+            outcome=outcome,
+            entry_id=verdict.entry_id if verdict.kind == "answer" else None,
             score=best.score if best else 0.0,
         )
-        if answered is not None:
-            turn.say(self.entry_reply(answered, lang, feedback_for=log.id))
-        elif result.outcome == "suggest":
+        answered = self.knowledge.get(verdict.entry_id) if verdict.entry_id else None
+        if verdict.kind == "answer" and answered is not None and result is not None:
+            turn.say(self.entry_reply(answered, lang, feedback_for=log.id, also=result.also))
+        elif verdict.kind == "did_you_mean" and result is not None:
             turn.say(self._did_you_mean(result, lang, log.id))
+        elif verdict.kind == "not_covered" and result is not None:
+            turn.say(self._not_covered(result, lang))
         elif not any(ch.isalnum() for ch in question):
             turn.say(Reply(self.texts.text("qa.not_understood", lang)))
         else:
             turn.say(self._topics(self.texts.text("qa.unknown", lang), lang))
-        return result
 
     def answer_language(self, turn: Turn, question: str) -> str:
         """The user's language when fixed, otherwise the language the question is written in."""
@@ -69,7 +102,10 @@ class QuestionAnswering:
             return turn.user.language
         return self.matcher.language.detect(question, default=turn.lang)
 
-    def button(self, turn: Turn, callback: Callback) -> None:
+    def button(self, turn: Turn, callback: Callback) -> int | None:
+        """Handle a Q&A button. Returns the question-log id after a 👎: the core may then take
+        the user's next message as the answer to "what were you looking for?" and pass it to
+        ``feedback_note`` (once, optionally; anything else goes on as usual)."""
         lang = turn.lang
         kind, args = callback.kind, callback.args
         if kind in ("kb", "more"):
@@ -88,28 +124,59 @@ class QuestionAnswering:
         elif kind == "fb" and args[0].isdigit() and args[1] in ("u", "d"):
             vote = 1 if args[1] == "u" else -1
             if QuestionLogRepository(turn.session).set_feedback(int(args[0]), turn.user.id, vote):
-                key = "qa.thanks_up" if vote > 0 else "qa.thanks_down"
-                turn.say(Reply(self.texts.text(key, lang), notice=True))
-            else:
-                self._invalid(turn)
+                if vote > 0:
+                    turn.say(Reply(self.texts.text("qa.thanks_up", lang), notice=True))
+                    return None
+                turn.say(Reply(self.texts.text("qa.thanks_down", lang)))
+                return int(args[0])
+            self._invalid(turn)
         else:
             self._invalid(turn)
+
+        return None
+
+    def feedback_note(self, turn: Turn, log_id: int, text: str) -> None:
+        """Keep what the user was looking for after a 👎, for the editors (a question-log row
+        with the outcome ``looking_for`` and the rated entry), and thank them."""
+        repository = QuestionLogRepository(turn.session)
+        rated = repository.get(log_id, turn.user.id)
+        repository.add(
+            user_id=turn.user.id,
+            question=text,
+            language=self.matcher.language.detect(text, default=turn.lang),
+            outcome="looking_for",
+            entry_id=rated.entry_id if rated else None,
+            score=0.0,
+        )
+        turn.say(Reply(self.texts.text("qa.looking_for_thanks", turn.lang)))
 
     def _invalid(self, turn: Turn) -> None:
         turn.say(Reply(self.texts.text("input.invalid_button", turn.lang), notice=True))
 
     # ---- replies -----------------------------------------------------------------------
-    def entry_reply(self, entry: Entry, lang: str, feedback_for: int | None = None) -> Reply:
+    def entry_reply(
+        self,
+        entry: Entry,
+        lang: str,
+        feedback_for: int | None = None,
+        also: str | None = None,
+    ) -> Reply:
+        """The answer with its links and source, and buttons: more, the entry's tools, the
+        other part of a two-part question, related entries, 👍/👎."""
         t = self.texts.text
         parts = [entry.answer.get(lang)]
         if entry.links:
             lines = "\n".join(f"• {link.name}: {link.url}" for link in entry.links)
             parts.append(f"{t('qa.links', lang)}\n{lines}")
-        footer = t("qa.source", lang, section=entry.section)
+        footer = t("qa.source", lang, section=entry.section_name.get(lang))
         if entry.source:
-            footer += "\n" + t("qa.source_other", lang, source=entry.source)
+            footer += "\n" + t("qa.source_other", lang, source=entry.source.get(lang))
         parts.append(footer)
         rows: list[tuple[Button, ...]] = []
+        other = self.knowledge.get(also) if also else None
+        if other is not None:
+            label = t("qa.also", lang, title=other.title.get(lang))
+            rows.append((Button(label, callbacks.encode("kb", other.id)),))
         if entry.more is not None:
             rows.append((Button(t("qa.more", lang), callbacks.encode("more", entry.id)),))
         for flow_id in entry.flows:
@@ -117,7 +184,7 @@ class QuestionAnswering:
             if flow:
                 label = t("qa.open_flow", lang, flow=flow.title.get(lang))
                 rows.append((Button(label, callbacks.encode("menu", flow_id)),))
-        for related_id in entry.related[:3]:
+        for related_id in [r for r in entry.related if r != also][:3]:
             related = self.knowledge.get(related_id)
             if related:
                 rows.append(
@@ -141,6 +208,32 @@ class QuestionAnswering:
         none = Button(self.texts.text("qa.none_of_these", lang), callbacks.encode("none", log_id))
         rows.append((none,))
         return Reply(self.texts.text("qa.did_you_mean", lang), buttons=tuple(rows))
+
+    def _not_covered(self, result: MatchResult, lang: str) -> Reply:
+        """The e-material does not say; the official place to look; the closest topics."""
+        topics = self.matcher.topics
+        topic = topics.get(result.topic) if result.topic else None
+        parts = [topic.answer.get(lang) if topic else topics.general.get(lang)]
+        links: tuple[Link, ...] = topic.links if topic else ()
+        if links:
+            lines = "\n".join(f"• {link.name}: {link.url}" for link in links)
+            parts.append(f"{self.texts.text('qa.links', lang)}\n{lines}")
+        if result.candidates:
+            parts.append(self.texts.text("qa.closest", lang))
+        rows = []
+        for candidate in result.candidates[:3]:
+            entry = self.knowledge.get(candidate.entry_id)
+            if entry:
+                rows.append((Button(entry.title.get(lang), callbacks.encode("kb", entry.id)),))
+        return Reply("\n\n".join(parts), buttons=tuple(rows))
+
+    def _tool_rows(self, lang: str) -> tuple[tuple[Button, ...], ...]:
+        rows = []
+        for flow in self.flows:
+            if flow.in_menu:
+                label = self.texts.text("qa.open_flow", lang, flow=flow.title.get(lang))
+                rows.append((Button(label, callbacks.encode("menu", flow.id)),))
+        return tuple(rows)
 
     def _topics(self, text: str, lang: str) -> Reply:
         rows = []

@@ -26,7 +26,18 @@ RESPONSES: tuple[str, ...] = ("avoid", "reduce", "share", "accept")  # PM² risk
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
 LIMITS = {"name": 40, "check": 160, "risk": 130, "mitigation": 240}
 ITEM_FIELDS = frozenset(
-    {"id", "group", "check", "risk", "mitigation", "response", "likelihood", "impact", "source"}
+    {
+        "id",
+        "group",
+        "check",
+        "risk",
+        "mitigation",
+        "response",
+        "likelihood",
+        "impact",
+        "source",
+        "note",
+    }
 )
 
 
@@ -41,6 +52,12 @@ class RiskItem:
     likelihood: int
     impact: int
     source: str
+    note: Localized | None = None  # shown to the user when the item is not from the e-material
+
+    def shown(self, lang: str) -> str:
+        """The check as the user sees it, with the note when there is one."""
+        check = self.check.get(lang)
+        return f"{check}\nℹ️ {self.note.get(lang)}" if self.note else check
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,11 @@ def _item(raw: Any, path: Path, index: int) -> RiskItem:
     source = raw.get("source")
     if not isinstance(source, str) or not source.strip():
         raise ContentError(path, f"{item_id}.source", "name where the item comes from")
+    note = None
+    if raw.get("note") is not None:
+        note = Localized.parse_limited(raw["note"], path, f"{item_id}.note", 120)
+    elif "not in the e-material" in source:
+        raise ContentError(path, f"{item_id}.note", "not from the e-material: tell the user so")
     return RiskItem(
         id=item_id,
         group=raw["group"],
@@ -89,6 +111,7 @@ def _item(raw: Any, path: Path, index: int) -> RiskItem:
         likelihood=_scale(raw.get("likelihood"), path, f"{item_id}.likelihood"),
         impact=_scale(raw.get("impact"), path, f"{item_id}.impact"),
         source=source.strip(),
+        note=note,
     )
 
 

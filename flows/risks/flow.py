@@ -120,7 +120,7 @@ class RiskFlow(ProjectTool):
         return [
             Step(
                 status_step(item.id),
-                self.texts.filled("risks.status.question", group=group.get, check=item.check.get),
+                self.texts.filled("risks.status.question", group=group.get, check=item.shown),
                 options=tuple(Option(s, t(f"risks.status.{s}")) for s in STATUSES),
                 columns=2,
                 applies=asked,

@@ -71,11 +71,12 @@ def test_language_detection(matcher: Matcher, question: str, language: str) -> N
 def test_ask_contract(knowledge: KnowledgeBase) -> None:
     answerer = Answerer(knowledge, Matcher(knowledge))
     record = answerer.ask("What is a KA2 partnership?")
-    assert set(record) == {"question", "language", "entry_id", "score", "answer", "suggestions"}
+    assert {"question", "language", "entry_id", "score", "answer", "suggestions"} <= set(record)
+    assert record["kind"] == "answer" and record["links"] == []
     assert record["language"] == "en" and record["entry_id"] == "ka2-partnerships"
     assert record["answer"] == knowledge.get("ka2-partnerships").answer.en
     unknown = answerer.ask("kāds laiks rīt?")
-    assert unknown["entry_id"] is None and unknown["answer"] is None
+    assert unknown["entry_id"] is None and unknown["kind"] in ("not_covered", "unknown")
 
 
 @pytest.mark.parametrize("question", ["kas ir KA2?", "KA2?", "what is ka2"])
@@ -108,3 +109,75 @@ def test_a_typo_in_a_short_term_is_corrected_from_the_word_as_typed(matcher: Mat
 def test_intent_synonyms(matcher: Matcher, question: str, entry_id: str) -> None:
     result = matcher.match(question)
     assert result.outcome == "answer" and result.best.entry_id == entry_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Cik liels ir KA1 mobilitātes grants vienam audzēknim mēnesī?",
+        "kad ir pieteikumu termiņš",
+        "kas ir kvantu fizika",
+        "how do I register for EU Login",
+    ],
+)
+def test_not_covered_is_never_answered(knowledge: KnowledgeBase, question: str) -> None:
+    record = Answerer(knowledge, Matcher(knowledge)).ask(question)
+    assert record["kind"] == "not_covered" and record["entry_id"] is None
+    assert record["answer"]  # an honest reply, not silence
+
+
+def test_not_covered_names_the_official_place_to_look(knowledge: KnowledgeBase) -> None:
+    record = Answerer(knowledge, Matcher(knowledge)).ask("kad ir 2027. gada pieteikumu termiņš")
+    assert record["topic"] == "deadlines"
+    assert any("erasmus-programme-guide" in link["url"] for link in record["links"])
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("paldies!!", "thanks"),
+        ("labdien", "greeting"),
+        ("thx", "thanks"),
+        ("ok", "ok"),
+        ("nē", "no"),
+        ("kas tu esi?", "identity"),
+        ("asdf qwer", "nonsense"),
+    ],
+)
+def test_small_talk_never_reaches_the_knowledge_base(
+    knowledge: KnowledgeBase, message: str, intent: str
+) -> None:
+    record = Answerer(knowledge, Matcher(knowledge)).ask(message)
+    assert (record["kind"], record["intent"], record["entry_id"]) == ("small_talk", intent, None)
+
+
+def test_a_question_after_a_greeting_goes_to_the_knowledge_base(knowledge: KnowledgeBase) -> None:
+    record = Answerer(knowledge, Matcher(knowledge)).ask("labdien, kur meklēt partnerus?")
+    assert record["kind"] == "answer" and record["entry_id"] == "partner-search"
+
+
+def test_framing_words_do_not_decide(matcher: Matcher) -> None:
+    result = matcher.match("Kas ir SELFIE rīks un kam tas paredzēts?")
+    assert result.best and result.best.entry_id == "selfie"
+
+
+def test_follow_up_is_read_in_the_context_of_the_previous_entry(matcher: Matcher) -> None:
+    alone = matcher.match("un personāla riski?")
+    after = matcher.match("un kā ar finansēm?", previous_entry="risk-management")
+    assert after.outcome == "answer" and after.best.entry_id == "risk-financial"
+    assert after.followup and not alone.followup
+    more = matcher.match("kas vēl?", previous_entry="partner-search")
+    assert more.best and more.best.entry_id == "partner-search-networks"
+
+
+def test_two_part_question_offers_the_other_part(matcher: Matcher) -> None:
+    result = matcher.match("kas ir SELFIE un kas ir Europass?")
+    assert result.outcome == "answer"
+    assert {result.best.entry_id, result.also} == {"selfie", "europass"}
+
+
+def test_mid_flow_only_questions_are_answered(knowledge: KnowledgeBase) -> None:
+    answerer = Answerer(knowledge, Matcher(knowledge))
+    assert answerer.try_answer("kas ir scenāriju analīze?") is not None
+    for step_answer in ("finanšu un laika riski", "jā", "3", "mūsu mērķis ir uzlabot prasmes"):
+        assert answerer.try_answer(step_answer) is None

@@ -56,6 +56,39 @@ def test_good_sample_passes(tmp_path: Path) -> None:
         ),
         (lambda t: t + "  - {{{broken", "not valid YAML"),
         (lambda t: t + t.replace("entries:\n", ""), "duplicate id"),
+        # issue 12: each class of content problem found in the read against the seed
+        (
+            lambda t: t.replace(
+                "lv: Atbilde.",
+                "lv: Atbilde. The table of the e-material did not survive extraction.",
+            ),
+            "English sentence in the Latvian text",
+        ),
+        (
+            lambda t: t.replace(
+                "en: Answer.", "en: Answer. Tas ir par projektu un tā rezultātiem kopā."
+            ),
+            "Latvian sentence in the English text",
+        ),
+        (lambda t: t.replace("lv: Atbilde.", "lv: Jautā ja tev vajag."), "'tu' form"),
+        (lambda t: t.replace('section: "1.3"', "section: Pielikums 9"), "sections.yaml"),
+        (lambda t: t + '    source: "DigComp 2.2"\n', "both languages"),
+        (
+            lambda t: t.replace(
+                "https://epale.ec.europa.eu/lv",
+                "https://eur-lex.europa.eu/legal-content/LV/TXT/?uri=CELEX:52020DC0275",
+            ),
+            "Commission proposal",
+        ),
+        (
+            lambda t: t.replace(
+                "lv: Atbilde.", "lv: Projekts Nr. 2021-1-BE03-KA220-000033175."
+            ).replace(
+                "https://epale.ec.europa.eu/lv",
+                "https://skola.lv/projekts-2020-1-at01-ka229-078094/",
+            ),
+            "is about project",
+        ),
     ],
 )
 def test_broken_content_names_file_and_entry(tmp_path: Path, change, expected: str) -> None:

@@ -19,7 +19,7 @@ def test_answer_has_source_links_flowless_buttons_and_feedback(sqlite_url: str) 
     assert "https://etwinning.lv/" in text and "https://epale.ec.europa.eu/lv" in text
     assert "Avots: e-materiāls" in text
     replies = press(dialogue, replies, "👎")
-    assert replies[0].notice
+    assert "Ko Jūs meklējāt?" in text_of(replies)  # one optional follow-up for the editors
     with dialogue.db.transaction() as session:
         row = session.scalars(select(QuestionLog)).one()
         assert (row.entry_id, row.feedback, row.user_id) == ("partner-search", -1, USER)
@@ -39,8 +39,79 @@ def test_unknown_question_is_logged_for_admins_only(sqlite_url: str, tmp_path: P
     dialogue = build_dialogue(sqlite_url, admin_ids=frozenset({USER}))
     press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
     replies = send(dialogue, "text", "kāds laiks rīt?")
-    assert "vēl nezinu" in text_of(replies) and buttons(replies)
+    assert "informācijas nav" in text_of(replies) and buttons(replies)
     assert "kāds laiks rīt?" in text_of(send(dialogue, "command", "/unanswered"))
     other = send(dialogue, "command", "/unanswered", user=USER + 5)
     assert "administratoriem" in text_of(other) or "administrators" in text_of(other)
     dialogue.db.dispose()
+
+
+def test_small_talk_gets_its_own_short_answer_and_is_not_logged(sqlite_url: str) -> None:
+    dialogue = build_dialogue(sqlite_url)
+    press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
+    assert text_of(send(dialogue, "text", "paldies!!")).startswith("Lūdzu")
+    assert buttons(send(dialogue, "text", "labdien"))  # the tools follow a greeting
+    # "thanks" or "ok" say little about a language: the user's own is kept
+    assert text_of(send(dialogue, "text", "thanks")).startswith("Lūdzu")
+    with dialogue.db.transaction() as session:
+        assert session.scalars(select(QuestionLog)).all() == []
+    dialogue.db.dispose()
+
+
+def test_not_covered_is_honest_and_logged_as_not_covered(sqlite_url: str) -> None:
+    dialogue = build_dialogue(sqlite_url)
+    press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
+    replies = send(dialogue, "text", "kad ir pieteikumu termiņš")
+    assert "e-materiālā nav" in text_of(replies)
+    assert "https://erasmus-plus.ec.europa.eu/erasmus-programme-guide" in text_of(replies)
+    assert buttons(replies)  # the closest topics
+    with dialogue.db.transaction() as session:
+        row = session.scalars(select(QuestionLog)).one()
+        assert (row.outcome, row.entry_id) == ("not_covered", None)
+    dialogue.db.dispose()
+
+
+def test_answer_returns_the_entry_and_reads_a_follow_up_in_context(sqlite_url: str) -> None:
+    dialogue = build_dialogue(sqlite_url)
+    press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
+    qa = dialogue.qa
+    with dialogue.db.transaction() as session:
+        turn = _turn(dialogue, session)
+        assert qa.answer(turn, "kādi riski jāņem vērā projektā?") == "risk-management"
+        assert qa.answer(turn, "un kā ar finansēm?", "risk-management") == "risk-financial"
+        assert qa.try_answer(turn, "kas ir scenāriju analīze?") is True
+        assert qa.try_answer(turn, "mūsu mērķis ir uzlabot prasmes") is False
+    dialogue.db.dispose()
+
+
+def _turn(dialogue: object, session: object) -> object:  # a minimal Turn for calling Q&A
+    from types import SimpleNamespace
+
+    from storage.models import User
+
+    replies: list = []
+    return SimpleNamespace(
+        session=session, user=session.get(User, USER), lang="lv", say=replies.append
+    )
+
+
+def test_what_the_user_was_looking_for_is_kept_for_editors(sqlite_url: str) -> None:
+    dialogue = build_dialogue(sqlite_url, admin_ids=frozenset({USER}))
+    press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
+    replies = send(dialogue, "text", "kur meklet partnerus")
+    with dialogue.db.transaction() as session:
+        turn = _turn(dialogue, session)
+        log_id = dialogue.qa.button(turn, _callback(buttons(replies), "👎"))
+        assert log_id is not None
+        dialogue.qa.feedback_note(turn, log_id, "partnerus no Norvēģijas")
+        rows = session.scalars(select(QuestionLog).order_by(QuestionLog.id)).all()
+        assert (rows[-1].outcome, rows[-1].entry_id) == ("looking_for", "partner-search")
+    assert "partnerus no Norvēģijas" in text_of(send(dialogue, "command", "/unanswered"))
+    dialogue.db.dispose()
+
+
+def _callback(all_buttons: list, label: str):
+    from bot.dialogue import callbacks
+
+    data = next(b.data for b in all_buttons if b.label == label)
+    return callbacks.decode(data)

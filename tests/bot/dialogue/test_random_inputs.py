@@ -58,7 +58,7 @@ FORGED = [
 def test_random_walk_never_fails_and_results_stay_with_their_user(dialogue: Dialogue) -> None:
     rng = random.Random(20261126)
     seen: dict[int, list[str]] = {1: [], 2: []}
-    for _ in range(1500):
+    for _ in range(3000):
         user = rng.choice((1, 2))
         roll = rng.random()
         if roll < 0.5 and seen[user]:
