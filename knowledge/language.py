@@ -43,7 +43,7 @@ class LanguageDetector:
             return "lv"
         words = tokens(text)
         lv = sum(1 for w in words if w in self.latvian_words)
-        en = sum(1 for w in words if w in self.english_words)
+        en: float = sum(1 for w in words if w in self.english_words)
         en += sum(1 for w in words if _NOT_LATVIAN_LETTERS & set(w)) * 0.5
         if lv > en:
             return "lv"

@@ -222,8 +222,8 @@ class Matcher:
                 self._idf.setdefault(word, self._unknown_weight)
         self._vocabulary = sorted(self._idf)
         self._entry_words: dict[str, set[str]] = defaultdict(set)
-        for entry_id, words in answers.items():
-            self._entry_words[entry_id].update(words)
+        for entry_id, answer_words in answers.items():
+            self._entry_words[entry_id].update(answer_words)
         # What an entry is about: the words of its phrasings and titles (not its answer, which
         # may name a topic in passing, as a list of frameworks does).
         self._phrasing_words: dict[str, set[str]] = defaultdict(set)
@@ -244,8 +244,8 @@ class Matcher:
         for postings in self._postings.values():  # lightest phrasings first (see _shortlist)
             postings.sort(key=lambda index: self._phrasings[index].weight)
         self._answer_postings: dict[str, list[str]] = defaultdict(list)
-        for entry_id, words in answers.items():
-            for word in words:
+        for entry_id, answer_words in answers.items():
+            for word in answer_words:
                 self._answer_postings[word].append(entry_id)
 
     @property
@@ -545,8 +545,8 @@ def _document_frequency(
 ) -> Counter[str]:
     """In how many entries each word occurs (in any phrasing, title or answer)."""
     words_by_entry: dict[str, set[str]] = defaultdict(set)
-    for entry_id, words in answers.items():
-        words_by_entry[entry_id].update(words)
+    for entry_id, answer_words in answers.items():
+        words_by_entry[entry_id].update(answer_words)
     for entry_id, _text, words, _factor in tokenised:
         words_by_entry[entry_id].update(words)
     return Counter(word for words in words_by_entry.values() for word in words)

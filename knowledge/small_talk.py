@@ -100,7 +100,7 @@ class SmallTalk:
         hit = process.extractOne(
             word,
             self._vocabulary,  # type: ignore[attr-defined]
-            scorer=OSA.distance,
+            scorer=OSA.distance,  # type: ignore[arg-type]
             processor=None,
             score_cutoff=1,
         )

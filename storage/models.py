@@ -104,6 +104,7 @@ class DialogueState(Base):
     paused: Mapped[dict[str, Any]] = mapped_column(default=dict)
     topic: Mapped[str | None] = mapped_column(String(80))
     topic_at: Mapped[datetime | None]
+    feedback_for: Mapped[int | None] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

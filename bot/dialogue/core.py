@@ -76,7 +76,7 @@ class Dialogue:
             "go": lambda turn, cb: self.runner.landing_action(turn, cb.args[0], cb.args[1]),
             "proj": lambda turn, cb: turn.replies.extend(self.projects.activate(turn, cb.args[0])),
             "forget": lambda turn, cb: turn.say(self.privacy.answer(turn, cb.args[0])),
-            **dict.fromkeys(("kb", "more", "fb", "none"), self.qa.button),
+            **dict.fromkeys(("kb", "more", "fb", "none"), self._qa_button),
         }
         if set(self.buttons) != set(callbacks.KINDS):
             raise RuntimeError("every button kind in callbacks.KINDS needs exactly one handler")
@@ -144,6 +144,8 @@ class Dialogue:
         return turn.replies
 
     def _route(self, turn: Turn) -> None:
+        # "What were you looking for?" after a 👎 waits for the very next input only.
+        turn.pending_feedback, turn.dialogue.feedback_for = turn.dialogue.feedback_for, None
         kind = turn.input.kind
         if kind == "command":
             self._command(turn)
@@ -228,9 +230,20 @@ class Dialogue:
             self.runner.show_active_step(turn)
             return
         if turn.dialogue.active is not None:
-            self.runner.advance(turn, engine.Answer(text), from_button=False)
+            if self.qa.try_answer(turn, text):  # a question typed mid-tool: answered, then the
+                self.runner.show_active_step(turn)  # step again, nothing lost
+            else:
+                self.runner.advance(turn, engine.Answer(text), from_button=False)
             return
         if not text.strip():
             self._note(turn, "input.empty")
             return
-        self.qa.answer(turn, text)
+        if turn.pending_feedback is not None:
+            self.qa.feedback_note(turn, turn.pending_feedback, text)
+        now = utcnow()
+        entry = self.qa.answer(turn, text, previous_entry=turn.dialogue.recent_topic(now))
+        if entry is not None:
+            turn.dialogue.remember_topic(entry, now)
+
+    def _qa_button(self, turn: Turn, callback: Callback) -> None:
+        turn.dialogue.feedback_for = self.qa.button(turn, callback)

@@ -35,6 +35,7 @@ class DialogueState:
     paused: dict[str, FlowState] = field(default_factory=dict)
     last_seq: int = 0
     topic: Topic | None = None
+    feedback_for: int | None = None  # a 👎'd answer's log id, for the very next message
 
     # ---- reading ---------------------------------------------------------------------
     @property
@@ -112,7 +113,13 @@ def load_state(row: DialogueRow) -> DialogueState:
         if isinstance(stored, dict) and stored.get("flow"):
             paused[str(flow_id)] = FlowState.from_json(stored)
     topic = Topic(row.topic, row.topic_at) if row.topic and row.topic_at else None
-    return DialogueState(active=active, paused=paused, last_seq=row.seq or 0, topic=topic)
+    return DialogueState(
+        active=active,
+        paused=paused,
+        last_seq=row.seq or 0,
+        topic=topic,
+        feedback_for=row.feedback_for,
+    )
 
 
 def save_state(row: DialogueRow, state: DialogueState) -> None:
@@ -128,6 +135,7 @@ def save_state(row: DialogueRow, state: DialogueState) -> None:
         "paused": {flow_id: run.to_json() for flow_id, run in state.paused.items()},
         "topic": state.topic.entry_id if state.topic else None,
         "topic_at": state.topic.at if state.topic else None,
+        "feedback_for": state.feedback_for,
     }
     for name, value in values.items():
         if getattr(row, name) != value:

@@ -25,6 +25,8 @@ class Turn:
     erase: bool = False  # the user confirmed /forget: erase their data instead of saving
     # Looked up at most once per input (None: not looked up yet; {} : the user has none).
     active_project: dict[str, Any] | None = None
+    # The question-log id of a 👎 the previous input asked about ("what were you looking for?").
+    pending_feedback: int | None = None
 
     @property
     def lang(self) -> str:

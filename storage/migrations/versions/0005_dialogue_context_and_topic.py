@@ -1,4 +1,4 @@
-"""dialogue_states: a run's context apart from its answers; the last Q&A topic
+"""dialogue_states: a run's context apart from its answers; the last Q&A topic; a pending 👎
 
 Control data that rode inside a run's answers under keys starting with "_" (the project a tool
 works on, the flow to open next, edit/review modes, a preset mode, the last result to compare
@@ -46,6 +46,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("context", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("topic", sa.String(length=80), nullable=True))
         batch_op.add_column(sa.Column("topic_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("feedback_for", sa.BigInteger(), nullable=True))
     conn = op.get_bind()
     rows = conn.execute(sa.select(_states.c.user_id, _states.c.answers, _states.c.paused))
     for user_id, answers, paused in rows.all():
@@ -86,6 +87,7 @@ def downgrade() -> None:
             .values(answers=_merge(answers or {}, context or {}), paused=new_paused)
         )
     with op.batch_alter_table("dialogue_states", schema=None) as batch_op:
+        batch_op.drop_column("feedback_for")
         batch_op.drop_column("topic_at")
         batch_op.drop_column("topic")
         batch_op.drop_column("context")
