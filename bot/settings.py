@@ -11,6 +11,15 @@ from pathlib import Path
 DEFAULT_DATABASE_URL = "sqlite:///var/celvedis.db"
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
+DEFAULT_BOT_USERNAME = "CelvedisBot"  # the invite links' t.me/<username> (BOT_USERNAME)
+USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")  # a Telegram bot username
+
+
+def bot_username_from_env(env: Mapping[str, str] | None = None) -> str:
+    """BOT_USERNAME (without "@"), or the default when unset or malformed."""
+    env = os.environ if env is None else env
+    name = env.get("BOT_USERNAME", "").strip().lstrip("@")
+    return name if USERNAME_PATTERN.match(name) else DEFAULT_BOT_USERNAME
 
 
 class SettingsError(ValueError):
@@ -30,6 +39,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     api_base_url: str = DEFAULT_API_BASE_URL
     web_workers: int = 1
+    bot_username: str = DEFAULT_BOT_USERNAME
 
     def webhook_problems(self) -> list[str]:
         """What is missing to serve or register the webhook (empty when all is set)."""
@@ -81,6 +91,9 @@ class Settings:
             problems.append("TELEGRAM_API_BASE_URL: expected http(s)://host[:port][/bot]")
         elif not api_base_url.rstrip("/").endswith("/bot"):
             api_base_url = api_base_url.rstrip("/") + "/bot"
+        bot_username = env.get("BOT_USERNAME", "").strip().lstrip("@")
+        if bot_username and not USERNAME_PATTERN.match(bot_username):
+            problems.append("BOT_USERNAME: a Telegram bot username such as CelvedisBot")
         if problems:
             raise SettingsError("\n".join(problems))
         return cls(
@@ -95,6 +108,7 @@ class Settings:
             webhook_secret=secret,
             api_base_url=api_base_url.rstrip("/"),
             web_workers=web_workers,
+            bot_username=bot_username or DEFAULT_BOT_USERNAME,
         )
 
 

@@ -21,6 +21,7 @@ class Input:
     kind: InputKind
     payload: str
     language_code: str | None = None
+    first_name: str | None = None  # Telegram's first name: kept only as a group's teacher name
 
 
 @dataclass(frozen=True)

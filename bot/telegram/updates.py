@@ -36,7 +36,8 @@ def to_input(update: Update) -> Input | None:
             and entities[0].type == MessageEntityType.BOT_COMMAND
             and entities[0].offset == 0
         ):
-            return Input(user.id, chat.id, "command", message.text, lang)
+            # the first name rides along with commands only (a group keeps its teacher's)
+            return Input(user.id, chat.id, "command", message.text, lang, user.first_name)
         return Input(user.id, chat.id, "text", message.text, lang)
     kind = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
     return Input(user.id, chat.id, "other", kind, lang)
