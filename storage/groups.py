@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -192,7 +192,7 @@ class GroupRepository:
             .where(RoundEntry.round_id == found.id)
         )
         levels: dict[int, Mapping[str, Any]] = {}
-        for user_id, data in self.session.execute(query):
+        for learner, data in self.session.execute(query):
             raw = data.get("levels") if isinstance(data, Mapping) else None
-            levels[int(user_id)] = raw if isinstance(raw, Mapping) else {}
+            levels[cast(int, learner)] = raw if isinstance(raw, Mapping) else {}
         return levels
