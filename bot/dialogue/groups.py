@@ -127,7 +127,7 @@ class GroupDesk:
         )
         self._say(turn, "groups.created", name=group.name)
         turn.say(self.card(turn, group))
-        turn.say(self.link_reply(turn, group))
+        turn.replies.extend(self.link_replies(turn, group))
 
     def rename(self, turn: Turn, text: str) -> None:
         number, _, name = text.strip().partition(" ")
@@ -237,7 +237,8 @@ class GroupDesk:
     def _button(self, turn: Turn, key: str, action: str, number: int) -> Button:
         return Button(self.t(turn, key), callbacks.encode("grp", action, number))
 
-    def link_reply(self, turn: Turn, group: Group) -> Reply:
+    def link_replies(self, turn: Turn, group: Group) -> list[Reply]:
+        """The link as text (to copy) and its QR code as a photo (to show in class)."""
         repo = InviteRepository(turn.session)
         invite = repo.current(INVITE_KIND, group.id) or repo.create(
             INVITE_KIND, group.id, turn.user.id
@@ -245,8 +246,9 @@ class GroupDesk:
         link = self.invites.link(invite.token)
         until = show_date(local_date(invite.expires_at))
         text = self.t(turn, "groups.link", name=group.name, link=link, until=until)
-        qr = OutFile(f"qr-{group.id}.png", qr_png(link), self.t(turn, "groups.qr_caption"), True)
-        return Reply(text, files=(qr,))
+        caption = self.t(turn, "groups.qr_caption")
+        qr = OutFile(f"qr-{group.id}.png", qr_png(link), caption, True)
+        return [Reply(text), Reply(caption, files=(qr,))]
 
     # ---- buttons -------------------------------------------------------------------------
     def button(self, turn: Turn, callback: Callback) -> None:
@@ -278,7 +280,7 @@ class GroupDesk:
         if action == "show":
             turn.say(self.card(turn, group, edit=True))
         elif action == "link" and not group.closed:
-            turn.say(self.link_reply(turn, group))
+            turn.replies.extend(self.link_replies(turn, group))
         elif action == "mode" and not group.closed:
             group.mode = "full" if group.mode == "quick" else "quick"
             turn.say(self.card(turn, group, edit=True))
@@ -418,11 +420,13 @@ class GroupDesk:
         if report is None:
             self._say(turn, "groups.report_withheld", name=name, minimum=MIN_COUNT)
             return
-        files = completion.build_files((report.chart_file(), report.xlsx_file()))
+        chart, sheet = completion.build_files((report.chart_file(), report.xlsx_file()))
         summary, competences = report.messages()
-        turn.say(Reply(summary))
         back = (self._button(turn, "groups.button.back_to_group", "show", group.id),)
-        turn.say(Reply(competences, files=files, buttons=(back,)))
+        turn.say(Reply(chart.caption, files=(chart,)))
+        turn.say(Reply(summary))
+        turn.say(Reply(competences))
+        turn.say(Reply(sheet.caption, files=(sheet,), buttons=(back,)))
 
     # ---- learners --------------------------------------------------------------------------
     def open_invite(self, turn: Turn, invite: Invite) -> None:
