@@ -76,6 +76,12 @@ class GroupDesk:
         """A number of people as the teacher sees it: never one below ``MIN_COUNT``."""
         return str(value) if value >= MIN_COUNT else self.t(turn, "groups.fewer", minimum=MIN_COUNT)
 
+    def by(self, turn: Turn, group: Group) -> str:
+        """ " (teacher: Ilze)" when the teacher's first name is known, else nothing."""
+        if not group.teacher_name:
+            return ""
+        return self.t(turn, "groups.by_teacher", teacher=group.teacher_name)
+
     def round_name(self, name: str, lang: str) -> str:
         if name in PRESET_ROUNDS:
             return self.texts.text(f"groups.round.{name}", lang)
@@ -106,8 +112,9 @@ class GroupDesk:
         if joined:
             lines += ["", self.t(turn, "groups.joined_title")]
             for group in joined:
-                teacher = group.teacher_name or self.t(turn, "groups.a_teacher")
-                lines.append(self.t(turn, "groups.joined_item", name=group.name, teacher=teacher))
+                lines.append(
+                    self.t(turn, "groups.joined_item", name=group.name, by=self.by(turn, group))
+                )
                 label = self.t(turn, "groups.leave_button", name=group.name)[:60]
                 rows.append((Button(label, callbacks.encode("grp", "leave", group.id)),))
         lines += ["", self.t(turn, "groups.how_to_create")]
@@ -443,9 +450,8 @@ class GroupDesk:
         if repo.membership(group.id, turn.user.id) is not None:
             self._say(turn, "groups.already_member", name=group.name)
             return
-        teacher = group.teacher_name or self.t(turn, "groups.a_teacher")
         text = self.t(
-            turn, "groups.join_offer", name=group.name, teacher=teacher, minimum=MIN_COUNT
+            turn, "groups.join_offer", name=group.name, by=self.by(turn, group), minimum=MIN_COUNT
         )
         row = (
             Button(

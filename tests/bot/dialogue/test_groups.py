@@ -170,7 +170,7 @@ def test_teacher_manages_groups_rename_mode_revoke_close_delete(dialogue: Dialog
     assert "Grupa tagad saucas „3.C klase”" in teacher.text()
     open_card(teacher)
     teacher.press("Pārslēgt uz: padziļinātais")
-    assert "Pašnovērtējums: padziļinātais" in teacher.text()
+    assert "Pašnovērtējuma veids: padziļinātais" in teacher.text()
     teacher.press("Atsaukt saiti")
     learner = Person(dialogue, 401)
     assert "saite ir atsaukta" in text_of(learner.command(f"/start {token}"))
