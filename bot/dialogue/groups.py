@@ -80,7 +80,7 @@ class GroupDesk:
         """ " (teacher: Ilze)" when the teacher's first name is known, else nothing."""
         if not group.teacher_name:
             return ""
-        return self.t(turn, "groups.by_teacher", teacher=group.teacher_name)
+        return " " + self.t(turn, "groups.by_teacher", teacher=group.teacher_name)
 
     def round_name(self, name: str, lang: str) -> str:
         if name in PRESET_ROUNDS:
