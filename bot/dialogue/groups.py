@@ -115,6 +115,12 @@ class GroupDesk:
                 lines.append(
                     self.t(turn, "groups.joined_item", name=group.name, by=self.by(turn, group))
                 )
+                current = repo.open_round(group.id)
+                if current is not None:
+                    name = self.round_name(current.name, turn.lang)
+                    lines.append(self.t(turn, "groups.joined_round_open", name=name))
+                    label = self.t(turn, "groups.button.take", name=group.name)[:60]
+                    rows.append((Button(label, callbacks.encode("grp", "take", group.id)),))
                 label = self.t(turn, "groups.leave_button", name=group.name)[:60]
                 rows.append((Button(label, callbacks.encode("grp", "leave", group.id)),))
         lines += ["", self.t(turn, "groups.how_to_create")]
@@ -273,6 +279,13 @@ class GroupDesk:
         repo = GroupRepository(turn.session)
         if action == "list":
             turn.say(self.overview(turn, edit=True))
+            return
+        if action == "take":  # a member takes the self-assessment of an open round
+            joined = repo.get(number)
+            if joined is None or repo.membership(number, turn.user.id) is None:
+                self._invalid(turn)
+                return
+            self.runner.open(turn, DIGCOMP, joined.mode)
             return
         if action in ("leave", "leaveok"):
             self.leave(turn, number, confirmed=action == "leaveok")

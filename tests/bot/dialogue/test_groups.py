@@ -216,6 +216,7 @@ def test_a_stranger_with_forged_ids_or_tokens_sees_nothing(dialogue: Dialogue) -
         "grpr:1:after",
         "grp:leave:1",
         "grp:leaveok:1",
+        "grp:take:1",
     ):
         replies = stranger.send("button", data)
         assert all(r.notice for r in replies) and not buttons(replies), data
@@ -250,3 +251,6 @@ def test_joining_before_a_round_waits_for_the_reminder(dialogue: Dialogue) -> No
     teacher.press("Sākt kārtu „Pirms”")
     (due,) = dialogue.reminders.claim_due(user_id=501)
     assert "Grupā „3.B mehatroniķi” sākusies kārta „Pirms”" in due.text
+    learner.command("/grupa")
+    assert "Atvērta kārta „Pirms”" in learner.text()
+    assert "1/21" in text_of(learner.press("▶️ Pašnovērtējums grupai"))
