@@ -413,8 +413,8 @@ class GroupDesk:
         if earlier:
             before = earlier[-1]
             changed = change(repo.entries(before), entries, self.competences)
-            if changed is not None:
-                comparison = Comparison(self.round_name(before.name, turn.lang), *changed)
+            name = self.round_name(before.name, turn.lang)
+            comparison = Comparison(name, *changed) if changed else Comparison(name, None)
         return GroupReport(
             profile,
             self.competences,

@@ -44,11 +44,12 @@ def _signed(value: float | None, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Comparison:
-    """The change per area against an earlier round (``learners`` finished both)."""
+    """The change per area against an earlier round (``learners`` finished both; None: fewer
+    than 5 did, so no change is shown)."""
 
     round_name: str
-    learners: int
-    areas: tuple[Change, ...]
+    learners: int | None
+    areas: tuple[Change, ...] = ()
 
 
 class GroupReport:
@@ -142,6 +143,14 @@ class GroupReport:
     def change_lines(self) -> list[str]:
         if self.comparison is None:
             return []
+        if self.comparison.learners is None:
+            return [
+                self.t(
+                    "groups.report.change_withheld",
+                    round=self.comparison.round_name,
+                    minimum=5,
+                )
+            ]
         lines = [
             self.t(
                 "groups.report.change_heading",
@@ -209,7 +218,7 @@ class GroupReport:
             for cell in sheet[4]:
                 cell.font = Font(bold=True)
             sheet.column_dimensions["B"].width = 42
-        if self.comparison is not None:
+        if self.comparison is not None and self.comparison.learners is not None:
             sheet = book.create_sheet(self.t("groups.sheet.change")[:31])
             sheet.append(
                 [

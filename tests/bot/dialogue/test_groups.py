@@ -161,6 +161,7 @@ def test_four_finished_give_no_report_and_five_do_in_english(dialogue: Dialogue)
     assert "Finished the self-assessment: 5" in text
     assert "The group's three weakest competences" in text
     assert "Change since" not in text  # "before" had fewer than 5
+    assert "No change since round “Before” is shown: fewer than 5 of the same learners" in text
     assert len(_files(replies)) == 2
 
 
