@@ -198,7 +198,11 @@ class GroupReport:
         ]
         sheets = (
             (self.t("groups.sheet.areas"), self.profile.areas, self.area_name),
-            (self.t("groups.sheet.competences"), self.profile.competences, self.competence_name),
+            (
+                self.t("groups.sheet.competences"),
+                self.profile.competences,
+                lambda code: self.by_code[code].short.get(self.lang),
+            ),
         )
         for index, (title, rows, name_of) in enumerate(sheets):
             sheet = book.active if index == 0 else book.create_sheet()

@@ -5,7 +5,11 @@ and what a stranger sees (nothing)."""
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.dialogue.core import Dialogue
@@ -255,3 +259,44 @@ def test_joining_before_a_round_waits_for_the_reminder(dialogue: Dialogue) -> No
     learner.command("/grupa")
     assert "Atvērta kārta „Pirms”" in learner.text()
     assert "1/21" in text_of(learner.press("▶️ Pašnovērtējums grupai"))
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),  # each example is ~150 inputs
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=21, max_size=21), min_size=4, max_size=6))
+def test_whatever_the_answers_the_teacher_never_sees_a_small_count(
+    ratings: list[list[int]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        core = build_test_dialogue(f"sqlite:///{Path(folder) / 'p.db'}")
+        try:
+            teacher, token = teacher_with_group(core)
+            seen = [teacher.text()]
+            open_card(teacher)
+            teacher.press("Sākt kārtu „Pirms”")
+            for number, answers in enumerate(ratings):
+                learner_joins(core, 800 + number, token, "lv").rate_all(answers)
+                seen.append(text_of(open_card(teacher)))
+            closing = teacher.press("Slēgt kārtu „Pirms”")
+            seen.append(text_of(closing))
+            (round_id,) = _round_ids(core)
+            report = teacher.send("button", f"grp:rep:{round_id}")
+            seen.append(text_of(report))
+            for text in seen:
+                text = re.sub(r"/gr(?:oup|upa) \w+ \d+", "", text)  # a group's number, no count
+                assert not _small_counts(text), text
+                assert ". līmenis (" not in text  # no one learner's personal result
+            if len(ratings) < 5:
+                assert not _files(closing) and not _files(report)
+            else:
+                assert len(_files(report)) == 2
+                # a closed round with the same members: the same report every time
+                assert [r.text for r in teacher.send("button", f"grp:rep:{round_id}")] == [
+                    r.text for r in report
+                ]
+        finally:
+            core.db.dispose()
