@@ -12,11 +12,24 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.invites import InviteRepository
-from storage.models import FlowResult, Group, GroupMember, GroupRound, RoundEntry, utcnow
+from storage.models import (
+    FlowResult,
+    Group,
+    GroupMember,
+    GroupRound,
+    Reminder,
+    RoundEntry,
+    utcnow,
+)
 from storage.repositories import insert_if_missing
 
 DIGCOMP = "digcomp"
 INVITE_KIND = "group"
+REMINDER_FLOW = "group"  # reminders of a round opening: key "round:<round id>"
+
+
+def reminder_key(round_id: int) -> str:
+    return f"round:{round_id}"
 
 
 class GroupRepository:
@@ -62,11 +75,39 @@ class GroupRepository:
     def delete(self, group: Group) -> None:
         """The group with its rounds, memberships and invites; learners' own results stay."""
         rounds = select(GroupRound.id).where(GroupRound.group_id == group.id)
+        self._drop_unsent_reminders(group.id)
         self.session.execute(delete(RoundEntry).where(RoundEntry.round_id.in_(rounds)))
         self.session.execute(delete(GroupRound).where(GroupRound.group_id == group.id))
         self.session.execute(delete(GroupMember).where(GroupMember.group_id == group.id))
         InviteRepository(self.session).delete_all(INVITE_KIND, group.id)
         self.session.delete(group)
+        self.session.flush()
+
+    def _drop_unsent_reminders(self, group_id: int, user_id: int | None = None) -> None:
+        """Round reminders not yet sent for a group (of one member when given)."""
+        keys = [reminder_key(r.id) for r in self.rounds(group_id)]
+        if not keys:
+            return
+        statement = delete(Reminder).where(
+            Reminder.flow == REMINDER_FLOW, Reminder.key.in_(keys), Reminder.sent_at.is_(None)
+        )
+        if user_id is not None:
+            statement = statement.where(Reminder.user_id == user_id)
+        self.session.execute(statement)
+
+    def remind_members(self, group_id: int, round_id: int, text: dict[str, str]) -> None:
+        """One reminder, due now, for every member (sent in each member's language)."""
+        now = utcnow()
+        for user_id in self.member_ids(group_id):
+            self.session.add(
+                Reminder(
+                    user_id=user_id,
+                    flow=REMINDER_FLOW,
+                    key=reminder_key(round_id),
+                    text=text,
+                    due_at=now,
+                )
+            )
         self.session.flush()
 
     # ---- members ---------------------------------------------------------------------------
@@ -103,6 +144,7 @@ class GroupRepository:
         self.session.execute(
             delete(RoundEntry).where(RoundEntry.round_id.in_(rounds), RoundEntry.user_id == user_id)
         )
+        self._drop_unsent_reminders(group_id, user_id)
         self.session.delete(member)
         self.session.flush()
         return True

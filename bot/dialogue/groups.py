@@ -24,7 +24,7 @@ from flows.groups.report import Comparison, GroupReport
 from knowledge.texts import LANGUAGES, Catalogue
 from storage.groups import INVITE_KIND, GroupRepository
 from storage.invites import InviteRepository
-from storage.models import Group, GroupRound, Invite, Reminder, utcnow
+from storage.models import Group, GroupRound, Invite
 
 DIGCOMP = "digcomp"
 PRESET_ROUNDS = ("before", "after")
@@ -272,7 +272,7 @@ class GroupDesk:
         if action == "no":
             self._say(turn, "groups.not_joined")
             return
-        if not arg.isdigit():
+        if not arg.isdigit() or len(arg) > 12:  # ids only; anything else is forged
             self._invalid(turn)
             return
         number = int(arg)
@@ -352,7 +352,6 @@ class GroupDesk:
 
     def _remind_members(self, turn: Turn, group: Group, found: GroupRound) -> None:
         """Each member is reminded once, in their own language (the reminders machinery)."""
-        now = utcnow()
         text = {
             lang: self.texts.text(
                 "groups.reminder",
@@ -363,17 +362,7 @@ class GroupDesk:
             )
             for lang in LANGUAGES
         }
-        for user_id in GroupRepository(turn.session).member_ids(group.id):
-            turn.session.add(
-                Reminder(
-                    user_id=user_id,
-                    flow="group",
-                    key=f"round:{found.id}",
-                    text=text,
-                    due_at=now,
-                )
-            )
-        turn.session.flush()
+        GroupRepository(turn.session).remind_members(group.id, found.id, text)
 
     def end_round(self, turn: Turn, group: Group) -> None:
         repo = GroupRepository(turn.session)

@@ -222,6 +222,8 @@ def test_a_stranger_with_forged_ids_or_tokens_sees_nothing(dialogue: Dialogue) -
         "grp:leave:1",
         "grp:leaveok:1",
         "grp:take:1",
+        "grp:rep:" + "9" * 30,
+        "grpr:" + "9" * 30 + ":after",
     ):
         replies = stranger.send("button", data)
         assert all(r.notice for r in replies) and not buttons(replies), data
@@ -251,9 +253,14 @@ def test_joining_before_a_round_waits_for_the_reminder(dialogue: Dialogue) -> No
     teacher, token = teacher_with_group(dialogue)
     learner = learner_joins(dialogue, 501, token, "lv")
     assert "vēl nav sācis kārtu" in learner.text()
+    leaver = learner_joins(dialogue, 502, token, "en")
     assert "jau esat" in text_of(learner.command(f"/start {token}"))
     open_card(teacher)
     teacher.press("Sākt kārtu „Pirms”")
+    leaver.command("/group")
+    leaver.press("🚪")
+    leaver.press("Yes, leave")  # before the reminder went out: it is not sent
+    assert dialogue.reminders.claim_due(user_id=502) == []
     (due,) = dialogue.reminders.claim_due(user_id=501)
     assert "Grupā „3.B mehatroniķi” sākusies kārta „Pirms”" in due.text
     learner.command("/grupa")
