@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.dialogue.core import Dialogue
 from bot.dialogue.flood import FloodLimits
 from bot.dialogue.qa import QuestionAnswering
+from bot.settings import bot_username_from_env
 from flows.registry import FlowRegistry, default_registry
 from knowledge.loader import KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher
@@ -30,6 +31,7 @@ def build_dialogue(
     warm_up: bool = False,
     migrate: bool = True,
     flood: FloodLimits | None = None,
+    bot_username: str | None = None,
 ) -> Dialogue:
     """A ready dialogue core: content loaded and checked, database migrated. ``warm_up`` loads
     the flows' slow libraries in a background thread, so the first result is not slower;
@@ -44,4 +46,5 @@ def build_dialogue(
     if migrate:
         db.migrate()
     qa = QuestionAnswering(knowledge, Matcher(knowledge), texts, flows)
-    return Dialogue(db, flows, qa, texts, admin_ids, flood)
+    username = bot_username or bot_username_from_env()  # invite links: t.me/<username>
+    return Dialogue(db, flows, qa, texts, admin_ids, flood, bot_username=username)

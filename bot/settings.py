@@ -12,6 +12,15 @@ DEFAULT_DATABASE_URL = "sqlite:///var/celvedis.db"
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
+DEFAULT_BOT_USERNAME = "CelvedisBot"  # the invite links' t.me/<username> (BOT_USERNAME)
+USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")  # a Telegram bot username
+
+
+def bot_username_from_env(env: Mapping[str, str] | None = None) -> str:
+    """BOT_USERNAME (without "@"), or the default when unset or malformed."""
+    env = os.environ if env is None else env
+    name = env.get("BOT_USERNAME", "").strip().lstrip("@")
+    return name if USERNAME_PATTERN.match(name) else DEFAULT_BOT_USERNAME
 
 
 class SettingsError(ValueError):

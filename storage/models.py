@@ -1,5 +1,5 @@
 """Typed SQLAlchemy models: users, their dialogue state, finished flows, projects, reminders,
-the question log, and the webhook's processed updates and outbox."""
+the question log, the webhook's processed updates and outbox, invites, and teachers' groups."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -217,3 +218,93 @@ class OutboxMessage(Base):
     callback_query_id: Mapped[str | None] = mapped_column(String(64))
     edit_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invite(Base):
+    """A shareable invite (a deep link's start parameter): ``kind`` says what it admits to
+    ("group", later "project"), ``target_id`` which one. The token is random and checked here on
+    every use: it expires, can be revoked and may have a use limit."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int] = mapped_column(Integer, index=True)
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    created_by: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    max_uses: Mapped[int | None] = mapped_column(Integer)
+    uses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revoked: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class Group(Base):
+    """A teacher's group of learners doing the DigComp self-assessment together. The teacher
+    sees only the group's combined levels (``flows.groups``), never one learner's."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    teacher_name: Mapped[str | None] = mapped_column(String(64))  # shown to joining learners
+    mode: Mapped[str] = mapped_column(String(8), default="quick")  # quick | full
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    closed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupMember(Base):
+    """A learner who joined a group (leaving deletes the row and the learner's round entries)."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("groups.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupRound(Base):
+    """A round of a group ("before", "after" or a name): open until ``closed_at``."""
+
+    __tablename__ = "group_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("groups.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(40))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+
+class RoundEntry(Base):
+    """Which of a member's own results counts for a closed round (the snapshot taken when the
+    round closed). It points at the learner's result; it copies nothing."""
+
+    __tablename__ = "round_entries"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("group_rounds.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    result_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("flow_results.id", ondelete="CASCADE"), index=True
+    )

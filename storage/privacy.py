@@ -12,10 +12,14 @@ from storage.models import (
     Base,
     DialogueState,
     FlowResult,
+    Group,
+    GroupMember,
+    Invite,
     OutboxMessage,
     Project,
     QuestionLog,
     Reminder,
+    RoundEntry,
     User,
 )
 
@@ -29,6 +33,12 @@ USER_TABLES: tuple[tuple[type[Base], tuple[str, ...]], ...] = (
     (Reminder, ("user_id",)),
     (QuestionLog, ("user_id",)),
     (OutboxMessage, ("user_id", "chat_id")),
+    # Groups: a teacher's own groups (their rounds and memberships go with them), the groups a
+    # learner joined, which of their results count for a closed round, the invites they made.
+    (Group, ("owner_id",)),
+    (GroupMember, ("user_id",)),
+    (RoundEntry, ("user_id",)),
+    (Invite, ("created_by",)),
 )
 SKIPPED_COLUMNS = {"replies"}  # outbox payloads may hold files; their texts are exported
 
@@ -61,6 +71,10 @@ def export_user(session: Session, user_id: int) -> dict[str, list[dict[str, Any]
             for row, exported in zip(rows, data[model.__tablename__], strict=True):
                 replies = cast(OutboxMessage, row).replies
                 exported["texts"] = [reply.get("text", "") for reply in replies]
+        if model is GroupMember:  # the learner's groups by name, not only by number
+            for row, exported in zip(rows, data[model.__tablename__], strict=True):
+                group = session.get(Group, cast(GroupMember, row).group_id)
+                exported["group_name"] = group.name if group is not None else None
     return data
 
 

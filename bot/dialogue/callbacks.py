@@ -24,6 +24,8 @@ KINDS: dict[str, int] = {
     "fb": 2,  # fb:<log id>:<u|d>       feedback on an answer
     "none": 1,  # none:<log id>          "none of these"
     "forget": 1,  # forget:<yes|no>       the /forget confirmation
+    "grp": 2,  # grp:<action>:<group, round id | invite token>  a teacher's group, joining, leaving
+    "grpr": 2,  # grpr:<group id>:<before|after>  open a round of one's own group
 }
 
 

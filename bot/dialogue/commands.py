@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.dialogue.messages import Reply
 from bot.dialogue.turn import Turn
 from flows.registry import FlowRegistry
-from knowledge.texts import Catalogue
+from knowledge.texts import DEFAULT_LANGUAGE, Catalogue
 
 if TYPE_CHECKING:
     from bot.dialogue.core import Dialogue
@@ -34,6 +34,13 @@ class Command:
 
 
 def _start(core: Dialogue, turn: Turn, args: str) -> None:
+    if args.strip():  # a deep link's start parameter: an invite
+        if turn.user.language is None:  # first contact by a link: the client's language
+            code = turn.input.language_code or ""
+            turn.user.language = "en" if code.startswith("en") else DEFAULT_LANGUAGE
+            turn.say(core.privacy.notice(turn))
+        core.invites.open(turn, args.strip())
+        return
     if turn.user.language is None:
         turn.say(core.language_picker(turn))
         return
@@ -60,6 +67,10 @@ def _cancel(core: Dialogue, turn: Turn, args: str) -> None:
 
 def _projects(core: Dialogue, turn: Turn, args: str) -> None:
     turn.say(core.projects.listing(turn))
+
+
+def _group(core: Dialogue, turn: Turn, args: str) -> None:
+    core.groups.command(turn, args)
 
 
 def _privacy(core: Dialogue, turn: Turn, args: str) -> None:
@@ -96,6 +107,8 @@ def command_table(flows: FlowRegistry) -> tuple[Command, ...]:
         Command("menu", _menu),
         *(Command(flow.id, _flow(flow.id), in_menu=flow.in_menu) for flow in flows),
         Command("projects", _projects),
+        Command("group", _group),
+        Command("grupa", _group, in_menu=False),
         Command("privacy", _privacy),
         Command("help", _help),
         Command("language", _language),

@@ -12,13 +12,15 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.dialogue import callbacks, groups
+from bot.dialogue import callbacks, shared_chats
 from bot.dialogue.admin import AdminDesk
 from bot.dialogue.callbacks import Callback
 from bot.dialogue.commands import Command, command_table
 from bot.dialogue.flood import FloodLimits
 from bot.dialogue.flow_runner import FlowRunner
+from bot.dialogue.groups import GroupDesk
 from bot.dialogue.input_text import clean_text
+from bot.dialogue.invites import DEFAULT_BOT_USERNAME, InviteDesk
 from bot.dialogue.messages import Button, Input, Reply
 from bot.dialogue.privacy import PrivacyDesk
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
@@ -54,6 +56,7 @@ class Dialogue:
         texts: Catalogue,
         admin_ids: frozenset[int] = frozenset(),
         flood: FloodLimits | None = None,
+        bot_username: str = DEFAULT_BOT_USERNAME,
     ) -> None:
         self.db = db
         self.flows = flows
@@ -66,6 +69,9 @@ class Dialogue:
         self.projects = ProjectDesk(texts, flows.get(PROJECT_FLOW))
         self.reminders = ReminderDesk(db, texts)
         self.runner = FlowRunner(flows, texts, self.projects)
+        self.invites = InviteDesk(texts, bot_username)
+        self.groups = GroupDesk(texts, self.invites, self.runner)
+        self.invites.openers = {"group": self.groups.open_invite}  # "/start <token>" by kind
         self.commands: dict[str, Command] = {c.name: c for c in command_table(flows)}
         # The one table of button kinds (their wire format: ``callbacks.KINDS``).
         self.buttons: dict[str, Callable[[Turn, Callback], None]] = {
@@ -76,6 +82,8 @@ class Dialogue:
             "go": lambda turn, cb: self.runner.landing_action(turn, cb.args[0], cb.args[1]),
             "proj": lambda turn, cb: turn.replies.extend(self.projects.activate(turn, cb.args[0])),
             "forget": lambda turn, cb: turn.say(self.privacy.answer(turn, cb.args[0])),
+            "grp": self.groups.button,
+            "grpr": self.groups.round_button,
             **dict.fromkeys(("kb", "more", "fb", "none"), self._qa_button),
         }
         if set(self.buttons) != set(callbacks.KINDS):
@@ -120,7 +128,7 @@ class Dialogue:
         return Reply(self.texts.text("input.error", lang))
 
     def _handle_in(self, session: Session, inp: Input) -> list[Reply]:
-        if (shared_chat := groups.outside_private(inp, self.texts)) is not None:
+        if (shared_chat := shared_chats.outside_private(inp, self.texts)) is not None:
             return shared_chat  # a group or channel: nothing personal, nothing stored
         if inp.kind in ("text", "command"):
             inp = replace(inp, payload=clean_text(inp.payload))

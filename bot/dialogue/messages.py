@@ -15,7 +15,7 @@ class Input:
 
     ``payload`` is the command line ("/digcomp quick"), the text, the button's callback data, or
     the kind of the other thing ("photo", "sticker", …). ``chat_type``: where it was written
-    (anything but "private" is a shared chat: see ``bot.dialogue.groups``); ``bot_username``:
+    (anything but "private" is a shared chat: see ``bot.dialogue.shared_chats``); ``bot_username``:
     the bot's own @username when the transport knows it (for mentions and the private-chat link).
     """
 
@@ -26,6 +26,7 @@ class Input:
     language_code: str | None = None
     chat_type: ChatType = "private"
     bot_username: str | None = None
+    first_name: str | None = None  # Telegram's first name: kept only as a group's teacher name
 
 
 @dataclass(frozen=True)

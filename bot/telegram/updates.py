@@ -59,7 +59,8 @@ def to_input(update: Update, bot_username: str | None = None) -> Input | None:
             and entities[0].type == MessageEntityType.BOT_COMMAND
             and entities[0].offset == 0
         ):
-            return make(user.id, chat.id, "command", message.text)
+            # the first name rides along with commands only (a group keeps its teacher's)
+            return make(user.id, chat.id, "command", message.text, first_name=user.first_name)
         return make(user.id, chat.id, "text", message.text)
     kind = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
     return make(user.id, chat.id, "other", kind)

@@ -1,0 +1,75 @@
+"""Invite links for the dialogue core, shared by every kind of invite (teachers' groups now,
+shared projects later): the deep link and its QR code, and ``/start <token>`` dispatched by the
+invite's kind after the token is checked. A bad token changes nothing."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.dialogue.messages import Reply
+from bot.dialogue.turn import Turn
+from bot.settings import DEFAULT_BOT_USERNAME
+from knowledge.texts import Catalogue
+from storage.invites import InviteRepository, verdict
+from storage.models import Invite
+
+# kind -> what opening a usable invite of that kind does
+Opener = Callable[[Turn, Invite], None]
+
+
+def deep_link(bot_username: str, token: str) -> str:
+    return f"https://t.me/{bot_username}?start={token}"
+
+
+def qr_png(link: str) -> bytes:
+    """A QR code of ``link`` as a PNG (big enough to scan from a classroom screen)."""
+    import qrcode
+    from qrcode.image.pil import PilImage
+
+    code = qrcode.QRCode(border=4, box_size=12, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(link)
+    code.make(fit=True)
+    image = code.make_image(image_factory=PilImage)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class InviteDesk:
+    """Opens invites: ``openers`` maps an invite kind to its handler."""
+
+    texts: Catalogue
+    bot_username: str = DEFAULT_BOT_USERNAME
+    openers: dict[str, Opener] | None = None
+
+    def link(self, token: str) -> str:
+        return deep_link(self.bot_username, token)
+
+    def open(self, turn: Turn, token: str) -> None:
+        """``/start <token>``: the invite's handler when the token is usable, else why not."""
+        invite = InviteRepository(turn.session).find(token.strip())
+        opener = (self.openers or {}).get(invite.kind) if invite is not None else None
+        if invite is None or opener is None:
+            turn.say(Reply(self.texts.text("invites.unknown", turn.lang)))
+            return
+        state = verdict(invite)
+        if state != "ok":
+            turn.say(Reply(self.texts.text(f"invites.{state}", turn.lang)))
+            return
+        opener(turn, invite)
+
+    def check(self, turn: Turn, token: str, kind: str) -> Invite | None:
+        """The usable invite of ``kind`` with this token (a confirmation re-checks it), or None
+        after saying why not."""
+        invite = InviteRepository(turn.session).find(token)
+        if invite is None or invite.kind != kind:
+            turn.say(Reply(self.texts.text("invites.unknown", turn.lang)))
+            return None
+        state = verdict(invite)
+        if state != "ok":
+            turn.say(Reply(self.texts.text(f"invites.{state}", turn.lang)))
+            return None
+        return invite

@@ -1,0 +1,16 @@
+"""BOT_USERNAME: the bot named in invite links."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import DEFAULT_BOT_USERNAME, Settings, SettingsError, bot_username_from_env
+
+
+def test_bot_username_defaults_and_is_checked() -> None:
+    assert Settings.from_env({}).bot_username == DEFAULT_BOT_USERNAME
+    assert Settings.from_env({"BOT_USERNAME": "@Skola_bot"}).bot_username == "Skola_bot"
+    with pytest.raises(SettingsError, match="BOT_USERNAME"):
+        Settings.from_env({"BOT_USERNAME": "no spaces allowed"})
+    assert bot_username_from_env({"BOT_USERNAME": "x y"}) == DEFAULT_BOT_USERNAME
+    assert bot_username_from_env({"BOT_USERNAME": "Skola_bot"}) == "Skola_bot"
