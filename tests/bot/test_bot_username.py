@@ -8,7 +8,10 @@ from bot.settings import DEFAULT_BOT_USERNAME, Settings, SettingsError, bot_user
 
 
 def test_bot_username_defaults_and_is_checked() -> None:
-    assert Settings.from_env({}).bot_username == DEFAULT_BOT_USERNAME
+    # Unset: None in the settings (no private-chat button in groups until getMe answers) and
+    # the default for invite links built without Telegram (the terminal).
+    assert Settings.from_env({}).bot_username is None
+    assert bot_username_from_env({}) == DEFAULT_BOT_USERNAME
     assert Settings.from_env({"BOT_USERNAME": "@Skola_bot"}).bot_username == "Skola_bot"
     with pytest.raises(SettingsError, match="BOT_USERNAME"):
         Settings.from_env({"BOT_USERNAME": "no spaces allowed"})

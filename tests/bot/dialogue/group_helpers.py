@@ -19,7 +19,7 @@ class Person:
         self.last: list[Reply] = []
 
     def send(self, kind: str, payload: str) -> list[Reply]:
-        inp = Input(self.user, self.user, kind, payload, self.lang, f"Name{self.user}")  # type: ignore[arg-type]
+        inp = Input(self.user, self.user, kind, payload, self.lang, first_name=f"Name{self.user}")  # type: ignore[arg-type]
         self.last = self.core.handle(inp)
         return self.last
 
