@@ -1,34 +1,109 @@
-"""The terminal transport, scripted through standard input of a real process."""
+"""The terminal transport, scripted through standard input: ``python -m bot chat`` once in a
+real process (the smoke test), otherwise its command line run in this process with the same
+environment, standard input and output and exit code, on the session's shared content."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bot.app
+from bot import cli
+from bot.dialogue.core import Dialogue
+from bot.logs import QUIET_LOGGERS
+from tests.conftest import shared_content
 
 DEFAULT_USER = 1  # the terminal chat's user id unless --user is given
 
 
-def run_chat(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}",
-        "OUT_DIR": str(tmp_path / "out"),
-    }
+def chat_env(tmp_path: Path) -> dict[str, str]:
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}", "OUT_DIR": str(tmp_path / "out")}
+
+
+def run_chat_process(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot chat`` in a new process: loads and checks everything itself."""
     return subprocess.run(
         [sys.executable, "-m", "bot", "chat", *args],
         input=script,
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, **chat_env(tmp_path)},
         timeout=60,
         check=False,
     )
 
 
+def run_chat(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot chat`` run in this process (a new dialogue core each time, as after a
+    restart), its outputs returned as the process's would be."""
+    return run_command(["chat", *args], script, chat_env(tmp_path))
+
+
+def run_command(
+    argv: list[str], script: str, env: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``bot.cli.main(argv)`` with ``env`` added to the environment and ``script`` as standard
+    input; the dialogue is built on the shared content (``bot.app.build_dialogue`` otherwise)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    built: list[Dialogue] = []
+    content = shared_content()
+    real_build_dialogue = bot.app.build_dialogue
+
+    def build_dialogue(url: str, **options: Any) -> Dialogue:
+        core = real_build_dialogue(
+            url,
+            flows=content.product,
+            knowledge=content.knowledge,
+            matcher=content.matcher,
+            texts=content.texts,
+            **options,
+        )
+        built.append(core)
+        return core
+
+    with pytest.MonkeyPatch.context() as patch, logging_restored():
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.setattr(bot.app, "build_dialogue", build_dialogue)
+        patch.setattr(sys, "stdin", io.StringIO(script))
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = cli.main(argv)
+            except SystemExit as exit_:  # argparse
+                code = exit_.code if isinstance(exit_.code, int) else 1
+            finally:
+                for core in built:
+                    core.db.dispose()
+    return subprocess.CompletedProcess(argv, code, stdout.getvalue(), stderr.getvalue())
+
+
+@contextlib.contextmanager
+def logging_restored() -> Iterator[None]:
+    """The command line sets up logging for its process; put pytest's back afterwards."""
+    root = logging.getLogger()
+    handlers, levels = root.handlers[:], {n: logging.getLogger(n).level for n in QUIET_LOGGERS}
+    level = root.level
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, saved in levels.items():
+            logging.getLogger(name).setLevel(saved)
+
+
 def test_scripted_conversation(tmp_path: Path) -> None:
-    result = run_chat(tmp_path, "/start\n1\n/help\n/photo\n")
+    """The smoke test: the real command in a new process, on a new database."""
+    result = run_chat_process(tmp_path, "/start\n1\n/help\n/photo\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "[1] Latviešu" in out and "[2] English" in out
@@ -71,16 +146,7 @@ def test_state_survives_between_runs_and_users_are_separate(tmp_path: Path) -> N
 
 
 def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": "mysql://nowhere/db"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"],
-        input="",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_command(["chat"], "", {"DATABASE_URL": "mysql://nowhere/db"})
     assert result.returncode == 2 and "DATABASE_URL" in result.stderr
 
 
