@@ -28,6 +28,7 @@ from sqlalchemy import Connection, create_engine, make_url, text
 
 from bot.app import build_dialogue, load_texts
 from bot.dialogue.core import Dialogue
+from flows import isolation
 from flows.demo import DemoFlow
 from flows.registry import FlowRegistry, default_registry
 from knowledge.loader import KnowledgeBase, load_knowledge
@@ -104,6 +105,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if _fingerprints and fingerprint(shared_content()) != _fingerprints[0]:
         print("\nERROR: a test changed the shared content (tests/conftest.py)", file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _documents_built_in_process() -> Iterator[None]:
+    """The webhook app turns document isolation on for the whole process (a worker wants it);
+    put it back after each test, or every later test would build its documents in a new
+    interpreter (tests that want isolation turn it on)."""
+    before = isolation.enabled()
+    yield
+    isolation.enable(before)
 
 
 def build_test_dialogue(url: str, *, demo: bool = True, **options: Any) -> Dialogue:
