@@ -27,6 +27,8 @@ def build_dialogue(
     *,
     flows: FlowRegistry | None = None,
     knowledge: KnowledgeBase | None = None,
+    matcher: Matcher | None = None,
+    texts: Catalogue | None = None,
     admin_ids: frozenset[int] = frozenset(),
     warm_up: bool = False,
     migrate: bool = True,
@@ -36,15 +38,16 @@ def build_dialogue(
     """A ready dialogue core: content loaded and checked, database migrated. ``warm_up`` loads
     the flows' slow libraries in a background thread, so the first result is not slower;
     ``migrate=False`` when the schema is already current (webhook workers: the parent migrates);
-    ``flood`` turns on flood control (Telegram transports)."""
+    ``flood`` turns on flood control (Telegram transports). ``matcher`` (built on ``knowledge``)
+    and ``texts`` let content built once be shared by several dialogues (the tests do)."""
     flows = flows or default_registry()
     if warm_up:
         threading.Thread(target=flows.warm_up, name="warm-up", daemon=True).start()
     knowledge = knowledge or load_knowledge(flows.ids())
-    texts = load_texts()
+    texts = texts if texts is not None else load_texts()
     db = Database(database_url)
     if migrate:
         db.migrate()
-    qa = QuestionAnswering(knowledge, Matcher(knowledge), texts, flows)
+    qa = QuestionAnswering(knowledge, matcher or Matcher(knowledge), texts, flows)
     username = bot_username or bot_username_from_env()  # invite links: t.me/<username>
     return Dialogue(db, flows, qa, texts, admin_ids, flood, bot_username=username)

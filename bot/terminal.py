@@ -29,14 +29,14 @@ class TerminalChat:
         out_dir: Path,
         *,
         user_id: int = LOCAL_USER_ID,
-        output: TextIO = sys.stdout,
+        output: TextIO | None = None,
         language_code: str | None = None,
         now: datetime | None = None,
     ) -> None:
         self.dialogue = dialogue
         self.out_dir = out_dir
         self.user_id = user_id
-        self.output = output
+        self.output = sys.stdout if output is None else output  # sys.stdout as it is now
         self.language_code = language_code
         self.now = now  # a fixed "now" for reminders (``--now``), to try them without waiting
         self._buttons: list[Button] = []
@@ -97,8 +97,9 @@ class TerminalChat:
         path.write_bytes(data)
         return path
 
-    def run(self, source: TextIO = sys.stdin) -> int:
-        """Read until end of input; echo inputs when they come from a script."""
+    def run(self, source: TextIO | None = None) -> int:
+        """Read until end of input (``sys.stdin`` by default); echo inputs from a script."""
+        source = sys.stdin if source is None else source
         interactive = source.isatty()
         if isinstance(source, io.TextIOWrapper):  # bytes that are not UTF-8 become U+FFFD
             source.reconfigure(errors="replace")

@@ -1,26 +1,168 @@
-"""Shared fixtures: databases (SQLite always; PostgreSQL when TEST_DATABASE_URL is set)."""
+"""Shared fixtures: databases (SQLite always; PostgreSQL when TEST_DATABASE_URL is set) and the
+content every dialogue reads.
+
+Built once per test session and shared, because rebuilding them dominated the suite's time:
+- the content (flows, knowledge base, matcher, texts), which no test may change (checked when
+  the session ends);
+- the migrated schema: ``database_url`` and ``sqlite_url`` are empty and fully migrated — a copy
+  of a template file on SQLite, every table emptied on PostgreSQL. Tests of the migrations
+  themselves take ``empty_database_url`` (no tables at all).
+"""
 
 from __future__ import annotations
 
+import atexit
+import functools
+import hashlib
 import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, make_url, text
 
-from bot.app import build_dialogue
+from bot.app import build_dialogue, load_texts
 from bot.dialogue.core import Dialogue
+from flows import isolation
 from flows.demo import DemoFlow
 from flows.registry import FlowRegistry, default_registry
+from knowledge.loader import KnowledgeBase, load_knowledge
+from knowledge.matcher import Matcher
+from knowledge.texts import Catalogue
+from storage.db import Database
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
-def build_test_dialogue(url: str, **options: object) -> Dialogue:
-    """The product's flows plus the demo flow (the engine's small reference flow)."""
-    flows = FlowRegistry([*default_registry(), DemoFlow()])
-    return build_dialogue(url, flows=flows, **options)  # type: ignore[arg-type]
+# ---- content, built once ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Content:
+    """What dialogues read and never change."""
+
+    product: FlowRegistry  # the flows the product ships
+    with_demo: FlowRegistry  # the same flow objects and the demo flow
+    knowledge: KnowledgeBase
+    matcher: Matcher
+    texts: Catalogue
+
+
+@functools.cache
+def shared_content() -> Content:
+    """The session's one copy of the content (its fingerprint is taken to check it later)."""
+    product = default_registry()
+    knowledge = load_knowledge(product.ids())
+    content = Content(
+        product=product,
+        with_demo=FlowRegistry([*product, DemoFlow()]),
+        knowledge=knowledge,
+        matcher=Matcher(knowledge),
+        texts=load_texts(),
+    )
+    _fingerprints.append(fingerprint(content))
+    return content
+
+
+_fingerprints: list[str] = []
+
+
+def fingerprint(obj: object) -> str:
+    """A digest of everything reachable from ``obj`` (functions by name), to notice a change."""
+    digest = hashlib.sha256()
+    seen: set[int] = set()
+    stack: list[Any] = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes | int | float | complex | bool | type(None)):
+            digest.update(repr(item).encode())
+            continue
+        if id(item) in seen:
+            digest.update(b"@")
+            continue
+        seen.add(id(item))
+        digest.update(type(item).__qualname__.encode())
+        if isinstance(item, dict):
+            stack.extend(x for pair in item.items() for x in pair)
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, set | frozenset):
+            stack.extend(sorted(item, key=repr))
+        elif callable(item) and hasattr(item, "__qualname__"):
+            digest.update(item.__qualname__.encode())
+        elif hasattr(item, "__dict__"):
+            stack.append(vars(item))
+        else:
+            digest.update(repr(item).encode())
+    return digest.hexdigest()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run if a test changed the shared content."""
+    if _fingerprints and fingerprint(shared_content()) != _fingerprints[0]:
+        print("\nERROR: a test changed the shared content (tests/conftest.py)", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _documents_built_in_process() -> Iterator[None]:
+    """The webhook app turns document isolation on for the whole process (a worker wants it);
+    put it back after each test, or every later test would build its documents in a new
+    interpreter (tests that want isolation turn it on)."""
+    before = isolation.enabled()
+    yield
+    isolation.enable(before)
+
+
+def build_test_dialogue(url: str, *, demo: bool = True, **options: Any) -> Dialogue:
+    """The product's flows plus the demo flow (the engine's small reference flow); ``demo=False``:
+    the product's flows only. The content is shared; a new SQLite file starts as the migrated
+    template (the same schema the migrations build, without building it again)."""
+    content = shared_content()
+    _start_from_template(url)
+    return build_dialogue(
+        url,
+        flows=content.with_demo if demo else content.product,
+        knowledge=content.knowledge,
+        matcher=content.matcher,
+        texts=content.texts,
+        **options,
+    )
+
+
+# ---- databases, migrated once -------------------------------------------------------------
+@functools.cache
+def _sqlite_template() -> Path:
+    """An SQLite file migrated to the newest revision, made once per session."""
+    directory = Path(tempfile.mkdtemp(prefix="celvedis-template-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    path = directory / "migrated.db"
+    db = Database(f"sqlite:///{path}")
+    db.migrate()
+    db.dispose()  # the last connection checkpoints the WAL into the file and removes it
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+def _start_from_template(url: str) -> None:
+    """Copy the migrated template to a new SQLite file (nothing for other URLs)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return
+    path = Path(parsed.database)
+    if parsed.database != ":memory:" and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_sqlite_template(), path)
+
+
+def migrated_sqlite_url(path: Path) -> str:
+    """An SQLite file at ``path``, empty and fully migrated (a copy of the template)."""
+    url = f"sqlite:///{path}"
+    _start_from_template(url)
+    return url
 
 
 def _reset_postgres(url: str) -> None:
@@ -31,6 +173,43 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+_SCHEMA_QUERY = """
+    SELECT 'column', table_name, column_name || ' ' || data_type FROM information_schema.columns
+     WHERE table_schema = 'public'
+    UNION ALL SELECT 'index', tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'
+    ORDER BY 1, 2, 3
+"""
+_migrated_postgres: list[tuple[tuple[Any, ...], ...]] = []  # the schema the migrations made
+
+
+def _postgres_schema(conn: Connection) -> tuple[tuple[Any, ...], ...]:
+    """Columns, indexes and the Alembic revision of the public schema."""
+    schema = tuple(tuple(row) for row in conn.execute(text(_SCHEMA_QUERY)))
+    if ("column", "alembic_version", "version_num character varying") not in schema:
+        return schema
+    return (*schema, *(tuple(row) for row in conn.execute(text("TABLE alembic_version"))))
+
+
+def _empty_migrated_postgres(url: str) -> None:
+    """Every table emptied when the schema is the one the migrations made, else rebuilt."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            if _migrated_postgres and _postgres_schema(conn) == _migrated_postgres[0]:
+                tables = sorted({row[1] for row in _migrated_postgres[0] if row[0] == "column"})
+                data = ", ".join(t for t in tables if t != "alembic_version")
+                conn.execute(text(f"TRUNCATE {data} RESTART IDENTITY CASCADE"))
+                return
+    finally:
+        engine.dispose()
+    _reset_postgres(url)
+    db = Database(url)
+    db.migrate()
+    with db.engine.connect() as conn:
+        _migrated_postgres[:] = [_postgres_schema(conn)]
+    db.dispose()
+
+
 def _backends() -> list[str]:
     # In CI PostgreSQL is required: without TEST_DATABASE_URL its tests fail rather than vanish.
     if POSTGRES_URL or os.environ.get("CI"):
@@ -38,21 +217,34 @@ def _backends() -> list[str]:
     return ["sqlite"]
 
 
-@pytest.fixture(params=_backends())
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database on each backend in turn."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
+def _postgres_url() -> str:
     if not POSTGRES_URL:
         pytest.fail("TEST_DATABASE_URL is not set; CI must test storage on PostgreSQL")
-    _reset_postgres(POSTGRES_URL)
-    yield POSTGRES_URL
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, fully migrated database on each backend in turn."""
+    if request.param == "sqlite":
+        return migrated_sqlite_url(tmp_path / "test.db")
+    _empty_migrated_postgres(_postgres_url())
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=_backends())
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database without any table, on each backend in turn (for tests of the migrations)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    _reset_postgres(_postgres_url())
+    return POSTGRES_URL
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'test.db'}"
+    """An empty, fully migrated SQLite database."""
+    return migrated_sqlite_url(tmp_path / "test.db")
 
 
 @pytest.fixture

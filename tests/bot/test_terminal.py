@@ -1,4 +1,6 @@
-"""The terminal transport, scripted through standard input of a real process."""
+"""The terminal transport, scripted through standard input: ``python -m bot chat`` once in a
+real process (the smoke test), otherwise its command line run in this process with the same
+environment, standard input and output and exit code, on the session's shared content."""
 
 from __future__ import annotations
 
@@ -7,28 +9,37 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.cli import run_command
+
 DEFAULT_USER = 1  # the terminal chat's user id unless --user is given
 
 
-def run_chat(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}",
-        "OUT_DIR": str(tmp_path / "out"),
-    }
+def chat_env(tmp_path: Path) -> dict[str, str]:
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}", "OUT_DIR": str(tmp_path / "out")}
+
+
+def run_chat_process(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot chat`` in a new process: loads and checks everything itself."""
     return subprocess.run(
         [sys.executable, "-m", "bot", "chat", *args],
         input=script,
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, **chat_env(tmp_path)},
         timeout=60,
         check=False,
     )
 
 
+def run_chat(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot chat`` run in this process (a new dialogue core each time, as after a
+    restart), its outputs returned as the process's would be."""
+    return run_command(["chat", *args], script, chat_env(tmp_path))
+
+
 def test_scripted_conversation(tmp_path: Path) -> None:
-    result = run_chat(tmp_path, "/start\n1\n/help\n/photo\n")
+    """The smoke test: the real command in a new process, on a new database."""
+    result = run_chat_process(tmp_path, "/start\n1\n/help\n/photo\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "[1] Latviešu" in out and "[2] English" in out
@@ -71,16 +82,7 @@ def test_state_survives_between_runs_and_users_are_separate(tmp_path: Path) -> N
 
 
 def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": "mysql://nowhere/db"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"],
-        input="",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_command(["chat"], "", {"DATABASE_URL": "mysql://nowhere/db"})
     assert result.returncode == 2 and "DATABASE_URL" in result.stderr
 
 

@@ -12,8 +12,8 @@ from storage.repositories import FlowResultRepository, UserRepository
 BIG_ID = 2**40 + 7  # Telegram ids need 64 bits
 
 
-def test_migrations_create_tables_and_are_idempotent(database_url: str) -> None:
-    db = Database(database_url)
+def test_migrations_create_tables_and_are_idempotent(empty_database_url: str) -> None:
+    db = Database(empty_database_url)
     db.migrate()
     db.migrate()
     tables = set(inspect(db.engine).get_table_names())

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.app import build_dialogue
 from storage.models import QuestionLog
 from tests.bot.helpers import USER, buttons, press, send, text_of
+from tests.conftest import build_test_dialogue
 
 
 def test_answer_has_source_links_flowless_buttons_and_feedback(sqlite_url: str) -> None:
-    dialogue = build_dialogue(sqlite_url)
+    dialogue = build_test_dialogue(sqlite_url, demo=False)
     press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
     replies = send(dialogue, "text", "kur meklet partnerus")
     text = text_of(replies)
@@ -27,7 +27,7 @@ def test_answer_has_source_links_flowless_buttons_and_feedback(sqlite_url: str) 
 
 
 def test_english_question_gets_english_answer_unless_language_fixed(sqlite_url: str) -> None:
-    dialogue = build_dialogue(sqlite_url)
+    dialogue = build_test_dialogue(sqlite_url, demo=False)
     press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
     assert "partner" in text_of(send(dialogue, "text", "How do I find partners?")).lower()
     press(dialogue, send(dialogue, "command", "/language"), "Vienmēr")
@@ -36,7 +36,7 @@ def test_english_question_gets_english_answer_unless_language_fixed(sqlite_url: 
 
 
 def test_unknown_question_is_logged_for_admins_only(sqlite_url: str, tmp_path: Path) -> None:
-    dialogue = build_dialogue(sqlite_url, admin_ids=frozenset({USER}))
+    dialogue = build_test_dialogue(sqlite_url, demo=False, admin_ids=frozenset({USER}))
     press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
     replies = send(dialogue, "text", "kāds laiks rīt?")
     assert "informācijas nav" in text_of(replies) and buttons(replies)

@@ -113,9 +113,9 @@ def test_concurrent_inputs_for_one_user_are_serialised(database_url: str) -> Non
     db.dispose()
 
 
-def test_migration_moves_control_keys_from_answers_to_the_context(database_url: str) -> None:
+def test_migration_moves_control_keys_from_answers_to_the_context(empty_database_url: str) -> None:
     """Rows written before 0005 kept "_project", "_then", … inside the answers."""
-    db = Database(database_url)
+    db = Database(empty_database_url)
     _alembic(db, "0004")
     old_paused = (
         '{"risks": {"flow": "risks", "step": "s:a", "seq": 3, "history": [], '
