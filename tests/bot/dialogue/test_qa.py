@@ -47,7 +47,7 @@ def test_unknown_question_is_logged_for_admins_only(sqlite_url: str, tmp_path: P
 
 
 def test_small_talk_gets_its_own_short_answer_and_is_not_logged(sqlite_url: str) -> None:
-    dialogue = build_dialogue(sqlite_url)
+    dialogue = build_test_dialogue(sqlite_url, demo=False)
     press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
     assert text_of(send(dialogue, "text", "paldies!!")).startswith("Lūdzu")
     assert buttons(send(dialogue, "text", "labdien"))  # the tools follow a greeting
@@ -59,7 +59,7 @@ def test_small_talk_gets_its_own_short_answer_and_is_not_logged(sqlite_url: str)
 
 
 def test_not_covered_is_honest_and_logged_as_not_covered(sqlite_url: str) -> None:
-    dialogue = build_dialogue(sqlite_url)
+    dialogue = build_test_dialogue(sqlite_url, demo=False)
     press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
     replies = send(dialogue, "text", "kad ir pieteikumu termiņš")
     assert "e-materiālā nav" in text_of(replies)
@@ -72,7 +72,7 @@ def test_not_covered_is_honest_and_logged_as_not_covered(sqlite_url: str) -> Non
 
 
 def test_answer_returns_the_entry_and_reads_a_follow_up_in_context(sqlite_url: str) -> None:
-    dialogue = build_dialogue(sqlite_url)
+    dialogue = build_test_dialogue(sqlite_url, demo=False)
     press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
     qa = dialogue.qa
     with dialogue.db.transaction() as session:
@@ -96,7 +96,7 @@ def _turn(dialogue: object, session: object) -> object:  # a minimal Turn for ca
 
 
 def test_what_the_user_was_looking_for_is_kept_for_editors(sqlite_url: str) -> None:
-    dialogue = build_dialogue(sqlite_url, admin_ids=frozenset({USER}))
+    dialogue = build_test_dialogue(sqlite_url, demo=False, admin_ids=frozenset({USER}))
     press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
     replies = send(dialogue, "text", "kur meklet partnerus")
     with dialogue.db.transaction() as session:
