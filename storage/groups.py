@@ -217,6 +217,7 @@ class GroupRepository:
         finished = self._finished(found.group_id, found.opened_at, found.closed_at)
         for user_id, result_id in finished.items():
             self.session.add(RoundEntry(round_id=found.id, user_id=user_id, result_id=result_id))
+        found.counted = len(finished)
         self.session.flush()
         return len(finished)
 

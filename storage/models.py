@@ -289,6 +289,9 @@ class GroupRound(Base):
     name: Mapped[str] = mapped_column(String(40))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column()
+    # How many results counted when the round closed: a report is shown only while exactly
+    # these are still there, so no two reports of one round can be compared to single anyone out.
+    counted: Mapped[int | None] = mapped_column(Integer)
 
 
 class RoundEntry(Base):

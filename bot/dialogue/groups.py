@@ -391,11 +391,16 @@ class GroupDesk:
 
     # ---- the report ----------------------------------------------------------------------
     def build_report(self, turn: Turn, group: Group, found: GroupRound) -> GroupReport | None:
-        """The report of a closed round, or None when fewer than ``MIN_COUNT`` remain."""
+        """The report of a closed round, or None: when fewer than ``MIN_COUNT`` counted, or when
+        anyone who counted has left or erased their data since the round closed (a report
+        without them, next to the one the teacher saw before, would show that one learner's
+        levels by difference)."""
         repo = GroupRepository(turn.session)
         entries = repo.entries(found)
+        if found.closed_at is None or len(entries) != found.counted:
+            return None
         profile = group_profile(list(entries.values()), self.competences)
-        if profile is None or found.closed_at is None:
+        if profile is None:
             return None
         comparison = None
         earlier = [r for r in repo.rounds(group.id) if r.closed_at is not None and r.id < found.id]
