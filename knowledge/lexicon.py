@@ -33,6 +33,8 @@ def _words(data: dict[str, object], key: str) -> list[str]:
     value = data.get(key)
     if not isinstance(value, str) or not value.split():
         raise ContentError(LEXICON_PATH, key, "expected a space-separated list of words")
+    if "#" in value.split():  # a comment line inside a folded block becomes words
+        raise ContentError(LEXICON_PATH, key, "a '#' comment inside the list of words")
     return [fold(w) for w in value.split()]
 
 

@@ -310,16 +310,17 @@ class Matcher:
         unique = dict.fromkeys(words)
         # In a long question an unknown word is more likely framing ("saslimst", "laukos") than
         # the topic: it weighs less.
-        unknown_weight = self._unknown_weight * (
-            self.long_unknown if len(unique) > self.long_question else 1.0
-        )
+        long = len(unique) > self.long_question
+        unknown_weight = self._unknown_weight * (self.long_unknown if long else 1.0)
         for word in unique:
             known, similarity = self.correct(word)
             if similarity == 0 and word in typed and typed[word] != word:
                 known, similarity = self.correct(typed[word])
             if similarity > 0:
-                found[known] = max(found.get(known, 0.0), similarity)
-                weight += self._idf[known]
+                # So is a word known only after typo correction ("baidos" read as "paid").
+                share = self.long_unknown if long and similarity < 1 else 1.0
+                found[known] = max(found.get(known, 0.0), similarity * share)
+                weight += self._idf[known] * share
             else:
                 weight += unknown_weight
                 unknown += unknown_weight
