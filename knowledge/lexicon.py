@@ -25,6 +25,9 @@ class Lexicon:
     # Applied before diacritics are folded, for words that only diacritics tell apart
     # ("termiņš", a deadline, and "termins", a term).
     before_folding: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # Applied to the text as typed, for abbreviations only capitals tell apart ("ES", the EU,
+    # and "es", I).
+    case_sensitive: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 def _words(data: dict[str, object], key: str) -> list[str]:
@@ -67,6 +70,7 @@ def lexicon() -> Lexicon:
 
     synonyms = _synonyms(data)
     before_folding = _synonyms(data, "before_folding")
+    case_sensitive = _synonyms(data, "case_sensitive")
     return Lexicon(
         stop_words=frozenset(_words(data, "stop_words")),
         latvian_suffixes=by_length(_words(data, "latvian_suffixes")),
@@ -75,6 +79,9 @@ def lexicon() -> Lexicon:
         latvian_markers=frozenset(_words(data, "latvian_markers")),
         english_markers=frozenset(_words(data, "english_markers")),
         synonyms=synonyms,
-        canonical_tokens=frozenset(token for _, token in synonyms + before_folding),
+        canonical_tokens=frozenset(
+            token for _, token in synonyms + before_folding + case_sensitive
+        ),
         before_folding=before_folding,
+        case_sensitive=case_sensitive,
     )

@@ -48,6 +48,8 @@ def tokens(text: str) -> list[str]:
 def content_tokens(text: str) -> list[str]:
     """Folded text with synonyms made canonical, without stop words, each word stemmed."""
     lex = lexicon()
+    for pattern, canonical in lex.case_sensitive:
+        text = pattern.sub(f" {canonical} ", text)
     if lex.before_folding:
         text = text.casefold()
         for pattern, canonical in lex.before_folding:
