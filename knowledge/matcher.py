@@ -157,6 +157,12 @@ class Matcher:
         long_unknown: float = 0.5,
         followup_words: int = 3,
         followup_boost: float = 1.15,
+        union_weight: float = 0.0,
+        union_long_only: bool = False,
+        union_blend: bool = True,
+        long_threshold_step: float = 1.0,
+        long_threshold_min: float = 38.0,
+        long_margin_step: float = 0.0,
         shortlist: int = 150,
         common_postings: int = 5000,
         topics: NotCovered | None = None,
@@ -180,6 +186,12 @@ class Matcher:
         self.long_unknown = long_unknown
         self.followup_words = followup_words
         self.followup_boost = followup_boost
+        self.union_weight = union_weight
+        self.union_long_only = union_long_only
+        self.union_blend = union_blend
+        self.long_threshold_step = long_threshold_step
+        self.long_threshold_min = long_threshold_min
+        self.long_margin_step = long_margin_step
         self.shortlist = shortlist
         self.common_postings = common_postings
         self.topics = topics if topics is not None else not_covered()
@@ -343,7 +355,7 @@ class Matcher:
                 scores[entry_id] *= self.followup_boost
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
-        outcome: Outcome = self._outcome(candidates)
+        outcome: Outcome = self._outcome(candidates, len(query.words))
         topic = None
         if not followup:
             share, topic = self._uncovered(query, candidates)
@@ -508,11 +520,22 @@ class Matcher:
             if score > best.get(phrasing.entry_id, 0.0):
                 best[phrasing.entry_id] = score
         w = self.answer_weight
-        return {
-            entry_id: (1 - w) * best.get(entry_id, 0.0)
-            + w * 100.0 * in_answer.get(entry_id, 0.0) / query_weight
-            for entry_id in best.keys() | in_answer.keys()
-        }
+        u = self.union_weight if (extra > 0 or not self.union_long_only) else 0.0
+        scores = {}
+        for entry_id in best.keys() | in_answer.keys():
+            score = (1 - w) * best.get(entry_id, 0.0) + w * 100.0 * in_answer.get(
+                entry_id, 0.0
+            ) / query_weight
+            if u:
+                own = self._phrasing_words.get(entry_id, set())
+                union = sum(self._idf[q] * s for q, s in query.items() if q in own)
+                union_score = 100.0 * union / query_weight
+                if self.union_blend:
+                    score = (1 - u) * score + u * union_score
+                else:  # raises an entry whose phrasings together cover more than its best one
+                    score += u * max(0.0, union_score - score)
+            scores[entry_id] = score
+        return scores
 
     def _df_phrasings(self, word: str) -> int:
         return len(self._postings.get(word, ()))
@@ -531,12 +554,15 @@ class Matcher:
         chosen.extend(itertools.islice(ties, room))
         return chosen
 
-    def _outcome(self, candidates: tuple[Candidate, ...]) -> Outcome:
+    def _outcome(self, candidates: tuple[Candidate, ...], words: int = 0) -> Outcome:
         if not candidates or candidates[0].score < self.suggest_threshold:
             return "none"
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if top >= self.threshold and top - runner_up >= self.margin:
+        extra = max(0, words - self.long_question)
+        threshold = max(self.threshold - self.long_threshold_step * extra, self.long_threshold_min)
+        margin = self.margin + self.long_margin_step * extra
+        if top >= threshold and top - runner_up >= margin:
             return "answer"
         return "suggest"
 
