@@ -160,6 +160,7 @@ class Matcher:
         union_weight: float = 0.0,
         union_long_only: bool = False,
         union_blend: bool = True,
+        union_max_words: int = 99,
         long_threshold_step: float = 1.0,
         long_threshold_min: float = 38.0,
         long_margin_step: float = 0.0,
@@ -189,6 +190,7 @@ class Matcher:
         self.union_weight = union_weight
         self.union_long_only = union_long_only
         self.union_blend = union_blend
+        self.union_max_words = union_max_words
         self.long_threshold_step = long_threshold_step
         self.long_threshold_min = long_threshold_min
         self.long_margin_step = long_margin_step
@@ -521,6 +523,8 @@ class Matcher:
                 best[phrasing.entry_id] = score
         w = self.answer_weight
         u = self.union_weight if (extra > 0 or not self.union_long_only) else 0.0
+        if len(query) > self.union_max_words:
+            u = 0.0
         scores = {}
         for entry_id in best.keys() | in_answer.keys():
             score = (1 - w) * best.get(entry_id, 0.0) + w * 100.0 * in_answer.get(
