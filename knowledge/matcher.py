@@ -157,10 +157,8 @@ class Matcher:
         long_unknown: float = 0.5,
         followup_words: int = 3,
         followup_boost: float = 1.15,
-        union_weight: float = 0.0,
-        union_long_only: bool = False,
-        union_blend: bool = True,
-        union_max_words: int = 99,
+        core_weight: float = 0.3,
+        core_phrasings: int = 2,
         long_threshold_step: float = 1.0,
         long_threshold_min: float = 38.0,
         long_margin_step: float = 0.0,
@@ -187,10 +185,7 @@ class Matcher:
         self.long_unknown = long_unknown
         self.followup_words = followup_words
         self.followup_boost = followup_boost
-        self.union_weight = union_weight
-        self.union_long_only = union_long_only
-        self.union_blend = union_blend
-        self.union_max_words = union_max_words
+        self.core_weight = core_weight
         self.long_threshold_step = long_threshold_step
         self.long_threshold_min = long_threshold_min
         self.long_margin_step = long_margin_step
@@ -245,6 +240,16 @@ class Matcher:
             self._entry_words[entry_id].update(words)
             if factor == 1.0:
                 self._phrasing_words[entry_id].update(words)
+        # The words an entry is about: those at least ``core_phrasings`` of its phrasings use
+        # (a word only one colloquial phrasing uses is incidental).
+        in_phrasings: dict[str, Counter[str]] = defaultdict(Counter)
+        for entry_id, _text, words, factor in tokenised:
+            if factor == 1.0:
+                in_phrasings[entry_id].update(set(words))
+        self._core_words = {
+            entry_id: {w for w, n in counts.items() if n >= core_phrasings}
+            for entry_id, counts in in_phrasings.items()
+        }
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         for entry_id, text, words, factor in tokenised:
@@ -522,22 +527,19 @@ class Matcher:
             if score > best.get(phrasing.entry_id, 0.0):
                 best[phrasing.entry_id] = score
         w = self.answer_weight
-        u = self.union_weight if (extra > 0 or not self.union_long_only) else 0.0
-        if len(query) > self.union_max_words:
-            u = 0.0
+        core = self.core_weight if extra > 0 else 0.0
         scores = {}
         for entry_id in best.keys() | in_answer.keys():
             score = (1 - w) * best.get(entry_id, 0.0) + w * 100.0 * in_answer.get(
                 entry_id, 0.0
             ) / query_weight
-            if u:
-                own = self._phrasing_words.get(entry_id, set())
-                union = sum(self._idf[q] * s for q, s in query.items() if q in own)
-                union_score = 100.0 * union / query_weight
-                if self.union_blend:
-                    score = (1 - u) * score + u * union_score
-                else:  # raises an entry whose phrasings together cover more than its best one
-                    score += u * max(0.0, union_score - score)
+            if core:
+                # A long question may name what several phrasings of one entry name: the
+                # entry moves ``core_weight`` of the way up to how much of the question its
+                # core words cover, when that is more than it has.
+                words = self._core_words.get(entry_id, set())
+                covered = 100.0 * sum(self._idf[q] * s for q, s in query.items() if q in words)
+                score += core * max(0.0, covered / query_weight - score)
             scores[entry_id] = score
         return scores
 
