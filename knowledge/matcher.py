@@ -159,6 +159,7 @@ class Matcher:
         followup_boost: float = 1.15,
         core_weight: float = 0.3,
         core_phrasings: int = 2,
+        form_correction: bool = True,
         long_threshold_step: float = 1.0,
         long_threshold_min: float = 38.0,
         long_margin_step: float = 0.0,
@@ -186,6 +187,7 @@ class Matcher:
         self.followup_words = followup_words
         self.followup_boost = followup_boost
         self.core_weight = core_weight
+        self.form_correction = form_correction
         self.long_threshold_step = long_threshold_step
         self.long_threshold_min = long_threshold_min
         self.long_margin_step = long_margin_step
@@ -230,6 +232,17 @@ class Matcher:
             for word in topic.words:
                 self._idf.setdefault(word, self._unknown_weight)
         self._vocabulary = sorted(self._idf)
+        # Every word form the knowledge base uses, as typed (folded), with its stem: a typo is
+        # made in a form ("izplatīšnas"), and its stem may be too far from the right one.
+        forms: dict[str, str] = {}
+        for entry in knowledge.entries:
+            for lang in ("lv", "en"):
+                for text in (*entry.questions[lang], entry.title.get(lang), entry.answer.get(lang)):
+                    for token in tokens(text):
+                        if len(token) >= 4 and token.isalpha() and stem(token) in self._idf:
+                            forms[token] = stem(token)
+        self._forms = forms
+        self._form_vocabulary = sorted(forms)
         self._entry_words: dict[str, set[str]] = defaultdict(set)
         for entry_id, answer_words in answers.items():
             self._entry_words[entry_id].update(answer_words)
@@ -302,6 +315,28 @@ class Matcher:
         )
         return known, 1.0 - 0.5 * distance / len(word)
 
+    def _correct_form(self, form: str) -> tuple[str, float]:
+        """The stem of the knowledge base's word form closest to ``form`` as typed, and the
+        similarity (0 when none is within one edit, two for a long word)."""
+        if len(form) < 5 or not form.isalpha():
+            return form, 0.0
+        allowed = 1 if len(form) < 9 else 2
+        hits = process.extract(
+            form,
+            self._form_vocabulary,
+            scorer=OSA.distance,
+            processor=None,
+            score_cutoff=allowed,
+            limit=8,
+        )
+        if not hits:
+            return form, 0.0
+        found, distance, _ = min(
+            hits,
+            key=lambda hit: (hit[1], abs(len(hit[0]) - len(form)), self._idf[self._forms[hit[0]]]),
+        )
+        return self._forms[found], 1.0 - 0.5 * distance / len(form)
+
     def match(self, question: str, *, previous_entry: str | None = None) -> MatchResult:
         """The verdict on ``question``; ``previous_entry`` is the entry answered just before
         (for a short follow-up such as "un kā ar finansēm?"), or None."""
@@ -333,6 +368,10 @@ class Matcher:
         unknown_weight = self._unknown_weight * (self.long_unknown if long else 1.0)
         for word in unique:
             known, similarity = self.correct(word)
+            if similarity < 1 and self.form_correction and word in typed:
+                form, form_similarity = self._correct_form(typed[word])
+                if form_similarity > similarity:
+                    known, similarity = form, form_similarity
             if similarity == 0 and word in typed and typed[word] != word:
                 known, similarity = self.correct(typed[word])
             if similarity > 0:
