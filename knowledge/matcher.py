@@ -3,17 +3,25 @@
 Every phrasing (and title) of every entry (and, with ``sentence_weight`` above 0, every
 sentence of its answer) is normalised once at load (``content_tokens``: folded diacritics,
 canonical synonyms, no stop or framing words, light stems). A question is normalised the same
-way; each of its words that the knowledge base does not know is corrected to the nearest known
-word with rapidfuzz (typos). Phrasings sharing a word with the question are scored by how much
+way; each of its words that the knowledge base does not know is corrected with rapidfuzz
+(typos) to the nearest known stem, or — when closer — to the stem of the nearest word form the
+knowledge base uses, as typed ("izplatīšnas" is "izplatīšanas", though its stem "izplatisn" is
+three edits from "izplat"). Phrasings sharing a word with the question are scored by how much
 of the question's weight (IDF) they cover and how much of their own weight the question covers,
 blended with rapidfuzz's token-set similarity and a match on the whole answer text
 (``answer_weight``), so a question about one detail in an answer finds the entry that holds it.
-An entry scores as its best phrasing. Answer sentences as phrasings (``sentence_weight``)
-measured no better on the eval set and are off by default.
+An entry scores as its best phrasing; in a question of more than ``long_question`` content
+words it also moves ``core_weight`` of the way up to how much of the question its *core words*
+cover (words at least ``core_phrasings`` of its phrasings use), when that is more: a long
+question often names what two phrasings of one entry name, while a word only one colloquial
+phrasing uses is incidental. Answer sentences as phrasings (``sentence_weight``) measured no
+better on the eval set and are off by default.
 
 **The decision.** With ``best`` the top entry's score and ``second`` the runner-up's, and every
 word weighed by its IDF (a word the knowledge base has never seen, even after typo correction,
-at the highest weight; halved in a question of more than ``long_question`` content words):
+at the highest weight; in a question of more than ``long_question`` content words such a word,
+and a word known only after typo correction, weighs ``long_unknown`` as much — there it is
+more likely framing than the topic):
 
 1. *Not covered* when one of these holds —
    a. the share of the question's weight on words that name something the best entry is not
@@ -27,7 +35,9 @@ at the highest weight; halved in a question of more than ``long_question`` conte
    c. the words of one not-covered topic carry at least ``topic_share`` of the question and
       no entry scores ``sure`` or more.
    The topic holding most of the question's weight names the official place to look.
-2. *Answer* when ``best >= threshold`` and ``best - second >= margin``.
+2. *Answer* when ``best >= threshold`` and ``best - second >= margin``. A long question's
+   score is spread over more words, so its threshold falls by ``long_threshold_step`` for each
+   content word beyond ``long_question``, down to ``long_threshold_min``.
 3. *Suggest* ("did you mean") when ``best >= suggest_threshold``.
 4. Otherwise *none*.
 
@@ -162,7 +172,6 @@ class Matcher:
         form_correction: bool = True,
         long_threshold_step: float = 1.0,
         long_threshold_min: float = 38.0,
-        long_margin_step: float = 0.0,
         shortlist: int = 150,
         common_postings: int = 5000,
         topics: NotCovered | None = None,
@@ -190,7 +199,6 @@ class Matcher:
         self.form_correction = form_correction
         self.long_threshold_step = long_threshold_step
         self.long_threshold_min = long_threshold_min
-        self.long_margin_step = long_margin_step
         self.shortlist = shortlist
         self.common_postings = common_postings
         self.topics = topics if topics is not None else not_covered()
@@ -606,8 +614,7 @@ class Matcher:
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         extra = max(0, words - self.long_question)
         threshold = max(self.threshold - self.long_threshold_step * extra, self.long_threshold_min)
-        margin = self.margin + self.long_margin_step * extra
-        if top >= threshold and top - runner_up >= margin:
+        if top >= threshold and top - runner_up >= self.margin:
             return "answer"
         return "suggest"
 
