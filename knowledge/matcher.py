@@ -585,8 +585,8 @@ class Matcher:
                 # entry moves ``core_weight`` of the way up to how much of the question its
                 # core words cover, when that is more than it has.
                 words = self._core_words.get(entry_id, set())
-                covered = 100.0 * sum(self._idf[q] * s for q, s in query.items() if q in words)
-                score += core * max(0.0, covered / query_weight - score)
+                found = sum(self._idf[q] * s for q, s in query.items() if q in words)
+                score += core * max(0.0, 100.0 * found / query_weight - score)
             scores[entry_id] = score
         return scores
 
