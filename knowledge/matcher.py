@@ -314,6 +314,8 @@ class Matcher:
             score_cutoff=allowed,
             limit=8,
         )
+        if len(word) < 5:  # a short word keeps its first letter ("york" is not "work")
+            hits = [hit for hit in hits if hit[0][0] == word[0]]
         if not hits:
             return word, 0.0
         # Among the nearest, a word of the same length (a swapped or mistyped letter: "rsiki" is
