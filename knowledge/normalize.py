@@ -14,10 +14,22 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SECTION_NUMBER = re.compile(r"(?<![\d.])(\d)\.(\d)(?!\d|\.\d)")
 
 
+class _Folded(dict[int, str]):
+    """Each character's compatibility decomposition without combining marks, computed once."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        self[code] = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        return self[code]
+
+
+_FOLDED = _Folded()
+
+
 def fold(text: str) -> str:
     """Lower-case and strip diacritics: 'Kur meklēt?' -> 'kur meklet?'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = text.casefold()
+    return text if text.isascii() else text.translate(_FOLDED)
 
 
 @lru_cache(maxsize=65536)
