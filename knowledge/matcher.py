@@ -3,17 +3,25 @@
 Every phrasing (and title) of every entry (and, with ``sentence_weight`` above 0, every
 sentence of its answer) is normalised once at load (``content_tokens``: folded diacritics,
 canonical synonyms, no stop or framing words, light stems). A question is normalised the same
-way; each of its words that the knowledge base does not know is corrected to the nearest known
-word with rapidfuzz (typos). Phrasings sharing a word with the question are scored by how much
+way; each of its words that the knowledge base does not know is corrected with rapidfuzz
+(typos) to the nearest known stem, or — when closer — to the stem of the nearest word form the
+knowledge base uses, as typed ("izplatīšnas" is "izplatīšanas", though its stem "izplatisn" is
+three edits from "izplat"). Phrasings sharing a word with the question are scored by how much
 of the question's weight (IDF) they cover and how much of their own weight the question covers,
 blended with rapidfuzz's token-set similarity and a match on the whole answer text
 (``answer_weight``), so a question about one detail in an answer finds the entry that holds it.
-An entry scores as its best phrasing. Answer sentences as phrasings (``sentence_weight``)
-measured no better on the eval set and are off by default.
+An entry scores as its best phrasing; in a question of more than ``long_question`` content
+words it also moves ``core_weight`` of the way up to how much of the question its *core words*
+cover (words at least ``core_phrasings`` of its phrasings use), when that is more: a long
+question often names what two phrasings of one entry name, while a word only one colloquial
+phrasing uses is incidental. Answer sentences as phrasings (``sentence_weight``) measured no
+better on the eval set and are off by default.
 
 **The decision.** With ``best`` the top entry's score and ``second`` the runner-up's, and every
 word weighed by its IDF (a word the knowledge base has never seen, even after typo correction,
-at the highest weight; halved in a question of more than ``long_question`` content words):
+at the highest weight; in a question of more than ``long_question`` content words such a word,
+and a word known only after typo correction, weighs ``long_unknown`` as much — there it is
+more likely framing than the topic):
 
 1. *Not covered* when one of these holds —
    a. the share of the question's weight on words that name something the best entry is not
@@ -27,7 +35,9 @@ at the highest weight; halved in a question of more than ``long_question`` conte
    c. the words of one not-covered topic carry at least ``topic_share`` of the question and
       no entry scores ``sure`` or more.
    The topic holding most of the question's weight names the official place to look.
-2. *Answer* when ``best >= threshold`` and ``best - second >= margin``.
+2. *Answer* when ``best >= threshold`` and ``best - second >= margin``. A long question's
+   score is spread over more words, so its threshold falls by ``long_threshold_step`` for each
+   content word beyond ``long_question``, down to ``long_threshold_min``.
 3. *Suggest* ("did you mean") when ``best >= suggest_threshold``.
 4. Otherwise *none*.
 
@@ -157,6 +167,11 @@ class Matcher:
         long_unknown: float = 0.5,
         followup_words: int = 3,
         followup_boost: float = 1.15,
+        core_weight: float = 0.3,
+        core_phrasings: int = 2,
+        form_correction: bool = True,
+        long_threshold_step: float = 1.0,
+        long_threshold_min: float = 38.0,
         shortlist: int = 150,
         common_postings: int = 5000,
         topics: NotCovered | None = None,
@@ -180,6 +195,10 @@ class Matcher:
         self.long_unknown = long_unknown
         self.followup_words = followup_words
         self.followup_boost = followup_boost
+        self.core_weight = core_weight
+        self.form_correction = form_correction
+        self.long_threshold_step = long_threshold_step
+        self.long_threshold_min = long_threshold_min
         self.shortlist = shortlist
         self.common_postings = common_postings
         self.topics = topics if topics is not None else not_covered()
@@ -221,6 +240,17 @@ class Matcher:
             for word in topic.words:
                 self._idf.setdefault(word, self._unknown_weight)
         self._vocabulary = sorted(self._idf)
+        # Every word form the knowledge base uses, as typed (folded), with its stem: a typo is
+        # made in a form ("izplatīšnas"), and its stem may be too far from the right one.
+        forms: dict[str, str] = {}
+        for entry in knowledge.entries:
+            for lang in ("lv", "en"):
+                for text in (*entry.questions[lang], entry.title.get(lang), entry.answer.get(lang)):
+                    for token in tokens(text):
+                        if len(token) >= 4 and token.isalpha() and stem(token) in self._idf:
+                            forms[token] = stem(token)
+        self._forms = forms
+        self._form_vocabulary = sorted(forms)
         self._entry_words: dict[str, set[str]] = defaultdict(set)
         for entry_id, answer_words in answers.items():
             self._entry_words[entry_id].update(answer_words)
@@ -231,6 +261,16 @@ class Matcher:
             self._entry_words[entry_id].update(words)
             if factor == 1.0:
                 self._phrasing_words[entry_id].update(words)
+        # The words an entry is about: those at least ``core_phrasings`` of its phrasings use
+        # (a word only one colloquial phrasing uses is incidental).
+        in_phrasings: dict[str, Counter[str]] = defaultdict(Counter)
+        for entry_id, _text, words, factor in tokenised:
+            if factor == 1.0:
+                in_phrasings[entry_id].update(set(words))
+        self._core_words = {
+            entry_id: {w for w, n in counts.items() if n >= core_phrasings}
+            for entry_id, counts in in_phrasings.items()
+        }
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         for entry_id, text, words, factor in tokenised:
@@ -274,6 +314,8 @@ class Matcher:
             score_cutoff=allowed,
             limit=8,
         )
+        if len(word) < 5:  # a short word keeps its first letter ("york" is not "work")
+            hits = [hit for hit in hits if hit[0][0] == word[0]]
         if not hits:
             return word, 0.0
         # Among the nearest, a word of the same length (a swapped or mistyped letter: "rsiki" is
@@ -282,6 +324,28 @@ class Matcher:
             hits, key=lambda hit: (hit[1], abs(len(hit[0]) - len(word)), self._idf[hit[0]])
         )
         return known, 1.0 - 0.5 * distance / len(word)
+
+    def _correct_form(self, form: str) -> tuple[str, float]:
+        """The stem of the knowledge base's word form closest to ``form`` as typed, and the
+        similarity (0 when none is within one edit, two for a long word)."""
+        if len(form) < 5 or not form.isalpha():
+            return form, 0.0
+        allowed = 1 if len(form) < 9 else 2
+        hits = process.extract(
+            form,
+            self._form_vocabulary,
+            scorer=OSA.distance,
+            processor=None,
+            score_cutoff=allowed,
+            limit=8,
+        )
+        if not hits:
+            return form, 0.0
+        found, distance, _ = min(
+            hits,
+            key=lambda hit: (hit[1], abs(len(hit[0]) - len(form)), self._idf[self._forms[hit[0]]]),
+        )
+        return self._forms[found], 1.0 - 0.5 * distance / len(form)
 
     def match(self, question: str, *, previous_entry: str | None = None) -> MatchResult:
         """The verdict on ``question``; ``previous_entry`` is the entry answered just before
@@ -310,16 +374,21 @@ class Matcher:
         unique = dict.fromkeys(words)
         # In a long question an unknown word is more likely framing ("saslimst", "laukos") than
         # the topic: it weighs less.
-        unknown_weight = self._unknown_weight * (
-            self.long_unknown if len(unique) > self.long_question else 1.0
-        )
+        long = len(unique) > self.long_question
+        unknown_weight = self._unknown_weight * (self.long_unknown if long else 1.0)
         for word in unique:
             known, similarity = self.correct(word)
+            if similarity < 1 and self.form_correction and word in typed:
+                form, form_similarity = self._correct_form(typed[word])
+                if form_similarity > similarity:
+                    known, similarity = form, form_similarity
             if similarity == 0 and word in typed and typed[word] != word:
                 known, similarity = self.correct(typed[word])
             if similarity > 0:
-                found[known] = max(found.get(known, 0.0), similarity)
-                weight += self._idf[known]
+                # So is a word known only after typo correction ("baidos" read as "paid").
+                share = self.long_unknown if long and similarity < 1 else 1.0
+                found[known] = max(found.get(known, 0.0), similarity * share)
+                weight += self._idf[known] * share
             else:
                 weight += unknown_weight
                 unknown += unknown_weight
@@ -342,7 +411,7 @@ class Matcher:
                 scores[entry_id] *= self.followup_boost
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
-        outcome: Outcome = self._outcome(candidates)
+        outcome: Outcome = self._outcome(candidates, len(query.words))
         topic = None
         if not followup:
             share, topic = self._uncovered(query, candidates)
@@ -507,11 +576,21 @@ class Matcher:
             if score > best.get(phrasing.entry_id, 0.0):
                 best[phrasing.entry_id] = score
         w = self.answer_weight
-        return {
-            entry_id: (1 - w) * best.get(entry_id, 0.0)
-            + w * 100.0 * in_answer.get(entry_id, 0.0) / query_weight
-            for entry_id in best.keys() | in_answer.keys()
-        }
+        core = self.core_weight if extra > 0 else 0.0
+        scores = {}
+        for entry_id in best.keys() | in_answer.keys():
+            score = (1 - w) * best.get(entry_id, 0.0) + w * 100.0 * in_answer.get(
+                entry_id, 0.0
+            ) / query_weight
+            if core:
+                # A long question may name what several phrasings of one entry name: the
+                # entry moves ``core_weight`` of the way up to how much of the question its
+                # core words cover, when that is more than it has.
+                words = self._core_words.get(entry_id, set())
+                found = sum(self._idf[q] * s for q, s in query.items() if q in words)
+                score += core * max(0.0, 100.0 * found / query_weight - score)
+            scores[entry_id] = score
+        return scores
 
     def _df_phrasings(self, word: str) -> int:
         return len(self._postings.get(word, ()))
@@ -530,12 +609,14 @@ class Matcher:
         chosen.extend(itertools.islice(ties, room))
         return chosen
 
-    def _outcome(self, candidates: tuple[Candidate, ...]) -> Outcome:
+    def _outcome(self, candidates: tuple[Candidate, ...], words: int = 0) -> Outcome:
         if not candidates or candidates[0].score < self.suggest_threshold:
             return "none"
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if top >= self.threshold and top - runner_up >= self.margin:
+        extra = max(0, words - self.long_question)
+        threshold = max(self.threshold - self.long_threshold_step * extra, self.long_threshold_min)
+        if top >= threshold and top - runner_up >= self.margin:
             return "answer"
         return "suggest"
 

@@ -14,10 +14,22 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SECTION_NUMBER = re.compile(r"(?<![\d.])(\d)\.(\d)(?!\d|\.\d)")
 
 
+class _Folded(dict[int, str]):
+    """Each character's compatibility decomposition without combining marks, computed once."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        self[code] = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        return self[code]
+
+
+_FOLDED = _Folded()
+
+
 def fold(text: str) -> str:
     """Lower-case and strip diacritics: 'Kur meklēt?' -> 'kur meklet?'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = text.casefold()
+    return text if text.isascii() else text.translate(_FOLDED)
 
 
 @lru_cache(maxsize=65536)
@@ -48,6 +60,8 @@ def tokens(text: str) -> list[str]:
 def content_tokens(text: str) -> list[str]:
     """Folded text with synonyms made canonical, without stop words, each word stemmed."""
     lex = lexicon()
+    for pattern, canonical in lex.case_sensitive:
+        text = pattern.sub(f" {canonical} ", text)
     if lex.before_folding:
         text = text.casefold()
         for pattern, canonical in lex.before_folding:
