@@ -4,6 +4,7 @@ Bot API, and logs that hold no message text or token."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -139,10 +140,11 @@ def test_a_wrong_database_url_is_named(
 
 
 def test_failing_migrations_are_one_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_url: str
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     from sqlalchemy import create_engine, text
 
+    sqlite_url = f"sqlite:///{tmp_path / 'unmigrated.db'}"  # not the migrated test template
     engine = create_engine(sqlite_url)
     with engine.begin() as conn:  # a table in the way of the first migration
         conn.execute(text("CREATE TABLE users (x INTEGER)"))
