@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Insert, delete, select
@@ -31,6 +31,11 @@ def insert_ignoring_conflict(session: Session, model: type[Base], **values: Any)
 def insert_if_missing(session: Session, model: type[Base], **values: Any) -> None:
     """INSERT … ON CONFLICT DO NOTHING: safe when two first inputs of a user race."""
     session.execute(insert_ignoring_conflict(session, model, **values))
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """An aware UTC time (a naive one is taken as UTC, as the database stores it)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class UserRepository:
@@ -164,16 +169,23 @@ class ReminderRepository:
         reminders: list[tuple[str, datetime, dict[str, str]]],
     ) -> None:
         """The user's unsent reminders of ``flow`` on this project become ``reminders``
-        (key, due time, {"lv", "en"} text)."""
-        self.session.execute(
-            delete(Reminder).where(
-                Reminder.user_id == user_id,
-                Reminder.flow == flow,
-                Reminder.project_id == project_id if project_id else Reminder.project_id.is_(None),
-                Reminder.sent_at.is_(None),
-            )
+        (key, due time, {"lv", "en"} text). A reminder already delivered for the same key and
+        due time is not added again: each is sent once, unless its date changes."""
+        same_run = (
+            Reminder.user_id == user_id,
+            Reminder.flow == flow,
+            Reminder.project_id == project_id if project_id else Reminder.project_id.is_(None),
         )
+        self.session.execute(delete(Reminder).where(*same_run, Reminder.sent_at.is_(None)))
+        sent = {
+            (row.key, _as_utc(row.due_at))
+            for row in self.session.scalars(
+                select(Reminder).where(*same_run, Reminder.sent_at.is_not(None))
+            )
+        }
         for key, due_at, text in reminders:
+            if (key, _as_utc(due_at)) in sent:
+                continue
             self.session.add(
                 Reminder(
                     user_id=user_id, project_id=project_id, flow=flow, key=key, text=text,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from storage.db import Database
 from storage.repositories import ProjectRepository, ReminderRepository, UserRepository
@@ -79,4 +79,33 @@ def test_two_workers_never_claim_the_same_reminder(database_url: str) -> None:
     for thread in threads:
         thread.join()
     assert sorted(claimed) == sorted(f"k{i}" for i in range(20))  # each exactly once
+    db.dispose()
+
+
+def test_a_delivered_reminder_is_not_sent_again_when_the_plan_is_saved_again(
+    database_url: str,
+) -> None:
+    """Defect: replacing reminders on their due day re-inserted the delivered ones."""
+    db = _db(database_url)
+    text = {"lv": "pārskatiet", "en": "review"}
+    riga = timezone(timedelta(hours=2))
+    with db.transaction() as session:
+        project = ProjectRepository(session).add(1, name="A", action="ka2", role="coordinator")
+        ReminderRepository(session).replace(1, "risks", project.id, [("a", NOW, text)])
+    with db.transaction() as session:
+        assert [r.key for r in ReminderRepository(session).claim_due(NOW)] == ["a"]
+    with db.transaction() as session:  # later that day: another risk updated, "a" unchanged
+        later = [("a", NOW.astimezone(riga), text), ("b", NOW, text)]
+        ReminderRepository(session).replace(1, "risks", project.id, later)
+    with db.transaction() as session:
+        claimed = ReminderRepository(session).claim_due(NOW + timedelta(hours=1))
+        assert [r.key for r in claimed] == ["b"]
+    with db.transaction() as session:  # a new date for "a" is a new reminder
+        moved = [("a", NOW + timedelta(days=7), text), ("b", NOW, text)]
+        ReminderRepository(session).replace(1, "risks", project.id, moved)
+        assert [r.key for r in ReminderRepository(session).pending(1)] == ["a"]
+    with db.transaction() as session:
+        assert ReminderRepository(session).claim_due(NOW + timedelta(days=1)) == []
+        claimed = ReminderRepository(session).claim_due(NOW + timedelta(days=7))
+        assert [r.key for r in claimed] == ["a"]
     db.dispose()

@@ -4,12 +4,13 @@ restart, the register and its reminder, the partner-search call, and /projects."
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from docx import Document
 
 from bot.dialogue.core import Dialogue
 from bot.dialogue.messages import Reply
+from flows.dates import local_today, reminder_time, show_date
 from tests.bot.helpers import USER, buttons, send, tap, tap_option, text_of
 from tests.conftest import build_test_dialogue
 
@@ -139,3 +140,30 @@ def test_the_main_menu_leads_to_my_projects(dialogue: Dialogue) -> None:
     assert "nav neviena projekta" in text_of(listing)
     replies = tap(dialogue, listing, "➕ Jauns projekts")
     assert "Kā sauc projektu" in text_of(replies)
+
+
+def test_updating_one_risk_on_review_day_does_not_resend_another_delivered_reminder(
+    dialogue: Dialogue,
+) -> None:
+    """Defect: saving the register again re-inserted the reminders already delivered today."""
+    today = local_today()
+    due_moment = reminder_time(today)
+    replies = create_project_via_risks(dialogue)
+    for _ in range(2):  # two risks, both to be reviewed today
+        replies = tap(dialogue, replies, NOT_YET)
+        replies = tap(dialogue, tap(dialogue, replies, "3"), "3")
+        replies = tap(dialogue, tap(dialogue, replies, "⏭ Izlaist"), "⏭ Izlaist")
+        replies = send(dialogue, "text", show_date(today))
+    for _ in range(26):
+        replies = tap(dialogue, replies, IN_PLACE)
+    assert "📋 Riska reģistrs" in text_of(replies)
+    assert len(dialogue.reminders.claim_due(due_moment)) == 2  # the review day has come
+    landing = send(dialogue, "command", "/risks")  # the coordinator updates the first risk
+    replies = tap(dialogue, landing, "✏️ Mainīt vienu punktu")
+    replies = tap(dialogue, tap_option(dialogue, replies, "prerequisites"), "1")
+    replies = tap(dialogue, replies, NOT_YET)
+    replies = tap(dialogue, tap(dialogue, replies, "4"), "4")
+    replies = tap(dialogue, tap(dialogue, replies, "⏭ Izlaist"), "⏭ Izlaist")
+    replies = tap(dialogue, replies, "⏭ Izlaist")  # the review date stays today
+    assert "📋 Riska reģistrs" in text_of(replies)
+    assert dialogue.reminders.claim_due(due_moment + timedelta(hours=1)) == []
