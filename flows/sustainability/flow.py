@@ -31,6 +31,8 @@ from flows.texts import constant, load_flow_texts
 
 REVIEW = "review"  # context key: a progress review of the last plan
 PICK = "pick"
+# An answer kept with a plan made after the project's end: the day its "+N months" count from.
+FROM = "_from"
 WHEN = {"end": 0, "3m": 3, "6m": 6, "12m": 12}  # months after the project's end
 FOLLOW = {"3-6-12": (3, 6, 12), "6-12": (6, 12), "none": ()}
 STATUSES = ("done", "progress", "todo")
@@ -153,6 +155,7 @@ class SustainabilityFlow(ProjectTool):
                 columns=2,
                 free_text=True,
                 max_length=40,
+                describe=partial(self._describe_when, aspect),
             ),
             aspect_step(
                 f"a:{aspect.id}:measure",
@@ -171,9 +174,35 @@ class SustainabilityFlow(ProjectTool):
             return self.texts.text("sustainability.follow.unknown_end", lang)
         return show_date(end)
 
+    def _describe_when(
+        self, aspect: Aspect, answers: Mapping[str, Any], context: Mapping[str, Any], lang: str
+    ) -> str:
+        question = self.texts.text("sustainability.ask.when", lang, aspect=aspect.name.get(lang))
+        ended = self._ended_note(answers, context, lang)
+        return f"{question}\n\n{ended}" if ended else question
+
+    def _ended_note(
+        self, answers: Mapping[str, Any], context: Mapping[str, Any], lang: str
+    ) -> str | None:
+        """For a project that has ended: from which day "+N months" count (None otherwise)."""
+        project = self.project_of(context)
+        base, ended = self._anchor(answers, project)
+        end = self._project_end(project)
+        if not ended or end is None:
+            return None
+        return self.texts.text(
+            "sustainability.when.ended", lang, end=show_date(end), base=show_date(base)
+        )
+
     def _describe_follow(
         self, answers: Mapping[str, Any], context: Mapping[str, Any], lang: str
     ) -> str:
+        ended = self._ended_note(answers, context, lang)
+        if ended is not None:
+            base, _ = self._anchor(answers, self.project_of(context))
+            return self.texts.text(
+                "sustainability.follow.question_ended", lang, base=show_date(base)
+            )
         return self.texts.text(
             "sustainability.follow.question", lang, end=self._end_text(context, lang)
         )
@@ -209,24 +238,48 @@ class SustainabilityFlow(ProjectTool):
         end = project.get("ends_on")
         return date.fromisoformat(end) if end else None
 
+    def _anchor(self, answers: Mapping[str, Any], project: Mapping[str, Any]) -> tuple[date, bool]:
+        """The day "+N months" count from, and whether the project has already ended.
+
+        Before the end (or with no end date) they count from the end (or today). For a project
+        that has ended they count from the day the plan was made (kept as ``FROM``), so every
+        date it offers is still ahead."""
+        today = self._clock()
+        end = self._project_end(project)
+        if end is None:
+            return today, False
+        if end >= today:
+            return end, False
+        kept = parse_date(str(answers.get(FROM) or ""))
+        return (kept or today), True
+
     def _resolve_when(
         self, answers: Mapping[str, Any], project: Mapping[str, Any], aspect_id: str
     ) -> date | None:
         value = answers.get(f"a:{aspect_id}:when")
         if not value:
             return None
+        if value == "end":
+            return self._project_end(project) or self._clock()
         if value in WHEN:
-            base = self._project_end(project) or self._clock()
+            base, _ = self._anchor(answers, project)
             return add_months(base, WHEN[value])
         return parse_date(str(value))
+
+    def _chosen_reviews(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any]
+    ) -> list[tuple[int, date]]:
+        """Every review the user chose, with its date (past ones included)."""
+        base, _ = self._anchor(answers, project)
+        months = FOLLOW.get(str(answers.get("follow")), ())
+        return [(m, add_months(base, m)) for m in months]
 
     def _review_dates(
         self, answers: Mapping[str, Any], project: Mapping[str, Any]
     ) -> list[tuple[int, date]]:
-        base = self._project_end(project) or self._clock()
+        """The reviews still ahead (today included)."""
         today = self._clock()
-        months = FOLLOW.get(str(answers.get("follow")), ())
-        return [(m, add_months(base, m)) for m in months if add_months(base, m) >= today]
+        return [(m, day) for m, day in self._chosen_reviews(answers, project) if day >= today]
 
     # ---- starting ----------------------------------------------------------------------
     def begin(self, arg: str, last: Record | None) -> Start | None:
@@ -239,6 +292,9 @@ class SustainabilityFlow(ProjectTool):
     def _kept(self, answers: Mapping[str, Any], project: Mapping[str, Any]) -> dict[str, Any]:
         """The answers to keep, with each action's date made absolute."""
         kept = {k: v for k, v in answers.items() if k != PICK}
+        base, ended = self._anchor(answers, project)
+        if ended:
+            kept[FROM] = base.isoformat()
         for aspect in self.content.aspects:
             when = self._resolve_when(answers, project, aspect.id)
             if when is not None:
@@ -264,12 +320,14 @@ class SustainabilityFlow(ProjectTool):
         answers = self._kept(state.answers, project)
         report = self._report(answers, project, today, lang)
         reviews = self._review_dates(answers, project)
+        base, ended = self._anchor(answers, project)
+        wording = "reminder_after_plan" if ended else "reminder"
         reminders = tuple(
             ReminderSpec(
                 key=f"review-{months}",
                 due_on=day,
                 text=self.texts.filled(
-                    "sustainability.follow.reminder",
+                    f"sustainability.follow.{wording}",
                     project=lambda _l: str(project.get("name", "")),
                     months=constant(str(months)),
                 ),
@@ -280,6 +338,16 @@ class SustainabilityFlow(ProjectTool):
         if reminders:
             dates = ", ".join(show_date(day) for _, day in reviews)
             messages.append(self.texts.text("sustainability.result.reminders", lang, dates=dates))
+            if ended:
+                messages[-1] += "\n" + self.texts.text(
+                    "sustainability.result.counted_from", lang, base=show_date(base)
+                )
+        past = [day for _, day in self._chosen_reviews(answers, project) if day < self._clock()]
+        if past:
+            dates = ", ".join(show_date(day) for day in past)
+            messages.append(
+                self.texts.text("sustainability.result.reminders_past", lang, dates=dates)
+            )
         return Completion(
             messages=tuple(messages),
             files=(report.document(),),

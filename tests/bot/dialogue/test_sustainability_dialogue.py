@@ -60,7 +60,9 @@ def test_a_plan_for_a_finished_ka2_project_with_reminders_after_a_restart(
     assert "🌱 Ilgtspējas plāns — GreenVET" in text and "Līdz: " in text
     assert "🟢" in text and "Visās pašpārbaudes atbildēs" in text
     assert "📌 Obligāti" in text
-    assert show_date(add_months(end, 3)) in text
+    # The project has ended: the review dates count from today, and the plan says so.
+    assert show_date(add_months(local_today(), 3)) in text
+    assert f"termiņi skaitīti no {show_date(local_today())}" in text
     docx = next(f for r in replies for f in r.files if f.filename.endswith(".docx"))
     cells = [
         c.text for t in Document(io.BytesIO(docx.data)).tables for r in t.rows for c in r.cells
@@ -68,8 +70,8 @@ def test_a_plan_for_a_finished_ka2_project_with_reminders_after_a_restart(
     assert cells.count("Publicēt e-kursu") == 5
     first.db.dispose()
 
-    second = build_test_dialogue(sqlite_url)  # restarted; three months after the end
-    due_day = add_months(end, 3)
+    second = build_test_dialogue(sqlite_url)  # restarted; three months after the plan was made
+    due_day = add_months(local_today(), 3)
     moment = datetime.combine(due_day, time(12, 0), tzinfo=UTC)
     due = second.reminders.claim_due(moment)
     assert len(due) == 1 and "GreenVET" in due[0].text and "3 mēneši" in due[0].text
