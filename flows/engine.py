@@ -22,6 +22,8 @@ JSON = dict[str, Any]
 PROJECT = "project"  # context key: the active project the core hands a project tool
 THEN = "then"  # context key: the flow to open when this one is finished
 EDIT = "edit"  # context key: this run changes the answers of the last result
+DEFAULTS = "defaults"  # context key: earlier answers offered as each step's default
+KEEP = "+"  # the option id of "keep the default" (a button under a step that has one)
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ class Prompt:
     can_skip: bool
     position: int
     total: int
+    default: str | None = None  # the default answer as shown ("keep" offers it)
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,17 @@ class Flow(ABC):
         """Carry out a landing action that is not a fresh start (an export, say)."""
         return None
 
+    def default(
+        self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> Any | None:
+        """The answer ``step`` offers to keep: the run's current answer in an edit, else the
+        earlier answer the run was started with (``DEFAULTS``); None when there is none."""
+        if context.get(EDIT) and answers.get(step.id) not in (None, ""):
+            return answers[step.id]
+        earlier = context.get(DEFAULTS)
+        value = earlier.get(step.id) if isinstance(earlier, Mapping) else None
+        return None if value in (None, "") else value
+
     def warm_up(self) -> None:
         """Load anything slow to load (chart and document libraries) before the first user needs
         it; the bot calls this in the background at start."""
@@ -309,6 +323,11 @@ def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
             groups.append(group)
     group = step.progress_group
     position = groups.index(group) + 1 if group in groups else 0
+    default = flow.default(step, state.answers, state.context)
+    shown_default = None
+    if default is not None:
+        option = step.option(str(default))
+        shown_default = option.label.get(lang) if option else str(default)
     return Prompt(
         step=step.id,
         text=(
@@ -323,6 +342,7 @@ def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
         can_skip=step.skippable,
         position=position,
         total=len(groups),
+        default=shown_default,
     )
 
 
@@ -349,12 +369,21 @@ def advance(flow: Flow, state: FlowState, event: Event, lang: str) -> tuple[Flow
             return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
         answers = {k: v for k, v in state.answers.items() if k != step.id}
         return _move_on(flow, state, answers, lang)
-    if isinstance(event, Choose):
+    if isinstance(event, Choose) and event.option == KEEP:
+        default = flow.default(step, state.answers, state.context)
+        if default is None:
+            note = texts.text("engine.choose_button", lang)
+            return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
+        if step.option(str(default)) is not None:
+            return _move_on(flow, state, {**state.answers, step.id: str(default)}, lang)
+        event = Answer(str(default))
+    elif isinstance(event, Choose):
         if step.option(event.option) is None:
             note = texts.text("engine.choose_button", lang)
             return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
         return _move_on(flow, state, {**state.answers, step.id: event.option}, lang)
     # Free text.
+    assert isinstance(event, Answer)
     text = " ".join(event.text.split())
     problem = _text_problem(flow, step, text, state.answers, lang)
     if problem:

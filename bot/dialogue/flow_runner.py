@@ -9,7 +9,7 @@ from bot.dialogue.messages import Reply
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
 from bot.dialogue.turn import Turn
 from flows import engine
-from flows.engine import PROJECT, THEN, Completion, Flow, FlowState, Record, Start
+from flows.engine import DEFAULTS, PROJECT, THEN, Completion, Flow, FlowState, Record, Start
 from flows.registry import FlowRegistry
 from knowledge.texts import Catalogue
 from storage.repositories import FlowResultRepository
@@ -111,12 +111,28 @@ class FlowRunner:
         shown = engine.render(flow, run, turn.lang)
         turn.say(views.prompt(self.texts, turn.lang, flow, run, shown))
 
-    def restart(self, turn: Turn, flow_id: str) -> None:
+    def confirm_restart(self, turn: Turn, flow_id: str) -> None:
+        """ "Start over" under a resumed step: ask first (one tap must not wipe a run)."""
         flow = self.flows.get(flow_id)
-        if flow is None:
+        run = turn.dialogue.active
+        if flow is None or run is None or run.flow != flow_id:
             self._invalid(turn)
             return
-        self._start(turn, flow, flow.begin("", self._last_record(turn, flow)) or Start())
+        turn.say(views.confirm_restart(self.texts, turn.lang, flow, run))
+
+    def restart(self, turn: Turn, flow_id: str, seq: str) -> None:
+        """Start ``flow_id`` over, confirmed for the run shown with ``seq``; its answers so far
+        become the new run's defaults."""
+        flow = self.flows.get(flow_id)
+        run = turn.dialogue.active
+        if flow is None or run is None or run.flow != flow_id or seq != str(run.seq):
+            self._note(turn, "flow.restart_gone")
+            self.show_active_step(turn)
+            return
+        earlier = run.context.get(DEFAULTS)
+        defaults = {**(earlier if isinstance(earlier, dict) else {}), **run.answers}
+        begin = flow.begin("", self._last_record(turn, flow)) or Start()
+        self._start(turn, flow, Start(begin.answers, {**begin.context, DEFAULTS: defaults}))
 
     def _last_record(self, turn: Turn, flow: Flow) -> Record | None:
         """The user's last finished run of ``flow`` (on the active project for project tools)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.dialogue import callbacks
 from bot.dialogue.messages import Button, OutFile, Reply
-from flows.engine import Flow, FlowState, Landing, Prompt
+from flows.engine import KEEP, Flow, FlowState, Landing, Prompt
 from knowledge.texts import Catalogue
 
 
@@ -72,6 +72,9 @@ def prompt(
         Button(label, callbacks.encode("f", run.seq, option)) for option, label in shown.options
     ]
     rows = [tuple(options[i : i + shown.columns]) for i in range(0, len(options), shown.columns)]
+    if shown.default is not None:
+        label = texts.text("flow.keep", lang, value=_short(shown.default))
+        rows.insert(0, (Button(label, callbacks.encode("f", run.seq, KEEP)),))
     controls = []
     if shown.can_back:
         controls.append(Button(texts.text("flow.back", lang), callbacks.encode("f", run.seq, "<")))
@@ -84,6 +87,22 @@ def prompt(
             (Button(texts.text("flow.restart", lang), callbacks.encode("restart", flow.id)),)
         )
     return Reply(text, buttons=tuple(rows), edit=edit)
+
+
+def _short(text: str, limit: int = 28) -> str:
+    """A value short enough for a button on a phone."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def confirm_restart(texts: Catalogue, lang: str, flow: Flow, run: FlowState) -> Reply:
+    """Asks before a run is started over (its answers are offered again as defaults)."""
+    rows = (
+        (Button(texts.text("flow.restart_yes", lang), callbacks.encode("redo", flow.id, run.seq)),),
+        (Button(texts.text("flow.restart_no", lang), callbacks.encode("menu", flow.id)),),
+    )
+    text = texts.text("flow.restart_confirm", lang, flow=flow.title.get(lang))
+    return Reply(text, buttons=rows, edit=True)
 
 
 def landing(

@@ -167,3 +167,38 @@ def test_updating_one_risk_on_review_day_does_not_resend_another_delivered_remin
     replies = tap(dialogue, replies, "⏭ Izlaist")  # the review date stays today
     assert "📋 Riska reģistrs" in text_of(replies)
     assert dialogue.reminders.claim_due(due_moment + timedelta(hours=1)) == []
+
+
+def test_start_over_asks_first_and_offers_the_earlier_answers(dialogue: Dialogue) -> None:
+    """Defect: "Sākt no jauna" under a resumed step wiped the run in one tap."""
+    replies = create_project_via_risks(dialogue)
+    replies = tap(dialogue, replies, NOT_YET)
+    replies = tap(dialogue, tap(dialogue, replies, "4"), "2")
+    for _ in range(3):
+        replies = tap(dialogue, replies, "⏭ Izlaist")
+    replies = tap(dialogue, replies, IN_PLACE)
+    assert "3/28" in text_of(replies)
+    resumed = send(dialogue, "command", "/risks")
+    asked = tap(dialogue, resumed, "🔄 Sākt no jauna")
+    assert "Sākt „Projekta risku kontrolsaraksts” no jauna?" in text_of(asked)
+    assert "3/28" in text_of(send(dialogue, "command", "/risks"))  # nothing lost by asking
+    carried_on = tap(dialogue, asked, "▶️ Nē, turpināt")
+    assert "Turpinām" in text_of(carried_on) and "3/28" in text_of(carried_on)
+    asked = tap(dialogue, carried_on, "🔄 Sākt no jauna")
+    fresh = tap(dialogue, asked, "🔄 Jā, sākt no jauna")
+    assert "1/28" in text_of(fresh)
+    replies = tap(dialogue, fresh, "✔ Atstāt: ❌ Vēl nav")
+    assert "✔ Atstāt: 4" in [b.label for b in buttons(replies)]
+    replies = tap(dialogue, replies, "✔ Atstāt: 4")
+    replies = tap(dialogue, replies, "✔ Atstāt: 2")
+    assert send(dialogue, "button", buttons(asked)[0].data)[0].text.startswith("Šo darbu vairs")
+
+
+def test_a_restart_confirmation_does_not_apply_to_another_run(dialogue: Dialogue) -> None:
+    replies = create_project_via_risks(dialogue)
+    tap(dialogue, replies, IN_PLACE)
+    asked = tap(dialogue, send(dialogue, "command", "/risks"), "🔄 Sākt no jauna")
+    send(dialogue, "command", "/partners")  # the risk run is paused meanwhile
+    refused = tap(dialogue, asked, "🔄 Jā, sākt no jauna")
+    assert "vairs nevar sākt no jauna" in text_of(refused)
+    assert "2/28" in text_of(send(dialogue, "command", "/risks"))
