@@ -23,6 +23,7 @@ PROJECT = "project"  # context key: the active project the core hands a project 
 THEN = "then"  # context key: the flow to open when this one is finished
 EDIT = "edit"  # context key: this run changes the answers of the last result
 DEFAULTS = "defaults"  # context key: earlier answers offered as each step's default
+CONTACT = "contact"  # context key: the user's kept contact details (flows that use them)
 KEEP = "+"  # the option id of "keep the default" (a button under a step that has one)
 
 
@@ -184,7 +185,7 @@ class Completion:
 
     ``reminders`` replace the flow's unsent reminders for the project (when there is a record);
     ``project`` asks the core to create that project and make it active; ``then`` names a flow
-    to open next.
+    to open next; ``contact`` asks the core to keep the user's contact details.
     """
 
     messages: tuple[str, ...] = ()
@@ -193,6 +194,7 @@ class Completion:
     reminders: tuple[ReminderSpec, ...] = ()
     project: JSON | None = None
     then: str | None = None
+    contact: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,7 @@ class Flow(ABC):
     texts: Catalogue
     needs_project: bool = False  # works on the user's active project (the core asks for one)
     in_menu: bool = True  # offered in the main menu
+    uses_contact: bool = False  # the core hands over the user's contact details (``CONTACT``)
 
     @abstractmethod
     def steps(self) -> Sequence[Step]:

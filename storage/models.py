@@ -146,6 +146,21 @@ class Project(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ContactDetails(Base):
+    """How a user signs the calls for partners they post (offered again in the next call)."""
+
+    __tablename__ = "contact_details"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    institution: Mapped[str | None] = mapped_column(String(200))
+    person: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(120))
+    city: Mapped[str | None] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class Reminder(Base):
     """A message to send a user at ``due_at`` (kept here, so a restart never loses one)."""
 

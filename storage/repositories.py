@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import (
     Base,
+    ContactDetails,
     DialogueState,
     FlowResult,
     Project,
@@ -153,6 +154,34 @@ class ProjectRepository:
         for project in self.for_user(user_id):
             project.active = project.id == project_id
         return chosen
+
+
+CONTACT_FIELDS = ("institution", "person", "email", "city")
+
+
+class ContactRepository:
+    """A user's contact details for calls for partners (one row a user)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, user_id: int) -> dict[str, str]:
+        """The details kept (only the fields that are set; empty when none)."""
+        row = self.session.get(ContactDetails, user_id)
+        if row is None:
+            return {}
+        return {name: value for name in CONTACT_FIELDS if (value := getattr(row, name))}
+
+    def save(self, user_id: int, details: dict[str, str]) -> None:
+        """Keep ``details`` (the fields given replace the stored ones)."""
+        row = self.session.get(ContactDetails, user_id)
+        if row is None:
+            row = ContactDetails(user_id=user_id)
+            self.session.add(row)
+        for name in CONTACT_FIELDS:
+            if details.get(name):
+                setattr(row, name, details[name])
+        self.session.flush()
 
 
 class ReminderRepository:

@@ -9,10 +9,20 @@ from bot.dialogue.messages import Reply
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
 from bot.dialogue.turn import Turn
 from flows import engine
-from flows.engine import DEFAULTS, PROJECT, THEN, Completion, Flow, FlowState, Record, Start
+from flows.engine import (
+    CONTACT,
+    DEFAULTS,
+    PROJECT,
+    THEN,
+    Completion,
+    Flow,
+    FlowState,
+    Record,
+    Start,
+)
 from flows.registry import FlowRegistry
 from knowledge.texts import Catalogue
-from storage.repositories import FlowResultRepository
+from storage.repositories import ContactRepository, FlowResultRepository
 
 
 class FlowRunner:
@@ -103,6 +113,9 @@ class FlowRunner:
                 self._ask_for_project(turn, flow)
                 return
             begin = Start(begin.answers, {**begin.context, PROJECT: project})
+        if flow.uses_contact:
+            contact = ContactRepository(turn.session).get(turn.user.id)
+            begin = Start(begin.answers, {**begin.context, CONTACT: contact})
         dialogue = turn.dialogue
         dialogue.take_paused(flow.id)  # replaced by the fresh run
         if dialogue.active is not None and dialogue.active.flow != flow.id:

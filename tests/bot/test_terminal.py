@@ -116,7 +116,8 @@ def test_sustainability_plan_docx_and_reminders_in_the_terminal(tmp_path: Path) 
     assert "Līdz: 30.06.2027" in result.stdout
     saved = [p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir()]
     assert saved == [".docx"]
-    three_months = add_months(end, 3).isoformat()
+    # The project has ended: the reviews count from the day the plan is made.
+    three_months = add_months(local_today(), 3).isoformat()
     later = run_chat(tmp_path, "", "--now", three_months)  # a restart, three months on
     assert "⏰ Atgādinājums: laiks pārskatīt projekta „GreenVET” ilgtspējas plānu" in later.stdout
 
@@ -125,12 +126,16 @@ def test_partner_search_call_and_docx_in_the_terminal(tmp_path: Path) -> None:
     setup = "/start\n2\n/partners\nGreenVET\n1\n1\n"  # a new project: KA2, coordinator
     bad_input = "\n/photo\n"  # an empty answer and a photo where a date is expected: re-asked
     skip_both_dates = "2\n2\n"
-    answers = "catering\n2\nFinland\n2\nBetter placements\nJoint modules\nAn e-course\n"
-    result = run_chat(tmp_path, setup + bad_input + skip_both_dates + answers + "Host learners\n")
+    answers = "catering\n2\n1\nFinland\n2\nBetter placements\nJoint modules\nAn e-course\n"
+    answers += "Host learners\n09.2027-08.2029\nRiga State Technical School\nAnna Berzina\n"
+    answers += "anna@rvt.lv\nRiga, Latvia\n2\n1\n"  # no Latvian wording: marked; in 2 weeks
+    result = run_chat(tmp_path, setup + bad_input + skip_both_dates + answers)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Partner search: GreenVET — KA2 cooperation partnership" in out
     assert "Partneru meklēšana: GreenVET — KA2 sadarbības partnerība" in out
     assert "We are looking for: company, Finland." in out
+    assert "Contact person: Anna Berzina, anna@rvt.lv" in out
+    assert "Meklējam: uzņēmums, [jātulko: Finland]." in out
     saved = [p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir()]
     assert saved == [".docx"]

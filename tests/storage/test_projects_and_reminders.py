@@ -6,7 +6,13 @@ import threading
 from datetime import UTC, datetime, timedelta, timezone
 
 from storage.db import Database
-from storage.repositories import ProjectRepository, ReminderRepository, UserRepository
+from storage.privacy import erase_user, export_user
+from storage.repositories import (
+    ContactRepository,
+    ProjectRepository,
+    ReminderRepository,
+    UserRepository,
+)
 
 NOW = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
 
@@ -108,4 +114,27 @@ def test_a_delivered_reminder_is_not_sent_again_when_the_plan_is_saved_again(
         assert ReminderRepository(session).claim_due(NOW + timedelta(days=1)) == []
         claimed = ReminderRepository(session).claim_due(NOW + timedelta(days=7))
         assert [r.key for r in claimed] == ["a"]
+    db.dispose()
+
+
+def test_contact_details_are_kept_per_user_exported_and_erased(database_url: str) -> None:
+    db = _db(database_url)
+    with db.transaction() as session:
+        contacts = ContactRepository(session)
+        assert contacts.get(1) == {}
+        contacts.save(1, {"institution": "RVT", "person": "Anna", "email": "a@rvt.lv"})
+        contacts.save(1, {"city": "Rīga", "person": "Jānis"})
+        contacts.save(2, {"institution": "Other"})
+    with db.transaction() as session:
+        assert ContactRepository(session).get(1) == {
+            "institution": "RVT",
+            "person": "Jānis",
+            "email": "a@rvt.lv",
+            "city": "Rīga",
+        }
+        assert export_user(session, 1)["contact_details"][0]["email"] == "a@rvt.lv"
+        erase_user(session, 1)
+    with db.transaction() as session:
+        assert ContactRepository(session).get(1) == {}
+        assert ContactRepository(session).get(2) == {"institution": "Other"}
     db.dispose()

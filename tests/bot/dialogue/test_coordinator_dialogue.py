@@ -87,31 +87,70 @@ def test_one_item_is_changed_later_from_the_last_register(dialogue: Dialogue) ->
     assert "🟡 9" in text_of(replies) and "❌ 1" in text_of(replies)
 
 
+CONTACT = ("Rīgas Valsts tehnikums", "Anna Bērziņa", "anna@rvt.lv", "Rīga, Latvija")
+
+
 def test_partner_search_call_in_both_languages_with_a_docx(dialogue: Dialogue) -> None:
     create_project_via_risks(dialogue)
     replies = send(dialogue, "command", "/partners")
-    assert "Partneru meklēšanas ceļvedis · GreenVET · 1/8" in text_of(replies)
+    assert "Partneru meklēšanas ceļvedis · GreenVET · 1/11" in text_of(replies)
     send(dialogue, "text", "metālapstrāde")
     replies = send(dialogue, "command", "/partners")  # opening it again resumes
     replies = tap(dialogue, replies, "Uzņēmums")
+    assert "Meklējat: uzņēmums. Vai der vēl" in text_of(replies)
+    replies = tap(dialogue, replies, "Augstskola")
+    replies = tap(dialogue, replies, "✔ Pietiek")
     send(dialogue, "text", "Somija")
     replies = send(dialogue, "command", "/partners")
     replies = tap(dialogue, replies, "📝 Ir melnraksts")
     for answer in ("Uzlabot praksi uzņēmumos", "Kopīgi moduļi", "E-kurss", "Prakses vietu tīkls"):
         replies = send(dialogue, "text", answer)
+    for answer in CONTACT:
+        replies = send(dialogue, "text", answer)
+    replies = tap(dialogue, replies, "🏷 Nē, atzīmēt tulkošanai")
+    replies = tap(dialogue, replies, "Pēc 2 nedēļām")
     text = text_of(replies)
+    reply_by = show_date(local_today() + timedelta(days=14))
     assert "1. Skaidri definējiet mērķus" in text  # a draft: goals first
     assert "Partneru meklēšana: GreenVET — KA2 sadarbības partnerība" in text
     assert "Partner search: GreenVET — KA2 cooperation partnership" in text
-    assert "Meklējam: uzņēmums, Somija." in text
+    assert "Projekta laiks: 01.09.2025–31.08.2027" in text
+    assert "Meklējam: uzņēmums vai augstskola, Somija." in text
+    assert "Kontaktpersona: Anna Bērziņa, anna@rvt.lv" in text
+    assert f"atbildiet līdz {reply_by}" in text and f"reply by {reply_by}" in text
+    assert "Goals: [to translate: Uzlabot praksi uzņēmumos]" in text
     docx = next(f for r in replies for f in r.files if f.filename.endswith(".docx"))
     paragraphs = [p.text for p in Document(io.BytesIO(docx.data)).paragraphs]
     assert any("Mērķi: Uzlabot praksi uzņēmumos" in p for p in paragraphs)
-    assert any("Goals: Uzlabot praksi uzņēmumos" in p for p in paragraphs)
+    assert any("Goals: [to translate: Uzlabot praksi uzņēmumos]" in p for p in paragraphs)
     landing = send(dialogue, "command", "/partners")
     replies = tap(dialogue, tap(dialogue, landing, "✏️ Labot vienu atbildi"), "Valsts")
+    assert "✔ Atstāt: Somija" in [b.label for b in buttons(replies)]
     replies = send(dialogue, "text", "Igaunija")
-    assert "Meklējam: uzņēmums, Igaunija." in text_of(replies)
+    assert "Meklējam: uzņēmums vai augstskola, Igaunija." in text_of(replies)
+
+
+def test_the_next_call_offers_the_contact_details_kept(dialogue: Dialogue) -> None:
+    create_project_via_risks(dialogue)
+    replies = send(dialogue, "command", "/partners")
+    replies = send(dialogue, "text", "ēdināšana")
+    replies = tap(dialogue, tap(dialogue, replies, "Uzņēmums"), "✔ Pietiek")
+    replies = tap(dialogue, tap(dialogue, replies, "⏭ Izlaist"), "💡 Tikai ideja")
+    for answer in ("Mērķi", "Aktivitātes", "Rezultāti", "Loma", *CONTACT):
+        replies = send(dialogue, "text", answer)
+    replies = tap(dialogue, tap(dialogue, replies, "🏷 Nē, atzīmēt tulkošanai"), "Pēc mēneša")
+    assert "Kontaktpersona: Anna Bērziņa" in text_of(replies)
+    landing = send(dialogue, "command", "/partners")
+    replies = tap(dialogue, landing, "🔄 Sākt no jauna")
+    replies = send(dialogue, "text", "viesmīlība")
+    replies = tap(dialogue, tap(dialogue, replies, "Kamera vai nozares asociācija"), "✔ Pietiek")
+    replies = tap(dialogue, tap(dialogue, replies, "⏭ Izlaist"), "💡 Tikai ideja")
+    for answer in ("Mērķi", "Aktivitātes", "Rezultāti", "Loma"):
+        replies = send(dialogue, "text", answer)
+    for kept in CONTACT:
+        replies = tap(dialogue, replies, f"✔ Atstāt: {kept}")
+    replies = tap(dialogue, tap(dialogue, replies, "🏷 Nē, atzīmēt tulkošanai"), "Pēc mēneša")
+    assert "Rīgas Valsts tehnikums, Rīga, Latvija" in text_of(replies)
 
 
 def test_projects_list_switch_and_a_forged_project_id(dialogue: Dialogue) -> None:

@@ -208,10 +208,15 @@ def test_risk_checklist_and_partner_call_through_telegram(harness: Harness) -> N
 
     harness.run(message_update(USER, "/partners"), message_update(USER, "catering"))
     _tap(harness, "Company")
+    _tap(harness, "✔ That's all")
     harness.run(message_update(USER, "Finland"))
     _tap(harness, "🚀 Nearly ready to apply")
     for answer in ("Better placements", "Joint modules", "An e-course", "Host learners"):
         harness.run(message_update(USER, answer))
+    for answer in ("Riga State Technical School", "Anna Berzina", "anna@rvt.lv", "Riga"):
+        harness.run(message_update(USER, answer))
+    _tap(harness, "🏷 No, mark them to translate")
+    _tap(harness, "In a month")
     texts = [m["text"] for m in harness.request.sent()]
     assert any(
         "Partner search: GreenVET" in t and "We are looking for: company, Finland" in t
