@@ -135,20 +135,19 @@ def risks_policy() -> Policy:
         if kind == "s":
             if item in flagged:
                 return ("option", "no")
-            labels = [label for label, _ in _buttons(replies)]
-            rest = next((label for label in labels if "Pārējie" in label), None)
-            return ("label", rest) if rest else ("option", "ok")
-        if kind in ("l", "i"):
+            rest = any(data.endswith(":rest") for _, data in _buttons(replies))
+            return ("option", "rest") if rest else ("option", "ok")
+        if kind in ("l", "i"):  # before: likelihood and impact apart
             return ("option", "3")
-        if kind == "li":
+        if kind == "li":  # after: one tap on the 5 × 5 grid
             return ("option", "33")
-        if kind == "o" and not owner_typed:
+        if kind in ("o", "p") and not owner_typed:  # the owner typed once
             owner_typed.append(item)
             return ("text", "Anna")
-        if kind in ("r", "o", "d"):
-            labels = [label for label, _ in _buttons(replies)]
-            keep = next((label for label in labels if label.startswith("✔")), None)
-            return ("label", keep) if keep else ("label", "Izlaist")
+        if kind == "p":  # after: the plan shown (suggested response, last owner and date)
+            return ("option", "ok")
+        if kind in ("r", "o", "d"):  # before: each skipped or kept
+            return ("label", "Izlaist")
         raise AssertionError(f"risks: unexpected step {step}")
 
     return policy
@@ -162,27 +161,23 @@ PARTNER_TEXT = {
     "results": "E-kurss",
     "role": "Prakses vietu tīkls",
     "institution": "Rīgas Tehnikums",
-    "contact": "Anna Bērziņa",
+    "person": "Anna Bērziņa",
     "email": "anna@example.lv",
     "city": "Rīga, Latvija",
-    "reply_by": show_date(local_today() + timedelta(days=30)),
 }
 
 
 def partners_policy(step: str, replies: list[Reply]) -> Action:
     if step == "org":
         return ("option", "company")
-    if step == "orgs":  # several partner types: pick one, then "done"
-        labels = [label for label, _ in _buttons(replies)]
-        if not any(label.startswith("☑") or label.startswith("✅") for label in labels):
-            return ("option", "company")
-        return ("option", "done")
+    if step in ("org2", "org3"):  # a second kind of partner, then "that's all"
+        return ("option", "ngo") if step == "org2" else ("option", "done")
     if step == "stage":
         return ("option", "draft")
     if step == "english":
         return ("option", "mark")
-    if step.endswith("_en"):
-        return ("label", "Izlaist")
+    if step == "reply_by":
+        return ("option", "2w")
     if step in PARTNER_TEXT:
         return ("text", PARTNER_TEXT[step])
     raise AssertionError(f"partners: unexpected step {step}")

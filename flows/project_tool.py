@@ -7,19 +7,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.engine import JSON, PROJECT, Flow, Record, Start, edit_start
+from flows.engine import DEFAULTS, JSON, PROJECT, Flow, Record, Start, edit_start
 
 RECORD_PROJECT = "_project"  # the project's key in a history record (kept for old records)
 
 
 class ProjectTool(Flow):
-    """A flow on the user's active project. ``/<tool>`` with a result offers "edit" and "new"."""
+    """A flow on the user's active project. ``/<tool>`` with a result offers "edit" and "new"
+    (a periodic review: a fresh run that offers the last answers as defaults)."""
 
     needs_project = True
 
     def begin(self, arg: str, last: Record | None) -> Start | None:
-        if not arg or arg == "new":
+        if not arg:
             return Start()
+        if arg == "new":
+            kept = self.last_answers(last) if last is not None else {}
+            return Start(context={DEFAULTS: kept} if kept else {})
         return edit_start(last) if arg == "edit" else None
 
     @staticmethod

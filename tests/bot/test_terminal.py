@@ -86,7 +86,8 @@ def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_risk_register_files_and_a_reminder_after_a_restart(tmp_path: Path) -> None:
     setup = "/start\n1\n/risks\nGreenVET\n1\n1\n01.09.2025\n31.08.2027\n"
-    first_item = "3\n5\n4\n6\nAnna\n15.01.2027\n"  # ❌, likelihood 5, impact 4, skip, owner, date
+    # ❌, likelihood 5 × impact 4 (the 4th button), "change the date", the date, the owner
+    first_item = "3\n4\n3\n15.01.2027\nAnna\n"
     result = run_chat(tmp_path, setup + first_item + "1\n" * 27)
     assert result.returncode == 0, result.stderr
     assert "🔴 20" in result.stdout and "Pārskatīt: 15.01.2027" in result.stdout

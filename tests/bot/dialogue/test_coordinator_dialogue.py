@@ -40,11 +40,11 @@ def test_risk_checklist_paused_resumed_after_restart_with_register_and_reminder(
     for _ in range(7):
         replies = tap(first, replies, IN_PLACE)
     replies = tap(first, replies, NOT_YET)
-    replies = tap(first, replies, "5")  # likelihood
-    replies = tap(first, replies, "4")  # impact
-    replies = tap(first, replies, "⏭ Izlaist")  # response: the suggested one
-    replies = send(first, "text", "Anna")
+    replies = tap(first, replies, "5·4")  # likelihood 5, impact 4 in one tap
+    assert "Rīcība: Mazināt" in text_of(replies)  # the suggested response
+    replies = tap(first, replies, "📅 Mainīt datumu")
     replies = send(first, "text", "15.01.2027")
+    replies = send(first, "text", "Anna")
     for _ in range(6):
         replies = tap(first, replies, IN_PLACE)
     assert "15/28" in text_of(replies)
@@ -81,9 +81,7 @@ def test_one_item_is_changed_later_from_the_last_register(dialogue: Dialogue) ->
     replies = tap_option(dialogue, replies, "time")
     replies = tap(dialogue, replies, "1")
     replies = tap(dialogue, replies, NOT_YET)
-    replies = tap(dialogue, tap(dialogue, replies, "3"), "3")
-    for _ in range(3):
-        replies = tap(dialogue, replies, "⏭ Izlaist")
+    replies = tap(dialogue, tap(dialogue, replies, "3·3"), "✔ Der")
     assert "🟡 9" in text_of(replies) and "❌ 1" in text_of(replies)
 
 
@@ -190,9 +188,8 @@ def test_updating_one_risk_on_review_day_does_not_resend_another_delivered_remin
     replies = create_project_via_risks(dialogue)
     for _ in range(2):  # two risks, both to be reviewed today
         replies = tap(dialogue, replies, NOT_YET)
-        replies = tap(dialogue, tap(dialogue, replies, "3"), "3")
-        replies = tap(dialogue, tap(dialogue, replies, "⏭ Izlaist"), "⏭ Izlaist")
-        replies = send(dialogue, "text", show_date(today))
+        replies = tap(dialogue, tap(dialogue, replies, "3·3"), "📅 Mainīt datumu")
+        replies = tap(dialogue, send(dialogue, "text", show_date(today)), "⏭ Izlaist")
     for _ in range(26):
         replies = tap(dialogue, replies, IN_PLACE)
     assert "📋 Riska reģistrs" in text_of(replies)
@@ -201,9 +198,9 @@ def test_updating_one_risk_on_review_day_does_not_resend_another_delivered_remin
     replies = tap(dialogue, landing, "✏️ Mainīt vienu punktu")
     replies = tap(dialogue, tap_option(dialogue, replies, "prerequisites"), "1")
     replies = tap(dialogue, replies, NOT_YET)
-    replies = tap(dialogue, tap(dialogue, replies, "4"), "4")
-    replies = tap(dialogue, tap(dialogue, replies, "⏭ Izlaist"), "⏭ Izlaist")
-    replies = tap(dialogue, replies, "⏭ Izlaist")  # the review date stays today
+    replies = tap(dialogue, replies, "4·4")
+    assert f"Pārskatīt: {show_date(today)}" in text_of(replies)
+    replies = tap(dialogue, replies, "✔ Der")  # the review date stays today
     assert "📋 Riska reģistrs" in text_of(replies)
     assert dialogue.reminders.claim_due(due_moment + timedelta(hours=1)) == []
 
@@ -212,9 +209,7 @@ def test_start_over_asks_first_and_offers_the_earlier_answers(dialogue: Dialogue
     """Defect: "Sākt no jauna" under a resumed step wiped the run in one tap."""
     replies = create_project_via_risks(dialogue)
     replies = tap(dialogue, replies, NOT_YET)
-    replies = tap(dialogue, tap(dialogue, replies, "4"), "2")
-    for _ in range(3):
-        replies = tap(dialogue, replies, "⏭ Izlaist")
+    replies = tap(dialogue, tap(dialogue, replies, "4·2"), "✔ Der")
     replies = tap(dialogue, replies, IN_PLACE)
     assert "3/28" in text_of(replies)
     resumed = send(dialogue, "command", "/risks")
@@ -227,9 +222,9 @@ def test_start_over_asks_first_and_offers_the_earlier_answers(dialogue: Dialogue
     fresh = tap(dialogue, asked, "🔄 Jā, sākt no jauna")
     assert "1/28" in text_of(fresh)
     replies = tap(dialogue, fresh, "✔ Atstāt: ❌ Vēl nav")
-    assert "✔ Atstāt: 4" in [b.label for b in buttons(replies)]
-    replies = tap(dialogue, replies, "✔ Atstāt: 4")
-    replies = tap(dialogue, replies, "✔ Atstāt: 2")
+    assert "✔ Atstāt: 4·2" in [b.label for b in buttons(replies)]
+    replies = tap(dialogue, replies, "✔ Atstāt: 4·2")
+    assert "Rīcība: Mazināt" in text_of(replies)
     assert send(dialogue, "button", buttons(asked)[0].data)[0].text.startswith("Šo darbu vairs")
 
 

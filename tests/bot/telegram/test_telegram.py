@@ -193,11 +193,10 @@ def test_risk_checklist_and_partner_call_through_telegram(harness: Harness) -> N
     _tap(harness, "Coordinator")
     harness.run(message_update(USER, "01.09.2025"), message_update(USER, "31.08.2027"))
     _tap(harness, "❌ Not yet")
-    _tap(harness, "4")
-    _tap(harness, "5")
-    _tap(harness, "⏭ Skip")
-    _tap(harness, "⏭ Skip")
+    _tap(harness, "4·5")
+    _tap(harness, "📅 Change the date")
     _tap(harness, "In a month")
+    _tap(harness, "⏭ Skip")
     for _ in range(27):
         _tap(harness, "✅ In place")
     texts = [m["text"] for m in harness.request.sent()]
