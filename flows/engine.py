@@ -171,6 +171,14 @@ class FileSpec:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """One part of a result, shown on demand: a button under the summary opens it in place."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ReminderSpec:
     """A reminder a finished flow asks for: sent on ``due_on`` in the user's language."""
 
@@ -183,6 +191,8 @@ class ReminderSpec:
 class Completion:
     """What a finished flow gives: messages, files, and a record to keep in the user's history.
 
+    ``details``: offer the flow's ``details`` of the kept record as buttons under the last
+    message (the summary), each opened in place on a phone.
     ``reminders`` replace the flow's unsent reminders for the project (when there is a record);
     ``project`` asks the core to create that project and make it active; ``then`` names a flow
     to open next; ``contact`` asks the core to keep the user's contact details.
@@ -195,6 +205,7 @@ class Completion:
     project: JSON | None = None
     then: str | None = None
     contact: dict[str, str] | None = None
+    details: bool = False
 
 
 @dataclass(frozen=True)
@@ -261,6 +272,10 @@ class Flow(ABC):
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         """Carry out a landing action that is not a fresh start (an export, say)."""
         return None
+
+    def details(self, last: Record, lang: str) -> Sequence[Detail]:
+        """A result's parts shown on demand; the first is its short summary (none: no buttons)."""
+        return ()
 
     def default(
         self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]

@@ -18,6 +18,7 @@ from flows.engine import (
     EDIT,
     PROJECT,
     Completion,
+    Detail,
     FileSpec,
     FlowState,
     Landing,
@@ -368,22 +369,93 @@ class PartnersFlow(ProjectTool):
         caption = self.texts.text("partners.result.doc_caption", lang)
         return FileSpec(name, partial(write_call_docx, content), caption=caption)
 
-    def _messages(
-        self, answers: Mapping[str, Any], project: Mapping[str, Any], lang: str
-    ) -> tuple[str, ...]:
-        t = self.texts.text
-        messages = [
-            self.tips(answers, lang),
-            f"{t('partners.result.call_heading_lv', lang)}\n\n{self.call(answers, project, 'lv')}",
-            f"{t('partners.result.call_heading_en', lang)}\n\n{self.call(answers, project, 'en')}",
-        ]
+    def _untranslated(self, answers: Mapping[str, Any], lang: str) -> str | None:
+        """A note when the other language's call has parts marked to translate."""
         written_in = str(answers.get(WRITTEN_IN) or lang)
         other = _other(written_in)
-        if any(answers.get(p) and not answers.get(f"x:{p}") for p in TEXT_PARTS):
-            language = t(f"partners.in_{other}", lang)
-            marker = t("partners.untranslated", other, text="…")
-            messages.append(t("partners.result.to_translate", lang, other=language, marker=marker))
-        return tuple(messages)
+        if not any(answers.get(p) and not answers.get(f"x:{p}") for p in TEXT_PARTS):
+            return None
+        language = self.texts.text(f"partners.in_{other}", lang)
+        marker = self.texts.text("partners.untranslated", other, text="…")
+        return self.texts.text("partners.result.to_translate", lang, other=language, marker=marker)
+
+    def summary(self, answers: Mapping[str, Any], project: Mapping[str, Any], lang: str) -> str:
+        """The result on a phone: who is sought, by when, who to contact; the call and the tips
+        are a tap away (≤ 10 lines)."""
+        t = self.texts.text
+        reply_by = self._reply_by(answers)
+        country = answers.get("country") or t("partners.country.any", lang)
+        if lang != str(answers.get(WRITTEN_IN) or lang):
+            country = answers.get("x:country") or country
+        lines = [
+            t("partners.result.heading", lang, project=project.get("name", "")),
+            t(
+                "partners.result.sought",
+                lang,
+                org=f" {t('partners.or', lang)} ".join(self._org_names(answers, lang)),
+                country=country,
+            ),
+            t("partners.result.reply_by", lang, date=show_date(reply_by) if reply_by else "—"),
+            t(
+                "partners.result.contact",
+                lang,
+                person=answers.get("person", "—"),
+                email=answers.get("email", "—"),
+            ),
+            "",
+            t("partners.result.where", lang),
+        ]
+        note = self._untranslated(answers, lang)
+        if note:
+            lines += ["", note]
+        return "\n".join(lines)
+
+    def _parts(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any], lang: str
+    ) -> list[Detail]:
+        t = self.texts.text
+        return [
+            Detail(t("partners.result.summary_button", lang), self.summary(answers, project, lang)),
+            *(
+                Detail(
+                    t(f"partners.result.call_button_{call_lang}", lang),
+                    f"{t(f'partners.result.call_heading_{call_lang}', lang)}\n\n"
+                    f"{self.call(answers, project, call_lang)}",
+                )
+                for call_lang in LANGUAGES
+            ),
+            Detail(t("partners.result.tips_button", lang), self.tips(answers, lang)),
+        ]
+
+    def _changes(self, answers: Mapping[str, Any], changed: Sequence[str], lang: str) -> str:
+        t = self.texts.text
+        lines = [t("partners.result.changed", lang)]
+        for key in changed:
+            if key == WRITTEN_IN:
+                continue
+            part = key[2:] if key.startswith("x:") else key
+            if part in ("org2", "org3"):
+                part = "org"
+            label_key = f"partners.label.{part}"
+            if label_key not in self.texts:
+                continue
+            label = t(label_key, lang)
+            if key.startswith("x:"):
+                label += f" ({t(f'partners.in_{_other(lang)}', lang)})"
+            value: Any = answers.get(key) or "—"
+            if part == "org":
+                value = f" {t('partners.or', lang)} ".join(self._org_names(answers, lang))
+            elif part == "stage":
+                value = t(f"partners.stage_name.{answers.get('stage')}", lang)
+            line = f"• {label}: {value}"
+            if line not in lines:
+                lines.append(line)
+        if len(lines) == 1:
+            lines.append(t("partners.result.unchanged", lang))
+        return "\n".join(lines)
+
+    def details(self, last: Record, lang: str) -> Sequence[Detail]:
+        return self._parts(self.last_answers(last), self.last_project(last), lang)
 
     def complete(self, state: FlowState, lang: str) -> Completion:
         answers = {k: v for k, v in state.answers.items() if k != PICK}
@@ -393,11 +465,17 @@ class PartnersFlow(ProjectTool):
             answers["reply_by"] = show_date(reply_by)  # kept as a date, not "in 2 weeks"
         project = self.project_of(state.context)
         contact = {name: str(answers[name]) for name in CONTACT_STEPS if answers.get(name)}
+        changed = self.changed_keys(answers, state.context)
+        if changed is None:
+            message = self.summary(answers, project, lang)
+        else:  # an edit: only what changed, and the new document
+            message = self._changes(answers, changed, lang)
         return Completion(
-            messages=self._messages(answers, project, lang),
+            messages=(message,),
             files=(self.document(answers, project, self._clock(), lang),),
             record=self.record(answers, state.context),
             contact=contact or None,
+            details=True,
         )
 
     def landing(self, last: Record, lang: str) -> Landing:
@@ -405,8 +483,8 @@ class PartnersFlow(ProjectTool):
             (arg, self.texts.text(f"partners.landing.{arg}", lang))
             for arg in ("edit", "new", "file")
         )
-        messages = self._messages(self.last_answers(last), self.last_project(last), lang)
-        return Landing(messages=messages[1:3], actions=actions)
+        summary = self.summary(self.last_answers(last), self.last_project(last), lang)
+        return Landing(messages=(summary,), actions=actions)
 
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != "file":

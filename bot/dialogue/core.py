@@ -74,6 +74,7 @@ class Dialogue:
             "f": lambda turn, cb: self.runner.button(turn, cb.args[0], cb.args[1]),
             "restart": lambda turn, cb: self.runner.confirm_restart(turn, cb.args[0]),
             "redo": lambda turn, cb: self.runner.restart(turn, cb.args[0], cb.args[1]),
+            "det": lambda turn, cb: self.runner.detail(turn, cb.args[0], cb.args[1]),
             "go": lambda turn, cb: self.runner.landing_action(turn, cb.args[0], cb.args[1]),
             "proj": lambda turn, cb: turn.replies.extend(self.projects.activate(turn, cb.args[0])),
             "forget": lambda turn, cb: turn.say(self.privacy.answer(turn, cb.args[0])),

@@ -5,7 +5,7 @@ finished run leaves behind is ``completion``."""
 from __future__ import annotations
 
 from bot.dialogue import completion, views
-from bot.dialogue.messages import Reply
+from bot.dialogue.messages import Button, Reply
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
 from bot.dialogue.turn import Turn
 from flows import engine
@@ -22,6 +22,7 @@ from flows.engine import (
 )
 from flows.registry import FlowRegistry
 from knowledge.texts import Catalogue
+from storage.models import utcnow
 from storage.repositories import ContactRepository, FlowResultRepository
 
 
@@ -69,7 +70,8 @@ class FlowRunner:
             shown = flow.landing(last, turn.lang)
             if shown is not None:
                 files = completion.build_files(shown.files)
-                for reply in views.landing(self.texts, turn.lang, flow, shown, files):
+                parts = views.detail_rows(flow, flow.details(last, turn.lang), shown=0)
+                for reply in views.landing(self.texts, turn.lang, flow, shown, files, parts):
                     turn.say(reply)
                 return
         begin = flow.begin(arg, last)
@@ -236,11 +238,33 @@ class FlowRunner:
         edit = from_button and output.changed and not output.notes
         turn.say(views.prompt(self.texts, turn.lang, flow, new_run, output.prompt, edit=edit))
 
+    def detail(self, turn: Turn, flow_id: str, index: str) -> None:
+        """Part ``index`` of the user's last result of ``flow_id``, edited in place."""
+        flow = self.flows.get(flow_id)
+        last = self._last_record(turn, flow) if flow is not None else None
+        details = flow.details(last, turn.lang) if flow is not None and last is not None else ()
+        if flow is None or not index.isdigit() or int(index) >= len(details):
+            self._invalid(turn)
+            return
+        turn.say(views.detail(self.texts, turn.lang, flow, details, int(index)))
+
     def _finish(self, turn: Turn, run: FlowState, done: Completion) -> None:
         turn.dialogue.activate(run)
         turn.dialogue.finish()
         completion.keep(turn, run, done)
-        self._say_result(turn, done)
+        flow = self.flows.get(run.flow)
+        if done.details and done.record is not None and flow is not None:
+            details = flow.details(Record(done.record, utcnow()), turn.lang)
+            # The summary's own button is left out only when the summary is what is shown.
+            summary_shown = bool(details) and bool(done.messages)
+            summary_shown = summary_shown and done.messages[-1] == details[0].text
+            rows = views.detail_rows(flow, details, shown=0 if summary_shown else -1)
+            rows.append((views.main_menu_button(self.texts, turn.lang),))
+            self._say_result(turn, done, rows)
+            if done.messages and not done.then:
+                return  # the summary with its buttons is the last message
+        else:
+            self._say_result(turn, done)
         then = self.flows.get(done.then) if done.then else None
         if then is not None:
             self.open(turn, then.id)
@@ -248,6 +272,9 @@ class FlowRunner:
         turn.say(views.finished(self.texts, turn.lang))
 
     @staticmethod
-    def _say_result(turn: Turn, done: Completion) -> None:
-        for reply in views.result(done.messages, completion.build_files(done.files)):
+    def _say_result(
+        turn: Turn, done: Completion, details: list[tuple[Button, ...]] | None = None
+    ) -> None:
+        files = completion.build_files(done.files)
+        for reply in views.result(done.messages, files, details or ()):
             turn.say(reply)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.dialogue import callbacks
 from bot.dialogue.messages import Button, OutFile, Reply
-from flows.engine import KEEP, Flow, FlowState, Landing, Prompt
+from flows.engine import KEEP, Detail, Flow, FlowState, Landing, Prompt
 from knowledge.texts import Catalogue
 
 
@@ -106,24 +106,63 @@ def confirm_restart(texts: Catalogue, lang: str, flow: Flow, run: FlowState) -> 
 
 
 def landing(
-    texts: Catalogue, lang: str, flow: Flow, shown: Landing, files: Sequence[OutFile]
+    texts: Catalogue,
+    lang: str,
+    flow: Flow,
+    shown: Landing,
+    files: Sequence[OutFile],
+    details: Sequence[tuple[Button, ...]] = (),
 ) -> list[Reply]:
-    """A flow's last result: its messages, its (built) files, and its actions as buttons."""
+    """A flow's last result: its messages, its (built) files, and its parts and actions as
+    buttons."""
     replies = [Reply(message) for message in shown.messages[:-1]]
     replies += [Reply(file.caption, files=(file,)) for file in files]
-    rows = [(Button(label, callbacks.encode("go", flow.id, arg)),) for arg, label in shown.actions]
+    rows = list(details)
+    rows += [(Button(label, callbacks.encode("go", flow.id, arg)),) for arg, label in shown.actions]
     rows.append((main_menu_button(texts, lang),))
     text = shown.messages[-1] if shown.messages else flow.title.get(lang)
     replies.append(Reply(text, buttons=tuple(rows)))
     return replies
 
 
-def result(messages: Sequence[str], files: Sequence[OutFile]) -> list[Reply]:
-    """A finished run: pictures first (they sum up), then the messages, then documents."""
-    replies = [Reply(file.caption, files=(file,)) for file in files if file.is_image]
-    replies += [Reply(message) for message in messages]
-    replies += [Reply(file.caption, files=(file,)) for file in files if not file.is_image]
-    return replies
+def detail_rows(flow: Flow, details: Sequence[Detail], shown: int) -> list[tuple[Button, ...]]:
+    """Buttons for a result's other parts (two a row; a long label gets a row of its own)."""
+    buttons = [
+        Button(d.label, callbacks.encode("det", flow.id, n))
+        for n, d in enumerate(details)
+        if n != shown
+    ]
+    rows: list[tuple[Button, ...]] = []
+    for button in buttons:
+        last = rows[-1] if rows else None
+        if last and len(last) == 1 and max(len(last[0].label), len(button.label)) <= 20:
+            rows[-1] = (last[0], button)
+        else:
+            rows.append((button,))
+    return rows
+
+
+def detail(texts: Catalogue, lang: str, flow: Flow, details: Sequence[Detail], shown: int) -> Reply:
+    """One part of the last result, in place of the message whose button was pressed."""
+    rows = [*detail_rows(flow, details, shown), (main_menu_button(texts, lang),)]
+    return Reply(details[shown].text, buttons=tuple(rows), edit=True)
+
+
+def result(
+    messages: Sequence[str],
+    files: Sequence[OutFile],
+    details: Sequence[tuple[Button, ...]] = (),
+) -> list[Reply]:
+    """A finished run: pictures first (they sum up), then the messages, then documents. With
+    ``details`` (buttons for the result's parts) the documents come before the messages, so the
+    summary and its buttons are the last message, at the user's thumb on a phone."""
+    pictures = [Reply(file.caption, files=(file,)) for file in files if file.is_image]
+    documents = [Reply(file.caption, files=(file,)) for file in files if not file.is_image]
+    texts = [Reply(message) for message in messages]
+    if not details or not texts:
+        return [*pictures, *texts, *documents]
+    texts[-1] = Reply(texts[-1].text, buttons=tuple(details))
+    return [*pictures, *documents, *texts]
 
 
 def finished(texts: Catalogue, lang: str) -> Reply:

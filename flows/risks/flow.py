@@ -15,6 +15,7 @@ from flows.engine import (
     DEFAULTS,
     EDIT,
     Completion,
+    Detail,
     FlowState,
     Landing,
     Option,
@@ -24,7 +25,7 @@ from flows.engine import (
 )
 from flows.project_tool import ProjectTool
 from flows.risks.content import GROUPS, RESPONSES, RiskContent, RiskItem, default_risk_content
-from flows.risks.register import RegisterReport
+from flows.risks.register import MARKERS, RegisterReport
 from flows.risks.scoring import FLAGGED, SCALE, STATUSES, register, status_step
 from flows.texts import load_flow_texts
 from knowledge.texts import Localized
@@ -398,21 +399,64 @@ class RiskFlow(ProjectTool):
             for risk in report.risks
             if risk.review and date.fromisoformat(risk.review) >= today
         )
-        messages = [report.summary(), report.top_risks()]
-        if reminders:
-            messages.append(self.texts.text("risks.result.reminders", lang, count=len(reminders)))
         files = [report.heatmap()] if report.risks else []
         files += [report.xlsx_file(), report.csv_file()]
+        changed = self.changed_keys(kept, state.context)
+        if changed is None:
+            messages = [report.short_summary(len(reminders))]
+        else:  # an edit: only what changed, and the new register
+            messages = [self._changes(kept, state.context, changed, report, lang)]
+            files = files[-2:]
         record = self.record(
             kept,
             state.context,
             date=today.isoformat(),
             reviews=reviews,
             risks=[{"item": r.item.id, "score": r.score, "level": r.level} for r in report.risks],
+            reminders=len(reminders),
         )
         return Completion(
-            messages=tuple(messages), files=tuple(files), record=record, reminders=reminders
+            messages=tuple(messages),
+            files=tuple(files),
+            record=record,
+            reminders=reminders,
+            details=True,
         )
+
+    def _changes(
+        self,
+        kept: Mapping[str, Any],
+        context: Mapping[str, Any],
+        changed: Sequence[str],
+        report: RegisterReport,
+        lang: str,
+    ) -> str:
+        """The items whose answers changed in an edit, each with its new status and score."""
+        items = {key.split(":", 1)[1] for key in changed if ":" in key}
+        risks = {risk.item.id: risk for risk in report.risks}
+        lines = [
+            self.texts.text(
+                "risks.result.changed", lang, project=self.project_of(context).get("name", "")
+            )
+        ]
+        for item in self.content.items:
+            if item.id not in items:
+                continue
+            status = self.texts.text(f"risks.status.{kept.get(status_step(item.id))}", lang)
+            risk = risks.get(item.id)
+            if risk is not None:
+                status += f" · {MARKERS[risk.level]} {risk.score}"
+                if risk.review:
+                    review = show_date(date.fromisoformat(risk.review))
+                    status += " · " + self.texts.text("risks.result.review", lang, date=review)
+            lines.append(
+                self.texts.text(
+                    "risks.result.changed_line", lang, check=item.check.get(lang), status=status
+                )
+            )
+        if len(lines) == 1:
+            lines.append(self.texts.text("risks.result.unchanged", lang))
+        return "\n".join(lines)
 
     def _last_report(self, last: Record, lang: str) -> RegisterReport:
         stored = last.data.get("reviews")
@@ -430,9 +474,22 @@ class RiskFlow(ProjectTool):
             ("files", self.texts.text("risks.landing.files", lang)),
         )
         files = (report.heatmap(),) if report.risks else ()
-        return Landing(
-            messages=(report.summary(), report.top_risks()), files=files, actions=actions
-        )
+        return Landing(messages=(report.short_summary(),), files=files, actions=actions)
+
+    def details(self, last: Record, lang: str) -> Sequence[Detail]:
+        """The summary, then every risk by level (high first)."""
+        report = self._last_report(last, lang)
+        reminders = last.data.get("reminders")
+        parts = [
+            Detail(
+                self.texts.text("risks.result.summary_button", lang),
+                report.short_summary(reminders if isinstance(reminders, int) else 0),
+            )
+        ]
+        for level in ("high", "medium", "low"):
+            if any(r.level == level for r in report.risks):
+                parts.append(Detail(report.level_label(level), report.level_section(level)))
+        return parts
 
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != "files":

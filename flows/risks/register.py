@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 MARKERS = {"low": "🟢", "medium": "🟡", "high": "🔴"}
 LEVEL_COLOURS = {"low": "#9ae6b4", "medium": "#faf089", "high": "#feb2b2"}
 IN_CHAT = 8  # risks listed in the chat message; the files have all of them
+TOP_IN_SUMMARY = 3  # risks named in the short summary
 HEATMAP_SIZE = (704, 660)  # pixels (was 6.4 × 6.0 in at 110 dpi)
 HEATMAP_UNIT = 110 / 72  # pixels per point (110 dpi)
 INK = "#000000"
@@ -67,6 +68,60 @@ class RegisterReport:
             self.t("risks.result.counts", total=sum(counts.values()), **counts),
         ]
         return "\n".join(lines)
+
+    def short_summary(self, reminders: int = 0) -> str:
+        """The result on a phone: counts, risks by level and the three highest (≤ 12 lines)."""
+        lines = [self.summary()]
+        if not self.risks:
+            lines += ["", self.t("risks.result.none")]
+            return "\n".join(lines)
+        levels = {level: sum(r.level == level for r in self.risks) for level in MARKERS}
+        lines.append(
+            " · ".join(
+                f"{MARKERS[level]} {count} {self.t(f'risks.result.levels.{level}')}"
+                for level, count in reversed(levels.items())
+                if count
+            )
+        )
+        lines += ["", self.t("risks.result.top")]
+        for index, risk in enumerate(self.risks[:TOP_IN_SUMMARY], start=1):
+            group = self.group_name(risk.item.group)
+            risk_text = risk.item.risk.get(self.lang)
+            lines.append(f"{index}. {MARKERS[risk.level]} {risk.score} · {group} — {risk_text}")
+        if reminders:
+            lines += ["", self.t("risks.result.reminders", count=reminders)]
+        if len(self.risks) > TOP_IN_SUMMARY:
+            lines += ["", self.t("risks.result.see_levels")]
+        return "\n".join(lines)
+
+    def level_section(self, level: str) -> str:
+        """Every risk of one level with its response, mitigation, owner and review date."""
+        chosen = [r for r in self.risks if r.level == level]
+        heading = f"{self.level_label(level)}"
+        return "\n\n".join([heading, *(self._line(n, r) for n, r in enumerate(chosen, 1))])
+
+    def level_label(self, level: str) -> str:
+        """ "🔴 High risks (3)": a level's button and heading."""
+        count = sum(r.level == level for r in self.risks)
+        return f"{MARKERS[level]} {self.t(f'risks.result.level_names.{level}')} ({count})"
+
+    def _line(self, index: int, risk: Risk) -> str:
+        line = self.t(
+            "risks.result.line",
+            index=index,
+            marker=MARKERS[risk.level],
+            score=risk.score,
+            group=self.group_name(risk.item.group),
+            risk=risk.item.risk.get(self.lang),
+            response=self.t(f"risks.response.{risk.response}"),
+            mitigation=risk.item.mitigation.get(self.lang),
+        )
+        extra = []
+        if risk.owner:
+            extra.append(self.t("risks.result.owner", owner=risk.owner))
+        if risk.review:
+            extra.append(self.t("risks.result.review", date=self._date(risk.review)))
+        return line + ("\n" + " · ".join(extra) if extra else "")
 
     def top_risks(self) -> str:
         if not self.risks:

@@ -14,6 +14,7 @@ from flows.dates import add_months, local_date, local_today, parse_date, show_da
 from flows.engine import (
     EDIT,
     Completion,
+    Detail,
     FlowState,
     Landing,
     Option,
@@ -26,7 +27,7 @@ from flows.engine import (
 from flows.project_tool import ProjectTool
 from flows.sustainability.content import Aspect, PlanContent, default_plan_content
 from flows.sustainability.plan import PlanReport
-from flows.sustainability.scoring import ANSWERS, question_step
+from flows.sustainability.scoring import ANSWERS, criterion_scores, question_step
 from flows.texts import constant, load_flow_texts
 
 REVIEW = "review"  # context key: a progress review of the last plan
@@ -320,7 +321,7 @@ class SustainabilityFlow(ProjectTool):
         answers = self._kept(state.answers, project)
         report = self._report(answers, project, today, lang)
         reviews = self._review_dates(answers, project)
-        base, ended = self._anchor(answers, project)
+        _, ended = self._anchor(answers, project)
         wording = "reminder_after_plan" if ended else "reminder"
         reminders = tuple(
             ReminderSpec(
@@ -334,26 +335,60 @@ class SustainabilityFlow(ProjectTool):
             )
             for months, day in reviews
         )
-        messages = list(report.messages())
-        if reminders:
-            dates = ", ".join(show_date(day) for _, day in reviews)
-            messages.append(self.texts.text("sustainability.result.reminders", lang, dates=dates))
-            if ended:
-                messages[-1] += "\n" + self.texts.text(
-                    "sustainability.result.counted_from", lang, base=show_date(base)
-                )
+        notes = self._reminder_notes(answers, project, lang)
         past = [day for _, day in self._chosen_reviews(answers, project) if day < self._clock()]
         if past:
             dates = ", ".join(show_date(day) for day in past)
-            messages.append(
-                self.texts.text("sustainability.result.reminders_past", lang, dates=dates)
-            )
+            notes.append(self.texts.text("sustainability.result.reminders_past", lang, dates=dates))
+        changed = self.changed_keys(answers, state.context)
+        if changed is None:
+            message = report.summary(notes)
+        else:  # an edit: only what changed, and the new document
+            message = self._changes(report, changed, notes, lang)
         return Completion(
-            messages=tuple(messages),
+            messages=(message,),
             files=(report.document(),),
             record=self.record(answers, state.context, date=today.isoformat()),
             reminders=reminders,
+            details=True,
         )
+
+    def _reminder_notes(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any], lang: str
+    ) -> list[str]:
+        """The review reminders still ahead, and where they count from."""
+        reviews = self._review_dates(answers, project)
+        if not reviews:
+            return []
+        dates = ", ".join(show_date(day) for _, day in reviews)
+        note = self.texts.text("sustainability.result.reminders", lang, dates=dates)
+        base, ended = self._anchor(answers, project)
+        if ended:
+            note += "\n" + self.texts.text(
+                "sustainability.result.counted_from", lang, base=show_date(base)
+            )
+        return [note]
+
+    def _changes(
+        self, report: PlanReport, changed: Sequence[str], notes: Sequence[str], lang: str
+    ) -> str:
+        """The parts changed in an edit: an aspect's new action line, a criterion's new score."""
+        lines = [self.texts.text("sustainability.result.changed", lang)]
+        for aspect in self.content.aspects:
+            if any(key.startswith(f"a:{aspect.id}:") for key in changed):
+                values = report.action(aspect.id)
+                lines.append(self.texts.text("sustainability.result.summary_line", lang, **values))
+        scores = criterion_scores(self.content, report.answers)
+        for criterion in self.content.criteria:
+            asked = {question_step(q.id) for q in criterion.questions}
+            if asked & set(changed):
+                score = scores.get(criterion.id)
+                lines.append(f"{criterion.name.get(lang)}: {score if score is not None else '—'}%")
+        if "follow" in changed:
+            lines.extend(notes or [self.texts.text("sustainability.result.no_reminders", lang)])
+        if len(lines) == 1:
+            lines.append(self.texts.text("sustainability.result.unchanged", lang))
+        return "\n".join(lines)
 
     def _last_report(self, last: Record, lang: str) -> PlanReport:
         when = local_date(last.created_at)
@@ -365,7 +400,20 @@ class SustainabilityFlow(ProjectTool):
             (arg, self.texts.text(f"sustainability.landing.{arg}", lang))
             for arg in ("review", "edit", "new", "file")
         )
-        return Landing(messages=(report.actions_message(),), actions=actions)
+        notes = self._reminder_notes(self.last_answers(last), self.last_project(last), lang)
+        return Landing(messages=(report.summary(notes),), actions=actions)
+
+    def details(self, last: Record, lang: str) -> Sequence[Detail]:
+        """The summary, the actions in full, the self-check with what to improve, the musts."""
+        report = self._last_report(last, lang)
+        notes = self._reminder_notes(self.last_answers(last), self.last_project(last), lang)
+        t = self.texts.text
+        return (
+            Detail(t("sustainability.result.summary_button", lang), report.summary(notes)),
+            Detail(t("sustainability.result.actions_button", lang), report.actions_message()),
+            Detail(t("sustainability.result.check_button", lang), report.check_message()),
+            Detail(t("sustainability.result.mandatory_button", lang), report.mandatory_message()),
+        )
 
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != "file":

@@ -88,7 +88,8 @@ def test_risk_register_files_and_a_reminder_after_a_restart(tmp_path: Path) -> N
     setup = "/start\n1\n/risks\nGreenVET\n1\n1\n01.09.2025\n31.08.2027\n"
     # ❌, likelihood 5 × impact 4 (the 4th button), "change the date", the date, the owner
     first_item = "3\n4\n3\n15.01.2027\nAnna\n"
-    result = run_chat(tmp_path, setup + first_item + "1\n" * 27)
+    high_risks = "1\n"  # the summary's first button: the high risks, with owner and date
+    result = run_chat(tmp_path, setup + first_item + "1\n" * 27 + high_risks)
     assert result.returncode == 0, result.stderr
     assert "🔴 20" in result.stdout and "Pārskatīt: 15.01.2027" in result.stdout
     saved = sorted(p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir())
@@ -111,10 +112,11 @@ def test_sustainability_plan_docx_and_reminders_in_the_terminal(tmp_path: Path) 
     setup = f"/start\n1\n/sustainability\nGreenVET\n1\n1\n01.09.2024\n{show_date(end)}\n"
     aspect = "Mājaslapa\nPublicēt e-kursu\nAnna\n30.06.2027\n10 skolas to izmanto\n"
     check = "1\n" * len(default_plan_content().questions)
-    result = run_chat(tmp_path, setup + aspect * 5 + check + "1\n")
+    actions = "1\n"  # the summary's first button: the actions in full
+    result = run_chat(tmp_path, setup + aspect * 5 + check + "1\n" + actions)
     assert result.returncode == 0, result.stderr
     assert "🌱 Ilgtspējas plāns — GreenVET" in result.stdout
-    assert "Līdz: 30.06.2027" in result.stdout
+    assert "— līdz 30.06.2027" in result.stdout and "Līdz: 30.06.2027" in result.stdout
     saved = [p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir()]
     assert saved == [".docx"]
     # The project has ended: the reviews count from the day the plan is made.
@@ -130,6 +132,7 @@ def test_partner_search_call_and_docx_in_the_terminal(tmp_path: Path) -> None:
     answers = "catering\n2\n1\nFinland\n2\nBetter placements\nJoint modules\nAn e-course\n"
     answers += "Host learners\n09.2027-08.2029\nRiga State Technical School\nAnna Berzina\n"
     answers += "anna@rvt.lv\nRiga, Latvia\n2\n1\n"  # no Latvian wording: marked; in 2 weeks
+    answers += "1\n2\n"  # the call in Latvian, then in English (shown in place)
     result = run_chat(tmp_path, setup + bad_input + skip_both_dates + answers)
     assert result.returncode == 0, result.stderr
     out = result.stdout

@@ -4,12 +4,12 @@ several kinds of partner, and the other language's call never a silent copy of t
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 from docx import Document
 
 from flows import engine
-from flows.engine import CONTACT, KEEP, PROJECT, Completion, Start
+from flows.engine import CONTACT, KEEP, PROJECT, Completion, Record, Start
 from flows.partners import PartnersFlow
 
 TODAY = date(2026, 12, 1)
@@ -86,9 +86,22 @@ def run(
     return output.completion, asked
 
 
+def parts(flow: PartnersFlow, done: Completion) -> list[str]:
+    """The result's parts as the buttons under it show them: summary, LV call, EN call, tips."""
+    assert done.record is not None and done.details
+    return [
+        d.text for d in flow.details(Record(done.record, datetime(2026, 12, 1, tzinfo=UTC)), "lv")
+    ]
+
+
 def test_the_call_says_who_to_contact_when_and_by_when() -> None:
-    done, _ = run(PartnersFlow(clock=lambda: TODAY))
-    lv_call = done.messages[1]
+    flow = PartnersFlow(clock=lambda: TODAY)
+    done, _ = run(flow)
+    summary, lv_call, _en_call, tips = parts(flow, done)
+    assert done.messages == (summary,) and len(summary.splitlines()) <= 15
+    assert "Meklējam: uzņēmums vai nevalstiska organizācija, Somija" in summary
+    assert "Atbildes līdz: 15.12.2026" in summary and "anna@rvt.lv" in summary
+    assert tips.startswith("🧭")
     assert "Projekta laiks: 01.09.2027–31.08.2029" in lv_call
     assert "Meklējam: uzņēmums vai nevalstiska organizācija, Somija." in lv_call
     assert "Rīgas Valsts tehnikums, Rīga, Latvija" in lv_call
@@ -99,28 +112,30 @@ def test_the_call_says_who_to_contact_when_and_by_when() -> None:
 
 
 def test_the_english_call_never_copies_latvian_silently() -> None:
-    done, asked = run(PartnersFlow(clock=lambda: TODAY), english="mark")
-    en_call = done.messages[2]
+    flow = PartnersFlow(clock=lambda: TODAY)
+    done, asked = run(flow, english="mark")
+    summary, _lv_call, en_call, _tips = parts(flow, done)
     assert "We are looking for: company or NGO, [to translate: Somija]." in en_call
     assert "Goals: [to translate: Uzlabot praksi uzņēmumos]" in en_call
     assert "Project dates: 01.09.2027–31.08.2029" in en_call
     assert "reply by 15.12.2026" in en_call
     for typed in ("metālapstrāde", "Kopīgi moduļi", "E-kurss", "Prakses vietu tīkls"):
         assert f"[to translate: {typed}]" in en_call
-    assert "[to translate: …]" in done.messages[3]  # and the user is told
+    assert "[to translate: …]" in summary  # and the user is told
     assert not any(step.startswith("x:") for step in asked)
     doc = Document(io.BytesIO(done.files[0].data))
     assert any("[to translate: E-kurss]" in p.text for p in doc.paragraphs)
 
 
 def test_the_english_wording_is_asked_for_and_used() -> None:
-    done, asked = run(PartnersFlow(clock=lambda: TODAY), english="write")
-    en_call = done.messages[2]
+    flow = PartnersFlow(clock=lambda: TODAY)
+    done, asked = run(flow, english="write")
+    summary, lv_call, en_call, _tips = parts(flow, done)
     assert [s for s in asked if s.startswith("x:")] == list(ENGLISH)
     assert "Field: metalworking" in en_call and "Goals: Better placements in companies" in en_call
     assert "Riga, Latvia" in en_call and "company or NGO, Finland." in en_call
-    assert "[to translate" not in en_call and len(done.messages) == 3
-    assert "Nozare: metālapstrāde" in done.messages[1]
+    assert "[to translate" not in en_call and "[to translate" not in summary
+    assert "Nozare: metālapstrāde" in lv_call
 
 
 def test_contact_details_kept_from_the_last_call_are_offered_with_one_tap() -> None:
@@ -131,18 +146,34 @@ def test_contact_details_kept_from_the_last_call_are_offered_with_one_tap() -> N
     shown = engine.render(flow, state, "lv")
     assert shown.default == "Rīgas Valsts tehnikums"
     done, _ = run(flow, contact=kept)
-    assert "Kontaktpersona: Anna Bērziņa, anna@rvt.lv" in done.messages[1]
+    assert "Kontaktpersona: Anna Bērziņa, anna@rvt.lv" in parts(flow, done)[1]
 
 
 def test_a_project_without_dates_asks_for_them_and_bad_contact_input_is_refused() -> None:
     flow = PartnersFlow(clock=lambda: TODAY)
     undated = {**PROJECT_INFO, "starts_on": None, "ends_on": None}
     done, asked = run(flow, project=undated, orgs=("vet",))
-    assert "period" in asked and "Projekta laiks: 09.2027–08.2029" in done.messages[1]
-    assert "Meklējam: profesionālā skola, Somija." in done.messages[1]
+    lv_call = parts(flow, done)[1]
+    assert "period" in asked and "Projekta laiks: 09.2027–08.2029" in lv_call
+    assert "Meklējam: profesionālā skola, Somija." in lv_call
     state = engine.FlowState("partners", "email", context={PROJECT: PROJECT_INFO})
     _, output = engine.advance(flow, state, engine.Answer("anna at rvt"), "lv")
     assert output.notes and "e-pasta" in output.notes[0]
     state = engine.FlowState("partners", "reply_by", context={PROJECT: PROJECT_INFO})
     _, output = engine.advance(flow, state, engine.Answer("01.12.2026"), "lv")
     assert output.notes and "nākotnē" in output.notes[0]
+
+
+def test_changing_one_answer_says_only_what_changed() -> None:
+    flow = PartnersFlow(clock=lambda: TODAY)
+    done, _ = run(flow)
+    last = Record(done.record or {}, datetime(2026, 12, 1, tzinfo=UTC))
+    begin = flow.begin("edit", last)
+    assert begin is not None
+    state = engine.start(flow, Start(begin.answers, {**begin.context, PROJECT: PROJECT_INFO}))
+    state, _ = engine.advance(flow, state, engine.Choose("country"), "lv")
+    _, output = engine.advance(flow, state, engine.Answer("Igaunija"), "lv")
+    edited = output.completion
+    assert edited is not None and edited.messages == ("✏️ Uzsaukumā mainīts:\n• Valsts: Igaunija",)
+    assert [f.filename.rsplit(".", 1)[1] for f in edited.files] == ["docx"]
+    assert "Meklējam: uzņēmums vai nevalstiska organizācija, Igaunija." in parts(flow, edited)[1]

@@ -57,9 +57,14 @@ def test_risk_checklist_paused_resumed_after_restart_with_register_and_reminder(
         replies = tap(second, replies, IN_PLACE)
     text = text_of(replies)
     assert "📋 Riska reģistrs — GreenVET" in text and "❌ 1" in text
-    assert "🔴 20" in text and "Atbildīgais: Anna · Pārskatīt: 15.01.2027" in text
+    assert "1. 🔴 20 · Finanšu riski" in text
+    assert max(len(r.text.splitlines()) for r in replies) <= 15  # fits a phone screen
     files = [f for r in replies for f in r.files]
     assert [f.filename.rsplit(".", 1)[1] for f in files] == ["png", "xlsx", "csv"]
+    high = tap(second, replies, "🔴 Augstie riski (1)")  # the details, in place
+    assert high[0].edit and "Atbildīgais: Anna · Pārskatīt: 15.01.2027" in high[0].text
+    back = tap(second, high, "📋 Kopsavilkums")
+    assert back[0].edit and back[0].text.startswith("📋 Riska reģistrs — GreenVET")
     second.db.dispose()
 
     third = build_test_dialogue(sqlite_url)  # restarted again before the review date
@@ -82,7 +87,11 @@ def test_one_item_is_changed_later_from_the_last_register(dialogue: Dialogue) ->
     replies = tap(dialogue, replies, "1")
     replies = tap(dialogue, replies, NOT_YET)
     replies = tap(dialogue, tap(dialogue, replies, "3·3"), "✔ Der")
-    assert "🟡 9" in text_of(replies) and "❌ 1" in text_of(replies)
+    assert "✏️ Mainīts projektā „GreenVET”" in text_of(replies)  # only what changed
+    assert "❌ Vēl nav · 🟡 9" in text_of(replies)
+    assert [f.filename.rsplit(".", 1)[1] for r in replies for f in r.files] == ["xlsx", "csv"]
+    summary = tap(dialogue, replies, "📋 Kopsavilkums")
+    assert "❌ 1" in summary[0].text
 
 
 CONTACT = ("Rīgas Valsts tehnikums", "Anna Bērziņa", "anna@rvt.lv", "Rīga, Latvija")
@@ -107,8 +116,16 @@ def test_partner_search_call_in_both_languages_with_a_docx(dialogue: Dialogue) -
         replies = send(dialogue, "text", answer)
     replies = tap(dialogue, replies, "🏷 Nē, atzīmēt tulkošanai")
     replies = tap(dialogue, replies, "Pēc 2 nedēļām")
-    text = text_of(replies)
     reply_by = show_date(local_today() + timedelta(days=14))
+    summary = text_of(replies)
+    assert "Meklējam: uzņēmums vai augstskola, Somija" in summary
+    assert f"Atbildes līdz: {reply_by}" in summary and "[to translate: …]" in summary
+    assert max(len(r.text.splitlines()) for r in replies) <= 15
+    lv_call = tap(dialogue, replies, "🇱🇻 Uzsaukums latviski")
+    en_call = tap(dialogue, lv_call, "🇬🇧 Uzsaukums angliski")
+    tips = tap(dialogue, en_call, "🧭 7 padomi")
+    assert lv_call[0].edit and en_call[0].edit and tips[0].edit  # in place, one message
+    text = text_of([*lv_call, *en_call, *tips])
     assert "1. Skaidri definējiet mērķus" in text  # a draft: goals first
     assert "Partneru meklēšana: GreenVET — KA2 sadarbības partnerība" in text
     assert "Partner search: GreenVET — KA2 cooperation partnership" in text
@@ -125,7 +142,10 @@ def test_partner_search_call_in_both_languages_with_a_docx(dialogue: Dialogue) -
     replies = tap(dialogue, tap(dialogue, landing, "✏️ Labot vienu atbildi"), "Valsts")
     assert "✔ Atstāt: Somija" in [b.label for b in buttons(replies)]
     replies = send(dialogue, "text", "Igaunija")
-    assert "Meklējam: uzņēmums vai augstskola, Igaunija." in text_of(replies)
+    assert "✏️ Uzsaukumā mainīts:\n• Valsts: Igaunija" in text_of(replies)  # only the change
+    assert [f.filename.rsplit(".", 1)[1] for r in replies for f in r.files] == ["docx"]
+    lv_call = tap(dialogue, replies, "🇱🇻 Uzsaukums latviski")
+    assert "Meklējam: uzņēmums vai augstskola, Igaunija." in lv_call[0].text
 
 
 def test_the_next_call_offers_the_contact_details_kept(dialogue: Dialogue) -> None:
@@ -137,7 +157,7 @@ def test_the_next_call_offers_the_contact_details_kept(dialogue: Dialogue) -> No
     for answer in ("Mērķi", "Aktivitātes", "Rezultāti", "Loma", *CONTACT):
         replies = send(dialogue, "text", answer)
     replies = tap(dialogue, tap(dialogue, replies, "🏷 Nē, atzīmēt tulkošanai"), "Pēc mēneša")
-    assert "Kontaktpersona: Anna Bērziņa" in text_of(replies)
+    assert "Kontakts: Anna Bērziņa, anna@rvt.lv" in text_of(replies)
     landing = send(dialogue, "command", "/partners")
     replies = tap(dialogue, landing, "🔄 Sākt no jauna")
     replies = send(dialogue, "text", "viesmīlība")
@@ -148,7 +168,8 @@ def test_the_next_call_offers_the_contact_details_kept(dialogue: Dialogue) -> No
     for kept in CONTACT:
         replies = tap(dialogue, replies, f"✔ Atstāt: {kept}")
     replies = tap(dialogue, tap(dialogue, replies, "🏷 Nē, atzīmēt tulkošanai"), "Pēc mēneša")
-    assert "Rīgas Valsts tehnikums, Rīga, Latvija" in text_of(replies)
+    lv_call = tap(dialogue, replies, "🇱🇻 Uzsaukums latviski")
+    assert "Rīgas Valsts tehnikums, Rīga, Latvija" in lv_call[0].text
 
 
 def test_projects_list_switch_and_a_forged_project_id(dialogue: Dialogue) -> None:
@@ -193,7 +214,8 @@ def test_updating_one_risk_on_review_day_does_not_resend_another_delivered_remin
     for _ in range(26):
         replies = tap(dialogue, replies, IN_PLACE)
     assert "📋 Riska reģistrs" in text_of(replies)
-    assert len(dialogue.reminders.claim_due(due_moment)) == 2  # the review day has come
+    [due] = dialogue.reminders.claim_due(due_moment)  # the review day has come: one message
+    assert due.text.startswith("⏰ Atgādinājumi šai dienai (2):")
     landing = send(dialogue, "command", "/risks")  # the coordinator updates the first risk
     replies = tap(dialogue, landing, "✏️ Mainīt vienu punktu")
     replies = tap(dialogue, tap_option(dialogue, replies, "prerequisites"), "1")
@@ -201,7 +223,7 @@ def test_updating_one_risk_on_review_day_does_not_resend_another_delivered_remin
     replies = tap(dialogue, replies, "4·4")
     assert f"Pārskatīt: {show_date(today)}" in text_of(replies)
     replies = tap(dialogue, replies, "✔ Der")  # the review date stays today
-    assert "📋 Riska reģistrs" in text_of(replies)
+    assert "✏️ Mainīts projektā" in text_of(replies)
     assert dialogue.reminders.claim_due(due_moment + timedelta(hours=1)) == []
 
 

@@ -216,7 +216,9 @@ def test_risk_checklist_and_partner_call_through_telegram(harness: Harness) -> N
         harness.run(message_update(USER, answer))
     _tap(harness, "🏷 No, mark them to translate")
     _tap(harness, "In a month")
-    texts = [m["text"] for m in harness.request.sent()]
+    _tap(harness, "🇬🇧 Call in English")
+    _tap(harness, "🇱🇻 Call in Latvian")
+    texts = [m["text"] for m in harness.request.sent("sendMessage", "editMessageText")]
     assert any(
         "Partner search: GreenVET" in t and "We are looking for: company, Finland" in t
         for t in texts
@@ -266,7 +268,8 @@ def test_sustainability_plan_through_telegram(harness: Harness) -> None:
             break
         else:
             raise AssertionError((prompt, labels))
-    texts = [m["text"] for m in harness.request.sent()]
+    _tap(harness, "🔎 Self-check")  # the summary's details, edited in place
+    texts = [m["text"] for m in harness.request.sent("sendMessage", "editMessageText")]
     assert any("🌱 Sustainability plan — GreenVET" in t for t in texts)
     assert any("🟡" in t and "What to improve:" in t for t in texts)  # every answer "partly"
     document = harness.request.sent("sendDocument")[-1]

@@ -66,6 +66,13 @@ def answer_all(
     return output.completion
 
 
+def parts(flow: SustainabilityFlow, completion: Completion) -> dict[str, str]:
+    """The result's parts as its buttons show them, by label."""
+    assert completion.record is not None and completion.details
+    kept = Record(completion.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    return {d.label: d.text for d in flow.details(kept, "lv")}
+
+
 def test_content_has_five_aspects_and_four_criteria() -> None:
     assert tuple(a.id for a in CONTENT.aspects) == ASPECTS
     assert tuple(c.id for c in CONTENT.criteria) == CRITERIA
@@ -91,7 +98,13 @@ def test_a_plan_has_every_section_in_chat_and_in_the_docx(flow: SustainabilityFl
     state = engine.start(flow, on_project())
     assert engine.render(flow, state, "lv").total == 10  # 5 aspects, 4 criteria, reminders
     completion = answer_all(flow, state, {design.id: "no"})
-    actions, check, mandatory, reminders = completion.messages
+    [summary] = completion.messages  # short on a phone; the rest on demand
+    assert len(summary.splitlines()) <= 15
+    shown = parts(flow, completion)
+    assert list(shown) == ["📋 Kopsavilkums", "🗂 Darbības", "🔎 Pašpārbaude", "📌 Obligāti"]
+    actions, check, mandatory = shown["🗂 Darbības"], shown["🔎 Pašpārbaude"], shown["📌 Obligāti"]
+    reminders = summary
+    assert "• Finansējums: " in summary or summary.count("\n• ") == 5
     for aspect in CONTENT.aspects:
         assert aspect.name.lv in actions and f"Plāns {aspect.id}" in actions
     # The project ended on 31.08.2026: "+6 months" counts from today, 25.11.2026.
@@ -123,8 +136,7 @@ def test_own_text_instead_of_a_suggestion_and_a_typed_date(flow: SustainabilityF
     assert "nevaru saprast" in output.notes[0]
     state, _ = engine.advance(flow, state, engine.Answer("30.06.2027"), "lv")
     completion = answer_all(flow, state, {})
-    assert "Nozares podkāsts" in completion.messages[0]
-    assert "Līdz: 30.06.2027" in completion.messages[0]
+    assert "Nozares podkāsts — līdz 30.06.2027" in completion.messages[0]
 
 
 def test_review_asks_only_the_status_of_each_action(flow: SustainabilityFlow) -> None:
@@ -137,7 +149,8 @@ def test_review_asks_only_the_status_of_each_action(flow: SustainabilityFlow) ->
         assert "Plāns" in engine.render(flow, state, "lv").text
         state, output = engine.advance(flow, state, engine.Choose("done"), "lv")
     assert asked == [f"s:{a}" for a in ASPECTS]
-    assert output.completion.messages[0].count("Statuss: ✅ Paveikts") == 5
+    assert output.completion.messages[0].count("\n✅ ") == 5
+    assert parts(flow, output.completion)["🗂 Darbības"].count("Statuss: ✅ Paveikts") == 5
     assert output.completion.record["answers"]["a:funding:when"] == "2027-05-25"
 
 
@@ -150,7 +163,9 @@ def test_changing_one_part_keeps_the_rest(flow: SustainabilityFlow) -> None:
     assert state.step == "follow"
     state, output = engine.advance(flow, state, engine.Choose("6-12"), "lv")
     assert [r.key for r in output.completion.reminders] == ["review-6", "review-12"]
-    assert "Plāns funding" in output.completion.messages[0]
+    [changed] = output.completion.messages  # only what changed, and the new plan
+    assert changed.startswith("✏️ Plānā mainīts:\n⏰ Atgādināšu pārskatīt plānu: 25.05.2027")
+    assert "Plāns funding" in parts(flow, output.completion)["🗂 Darbības"]
 
 
 def test_a_plan_before_the_end_counts_from_the_end() -> None:
@@ -158,7 +173,7 @@ def test_a_plan_before_the_end_counts_from_the_end() -> None:
     flow = SustainabilityFlow(clock=lambda: TODAY)
     state = engine.start(flow, Start(context={PROJECT: running}))
     completion = answer_all(flow, state, {})
-    assert "Līdz: 31.07.2027" in completion.messages[0]
+    assert "— līdz 31.07.2027" in completion.messages[0]
     assert [r.due_on for r in completion.reminders] == [
         date(2027, 4, 30),
         date(2027, 7, 31),
@@ -202,3 +217,28 @@ def test_reminders_gone_past_when_the_plan_is_changed_later_are_named() -> None:
     done = output.completion
     assert [r.due_on for r in done.reminders] == [date(2027, 5, 25), date(2027, 11, 25)]
     assert any("jau ir pagājuši" in m and "25.02.2027" in m for m in done.messages)
+
+
+def test_changing_one_aspect_offers_its_current_answers_and_says_what_changed(
+    flow: SustainabilityFlow,
+) -> None:
+    """Item 10: only that part is asked again, each answer offered to keep with one tap."""
+    first = answer_all(flow, engine.start(flow, on_project()), {})
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    state = engine.start(flow, on_project(flow.begin("edit", last)))
+    state, _ = engine.advance(flow, state, engine.Choose("funding"), "lv")
+    asked = []
+    while state.step is not None:
+        asked.append(state.step)
+        prompt = engine.render(flow, state, "lv")
+        assert prompt.default is not None or state.step.endswith(":measure")
+        event = engine.Answer("Jānis") if state.step.endswith(":who") else engine.Choose("+")
+        if state.step.endswith(":measure"):
+            event = engine.Skip()
+        state, output = engine.advance(flow, state, event, "lv")
+    assert asked == [f"a:funding:{part}" for part in ("main", "what", "who", "when", "measure")]
+    [changed] = output.completion.messages
+    assert changed.startswith("✏️ Plānā mainīts:\n• ") and "Plāns funding" not in changed
+    assert len(changed.splitlines()) == 2
+    kept = output.completion.record["answers"]
+    assert kept["a:funding:who"] == "Jānis" and kept["a:funding:what"] == "Plāns funding"
