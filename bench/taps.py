@@ -47,6 +47,7 @@ class Tally:
     longest: int = 0
     longest_result: int = 0
     result_messages: int = 0
+    longest_detail: int = 0  # a part of the result opened with its button (not counted as taps)
     texts: list[str] = field(default_factory=list)
 
     @property
@@ -84,6 +85,10 @@ def drive(dialogue: Dialogue, command: str, flow: str, policy: Policy, limit: in
             tally.result_messages = len(replies)
             tally.longest_result = max(map(_lines, results), default=0)
             tally.texts = [r.text for r in replies]
+            for _, data in _buttons(replies):
+                if data.startswith("det:"):
+                    shown = _send(dialogue, "button", data)
+                    tally.longest_detail = max([tally.longest_detail, *map(_lines, shown)])
             return tally
         kind, value = policy(step, replies)
         if kind == "text":
@@ -168,6 +173,9 @@ PARTNER_TEXT = {
 
 
 def partners_policy(step: str, replies: list[Reply]) -> Action:
+    keep = next((label for label, _ in _buttons(replies) if label.startswith("✔ Atstāt")), None)
+    if step in ("institution", "person", "email", "city") and keep:
+        return ("label", keep)  # the contact details kept from the last call
     if step == "org":
         return ("option", "company")
     if step in ("org2", "org3"):  # a second kind of partner, then "that's all"
@@ -210,6 +218,10 @@ def run() -> dict[str, Tally]:
                 "risks (10 flagged)": drive(dialogue, "/risks", "risks", risks_policy()),
                 "partners": drive(dialogue, "/partners", "partners", partners_policy),
             }
+            _send(dialogue, "button", "go:partners:new")  # the next call: contact details kept
+            figures["partners (next call)"] = drive(
+                dialogue, "/partners", "partners", partners_policy
+            )
             ended = show_date(local_today() - timedelta(days=10))
             create_project(dialogue, "DigiCraft", "01.09.2024", ended)
             figures["sustainability"] = drive(
@@ -222,12 +234,15 @@ def run() -> dict[str, Tally]:
 
 def main() -> None:
     figures = run()
-    print("| flow | taps | typed | inputs | longest message (lines) | result: messages, longest |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| flow | taps | typed | inputs | longest message (lines) "
+        "| result: messages, longest | longest part on demand |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for name, t in figures.items():
         print(
             f"| {name} | {t.taps} | {t.typed} | {t.inputs} | {t.longest} "
-            f"| {t.result_messages}, {t.longest_result} |"
+            f"| {t.result_messages}, {t.longest_result} | {t.longest_detail or '—'} |"
         )
     if "-v" in sys.argv:
         for name, t in figures.items():

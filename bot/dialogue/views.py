@@ -71,7 +71,7 @@ def prompt(
     options = [
         Button(label, callbacks.encode("f", run.seq, option)) for option, label in shown.options
     ]
-    rows = [tuple(options[i : i + shown.columns]) for i in range(0, len(options), shown.columns)]
+    rows = option_rows(options, shown.columns)
     if shown.default is not None:
         label = texts.text("flow.keep", lang, value=_short(shown.default))
         rows.insert(0, (Button(label, callbacks.encode("f", run.seq, KEEP)),))
@@ -87,6 +87,22 @@ def prompt(
             (Button(texts.text("flow.restart", lang), callbacks.encode("restart", flow.id)),)
         )
     return Reply(text, buttons=tuple(rows), edit=edit)
+
+
+WIDE_LABEL = 24  # characters: a longer label does not fit two to a row on a small phone
+
+
+def option_rows(options: Sequence[Button], columns: int) -> list[tuple[Button, ...]]:
+    """``columns`` buttons a row, except that a row with a label too long to share a row on a
+    small phone is laid out one button a row."""
+    rows: list[tuple[Button, ...]] = []
+    for i in range(0, len(options), columns):
+        row = tuple(options[i : i + columns])
+        if len(row) > 1 and any(len(b.label) > WIDE_LABEL for b in row):
+            rows.extend((button,) for button in row)
+        else:
+            rows.append(row)
+    return rows
 
 
 def _short(text: str, limit: int = 28) -> str:

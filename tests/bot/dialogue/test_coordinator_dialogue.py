@@ -258,3 +258,15 @@ def test_a_restart_confirmation_does_not_apply_to_another_run(dialogue: Dialogue
     refused = tap(dialogue, asked, "🔄 Jā, sākt no jauna")
     assert "vairs nevar sākt no jauna" in text_of(refused)
     assert "2/28" in text_of(send(dialogue, "command", "/risks"))
+
+
+def test_long_button_labels_get_a_row_of_their_own(dialogue: Dialogue) -> None:
+    """Item 11: labels over ~24 characters do not share a row on a small phone."""
+    replies = create_project_via_risks(dialogue)
+    rows = [row for r in replies for row in r.buttons]
+    assert (tuple(b.label for b in rows[0])) == ("✅ Ir kārtībā", "⚠️ Daļēji")
+    assert [b.label for b in rows[2]] == ["✅ Arī pārējie grupā ir kārtībā"]
+    replies = send(dialogue, "command", "/partners")
+    replies = tap(dialogue, send(dialogue, "text", "ēdināšana"), "Uzņēmums")
+    rows = [row for r in replies for row in r.buttons]
+    assert all(len(row) == 1 for row in rows[:-1] if any(len(b.label) > 24 for b in row))
