@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from flows.dates import show_date
 from flows.engine import FileSpec
 from flows.fonts import load_font
-from flows.risks.content import RiskContent
+from flows.risks.content import RESPONSES, RiskContent
 from flows.risks.scoring import Risk, level_of, status_counts, status_step
 from knowledge.texts import Catalogue
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 MARKERS = {"low": "🟢", "medium": "🟡", "high": "🔴"}
 LEVEL_COLOURS = {"low": "#9ae6b4", "medium": "#faf089", "high": "#feb2b2"}
+LOG_STATUSES = ("open", "monitored", "closed")  # a PM² risk log entry over time
 IN_CHAT = 8  # risks listed in the chat message; the files have all of them
 TOP_IN_SUMMARY = 3  # risks named in the short summary
 HEATMAP_SIZE = (704, 660)  # pixels (was 6.4 × 6.0 in at 110 dpi)
@@ -167,6 +168,9 @@ class RegisterReport:
 
     # ---- files -------------------------------------------------------------------------
     def rows(self) -> list[list[object]]:
+        """One row a risk, as a PM² risk log: what it is, its rating, the response and owner,
+        and the columns to track it over time (risk status, last and next review, notes). Dates
+        are ``date`` values (the XLSX keeps them as dates; the CSV writes them as 15.01.2027)."""
         rows: list[list[object]] = []
         for index, risk in enumerate(self.risks, start=1):
             rows.append(
@@ -182,7 +186,10 @@ class RegisterReport:
                     self.t(f"risks.response.{risk.response}"),
                     risk.item.mitigation.get(self.lang),
                     risk.owner or "",
-                    self._date(risk.review),
+                    self.t("risks.log_status.open"),
+                    self.when,
+                    date.fromisoformat(risk.review) if risk.review else None,
+                    "",
                 ]
             )
         return rows
@@ -195,11 +202,14 @@ class RegisterReport:
         return FileSpec(name, self.csv_bytes, caption=self.t("risks.result.files_caption"))
 
     def csv_bytes(self) -> bytes:
+        """The register for Excel as set up in Latvia: ";" between columns (the list separator
+        there), dates as 15.01.2027, and a BOM so the diacritics are read as UTF-8."""
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, delimiter=";")
         writer.writerow(self.columns())
-        writer.writerows(self.rows())
-        return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the diacritics
+        for row in self.rows():
+            writer.writerow([show_date(v) if isinstance(v, date) else v for v in row])
+        return buffer.getvalue().encode("utf-8-sig")
 
     def xlsx_file(self) -> FileSpec:
         name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.xlsx"
@@ -208,6 +218,7 @@ class RegisterReport:
     def xlsx_bytes(self) -> bytes:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.worksheet.datavalidation import DataValidation
 
         book = Workbook()
         sheet = book.active
@@ -217,15 +228,36 @@ class RegisterReport:
             sheet.append(row)
             fill = PatternFill("solid", fgColor=LEVEL_COLOURS[risk.level].lstrip("#"))
             sheet.cell(row=sheet.max_row, column=7).fill = fill
-        widths = (5, 18, 45, 12, 12, 10, 10, 10, 14, 60, 18, 12)
+        widths = (5, 18, 45, 12, 12, 10, 10, 10, 14, 60, 18, 14, 14, 14, 40)
         for column, width in enumerate(widths, start=1):
             sheet.column_dimensions[chr(64 + column)].width = width
         for cells in sheet.iter_rows(min_row=1):
             for cell in cells:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if isinstance(cell.value, date):
+                    cell.number_format = "DD.MM.YYYY"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
+        last_column = chr(64 + len(widths))
+        sheet.auto_filter.ref = f"A1:{last_column}{max(sheet.max_row, 2)}"
+        # Drop-down lists, for the rows there are and a good many to add.
+        end = max(sheet.max_row, 2) + 100
+        choices = {
+            "I": [self.t(f"risks.response.{r}") for r in RESPONSES],
+            "L": [self.t(f"risks.log_status.{s}") for s in LOG_STATUSES],
+        }
+        for letter, values in choices.items():
+            listed = DataValidation(type="list", formula1=f'"{",".join(values)}"', allow_blank=True)
+            listed.add(f"{letter}2:{letter}{end}")
+            sheet.add_data_validation(listed)
+        rating = DataValidation(type="whole", operator="between", formula1="1", formula2="5")
+        rating.add(f"E2:F{end}")
+        sheet.add_data_validation(rating)
+        for letter in ("M", "N"):
+            when = DataValidation(type="date", operator="greaterThan", formula1="36526")
+            when.add(f"{letter}2:{letter}{end}")
+            sheet.add_data_validation(when)
         checklist = book.create_sheet(self.t("risks.sheet.checklist")[:31])
         checklist.append(self.t("risks.sheet.checklist_columns").split("|"))
         for item in self.content.items:

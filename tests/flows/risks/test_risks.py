@@ -135,12 +135,40 @@ def test_a_checklist_gives_register_heat_map_xlsx_csv_and_reminders(flow: RiskFl
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Nr." and rows[1][6] == 20 and rows[1][10] == "Anna"
     assert rows[2][10] == "Anna"  # the owner last used
-    assert rows[2][11] == "15.01.2027" and len(rows) == 3
+    assert rows[2][13] == datetime(2027, 1, 15) and len(rows) == 3  # a date, not text
+    assert rows[0][11:] == (
+        "Riska statuss",
+        "Pēdējā pārskatīšana",
+        "Nākamā pārskatīšana",
+        "Piezīmes",
+    )
+    assert rows[1][11:13] == ("Atvērts", datetime(2026, 11, 25))
     text = csv_file.data.decode("utf-8-sig")
-    assert list(csv.reader(io.StringIO(text)))[1][2] == top.risk.lv
+    assert list(csv.reader(io.StringIO(text), delimiter=";"))[1][2] == top.risk.lv
+    assert text.splitlines()[2].endswith(";Anna;Atvērts;25.11.2026;15.01.2027;")
     dues = {(r.key, r.due_on) for r in completion.reminders}
     assert dues == {(top.id, date(2026, 12, 25)), (second.id, date(2027, 1, 15))}
     assert completion.record["reviews"][top.id] == "2026-12-25"
+
+
+def test_the_xlsx_is_set_up_as_excel_users_expect(flow: RiskFlow) -> None:
+    """Item 7: dates as dates, a frozen header with filters, drop-downs, a PM² risk log."""
+    items = default_risk_content().items
+    done = run(flow, {items[0].id: flagged("no", "4", "4", OK)})
+    xlsx = next(f for f in done.files if f.filename.endswith(".xlsx"))
+    sheet = load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:O2"
+    review = sheet["N2"]
+    assert review.is_date and review.number_format == "DD.MM.YYYY"
+    lists = {
+        str(v.sqref).split(":")[0]: v.formula1
+        for v in sheet.data_validations.dataValidation
+        if v.type == "list"
+    }
+    assert lists["I2"] == '"Novērst,Mazināt,Dalīt ar citiem,Pieņemt"'
+    assert lists["L2"] == '"Atvērts,Uzraudzībā,Slēgts"'
+    text = next(f for f in done.files if f.filename.endswith(".csv")).data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Nr.;Grupa;Risks;")
 
 
 def test_a_review_date_in_the_past_or_unreadable_is_re_asked(flow: RiskFlow) -> None:
