@@ -143,6 +143,8 @@ class Project(Base):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Archived: kept (with its registers and plans) but never active, listed apart.
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

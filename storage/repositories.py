@@ -149,11 +149,44 @@ class ProjectRepository:
 
     def activate(self, user_id: int, project_id: int) -> Project | None:
         chosen = self.get(user_id, project_id)
-        if chosen is None:
+        if chosen is None or chosen.archived:
             return None
         for project in self.for_user(user_id):
             project.active = project.id == project_id
         return chosen
+
+    def update(self, user_id: int, project_id: int, **values: Any) -> Project | None:
+        """Rename a project or change its dates (only the user's own)."""
+        project = self.get(user_id, project_id)
+        if project is None:
+            return None
+        for name in ("name", "starts_on", "ends_on"):
+            if name in values:
+                setattr(project, name, values[name])
+        self.session.flush()
+        return project
+
+    def archive(self, user_id: int, project_id: int, archived: bool = True) -> Project | None:
+        """Put a project aside (it stops being active) or bring it back."""
+        project = self.get(user_id, project_id)
+        if project is None:
+            return None
+        project.archived = archived
+        if archived:
+            project.active = False
+        self.session.flush()
+        return project
+
+    def delete(self, user_id: int, project_id: int) -> bool:
+        """Delete a project with its registers, plans, calls and reminders."""
+        project = self.get(user_id, project_id)
+        if project is None:
+            return False
+        self.session.execute(delete(Reminder).where(Reminder.project_id == project_id))
+        self.session.execute(delete(FlowResult).where(FlowResult.project_id == project_id))
+        self.session.delete(project)
+        self.session.flush()
+        return True
 
 
 CONTACT_FIELDS = ("institution", "person", "email", "city")

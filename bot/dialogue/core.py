@@ -75,6 +75,7 @@ class Dialogue:
             "restart": lambda turn, cb: self.runner.confirm_restart(turn, cb.args[0]),
             "redo": lambda turn, cb: self.runner.restart(turn, cb.args[0], cb.args[1]),
             "det": lambda turn, cb: self.runner.detail(turn, cb.args[0], cb.args[1]),
+            "pj": lambda turn, cb: self.projects.act(turn, cb.args[0], cb.args[1], self.runner),
             "go": lambda turn, cb: self.runner.landing_action(turn, cb.args[0], cb.args[1]),
             "proj": lambda turn, cb: turn.replies.extend(self.projects.activate(turn, cb.args[0])),
             "forget": lambda turn, cb: turn.say(self.privacy.answer(turn, cb.args[0])),

@@ -135,6 +135,14 @@ class FlowRunner:
             return
         turn.say(views.confirm_restart(self.texts, turn.lang, flow, run))
 
+    def start_flow(self, turn: Turn, flow_id: str, begin: Start) -> None:
+        """A fresh run of ``flow_id`` started as ``begin`` says (the core's own starts)."""
+        flow = self.flows.get(flow_id)
+        if flow is None:
+            self._invalid(turn)
+            return
+        self._start(turn, flow, begin)
+
     def restart(self, turn: Turn, flow_id: str, seq: str) -> None:
         """Start ``flow_id`` over, confirmed for the run shown with ``seq``; its answers so far
         become the new run's defaults."""

@@ -9,6 +9,7 @@ from storage.db import Database
 from storage.privacy import erase_user, export_user
 from storage.repositories import (
     ContactRepository,
+    FlowResultRepository,
     ProjectRepository,
     ReminderRepository,
     UserRepository,
@@ -137,4 +138,30 @@ def test_contact_details_are_kept_per_user_exported_and_erased(database_url: str
     with db.transaction() as session:
         assert ContactRepository(session).get(1) == {}
         assert ContactRepository(session).get(2) == {"institution": "Other"}
+    db.dispose()
+
+
+def test_projects_are_renamed_archived_and_deleted_with_their_results(database_url: str) -> None:
+    """Item 9: deleting a project removes its registers, plans and reminders; only one's own."""
+    db = _db(database_url)
+    text = {"lv": "x", "en": "x"}
+    with db.transaction() as session:
+        projects = ProjectRepository(session)
+        kept = projects.add(1, name="A", action="ka2", role="coordinator")
+        gone = projects.add(1, name="B", action="ka1", role="partner")
+        FlowResultRepository(session).add(1, "risks", {"answers": {}}, project_id=gone.id)
+        FlowResultRepository(session).add(1, "risks", {"answers": {}}, project_id=kept.id)
+        ReminderRepository(session).replace(1, "risks", gone.id, [("k", NOW, text)])
+        ReminderRepository(session).replace(1, "risks", kept.id, [("k", NOW, text)])
+        assert projects.update(2, gone.id, name="Stolen") is None  # another user's
+        assert projects.update(1, gone.id, name="B2").name == "B2"
+        assert projects.archive(1, gone.id).active is False
+        assert projects.activate(1, gone.id) is None  # archived: never active
+        assert not projects.delete(2, gone.id)
+        assert projects.delete(1, gone.id)
+    with db.transaction() as session:
+        assert [p.name for p in ProjectRepository(session).for_user(1)] == ["A"]
+        results = FlowResultRepository(session).latest(1, "risks", limit=5)
+        assert [r.project_id for r in results] == [kept.id]
+        assert [r.project_id for r in ReminderRepository(session).pending(1)] == [kept.id]
     db.dispose()

@@ -11,6 +11,7 @@ from docx import Document
 from bot.dialogue.core import Dialogue
 from bot.dialogue.messages import Reply
 from flows.dates import local_today, reminder_time, show_date
+from storage.repositories import FlowResultRepository, ReminderRepository
 from tests.bot.helpers import USER, buttons, send, tap, tap_option, text_of
 from tests.conftest import build_test_dialogue
 
@@ -270,3 +271,47 @@ def test_long_button_labels_get_a_row_of_their_own(dialogue: Dialogue) -> None:
     replies = tap(dialogue, send(dialogue, "text", "ēdināšana"), "Uzņēmums")
     rows = [row for r in replies for row in r.buttons]
     assert all(len(row) == 1 for row in rows[:-1] if any(len(b.label) > 24 for b in row))
+
+
+def test_a_project_is_renamed_redated_archived_and_deleted_with_confirmation(
+    dialogue: Dialogue,
+) -> None:
+    """Item 9: the project card; deleting asks first and removes the project's results."""
+    replies = create_project_via_risks(dialogue)
+    replies = tap(dialogue, replies, NOT_YET)
+    replies = tap(dialogue, tap(dialogue, replies, "3·3"), "✔ Der")
+    for _ in range(5):
+        replies = tap(dialogue, replies, IN_PLACE)
+    for _ in range(5):
+        replies = tap(dialogue, replies, "✅ Arī pārējie grupā ir kārtībā")
+    assert "📋 Riska reģistrs" in text_of(replies)
+    listing = send(dialogue, "command", "/projects")
+    card = send(dialogue, "button", buttons(listing)[0].data)
+    assert "📁 GreenVET" in text_of(card)
+    replies = tap(dialogue, card, "✏️ Pārdēvēt")
+    assert "✔ Atstāt: GreenVET" in [b.label for b in buttons(replies)]
+    replies = send(dialogue, "text", "GreenVET 2")
+    assert "Projekts mainīts: GreenVET 2" in text_of(replies)
+    card = send(dialogue, "button", buttons(send(dialogue, "command", "/projects"))[0].data)
+    replies = tap(dialogue, card, "📅 Mainīt datumus")
+    replies = tap(dialogue, replies, "✔ Atstāt: 01.09.2025")
+    replies = send(dialogue, "text", "31.12.2027")
+    assert "01.09.2025–31.12.2027" in text_of(replies)
+    card = send(dialogue, "button", buttons(send(dialogue, "command", "/projects"))[0].data)
+    archived = tap(dialogue, card, "🗄 Arhivēt")
+    assert any(b.label.startswith("🗄 GreenVET 2") for b in buttons(archived))
+    assert "strādā ar projektu" in text_of(send(dialogue, "command", "/risks"))  # none active
+    send(dialogue, "command", "/cancel")
+    card = send(dialogue, "button", buttons(send(dialogue, "command", "/projects"))[0].data)
+    asked = tap(dialogue, card, "🗑 Dzēst")
+    assert "riska reģistri" in text_of(asked)
+    kept = tap(dialogue, asked, "⬅️ Nē, paturēt")
+    assert "🗄 Arhīvā: GreenVET 2" in text_of(kept)
+    asked = tap(dialogue, kept, "🗑 Dzēst")
+    gone = tap(dialogue, asked, "🗑 Jā, dzēst")
+    assert "Projekts „GreenVET 2” dzēsts." in text_of(gone)
+    assert not any("GreenVET" in b.label for b in buttons(gone))
+    with dialogue.db.transaction() as session:
+        assert FlowResultRepository(session).latest(USER, "risks") == []
+        assert ReminderRepository(session).pending(USER) == []
+    assert send(dialogue, "button", buttons(asked)[0].data)[0].notice  # gone: refused

@@ -1,4 +1,5 @@
-"""contact_details: how a user signs the calls for partners, offered again next time
+"""contact_details: how a user signs the calls for partners, offered again next time;
+projects.archived: a finished project kept out of the way
 
 Revision ID: 0006
 Revises: 0005
@@ -33,7 +34,13 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_contact_details")),
     )
+    with op.batch_alter_table("projects", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("archived", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("projects", schema=None) as batch_op:
+        batch_op.drop_column("archived")
     op.drop_table("contact_details")
