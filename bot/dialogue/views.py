@@ -43,7 +43,13 @@ def main_menu(
             (Button(texts.text("menu.projects", lang), callbacks.encode("menu", "projects")),)
         )
     rows.append((Button(texts.text("menu.ask", lang), callbacks.encode("menu", "ask")),))
-    return Reply(texts.text("menu.title", lang), buttons=tuple(rows), edit=edit)
+    commands = [f"/{flow.id}" for flow in flows if flow.in_menu]
+    if with_projects:
+        commands.append("/projects")
+    text = texts.text("menu.title", lang)
+    if commands:  # typed commands work too, in either language's menu
+        text += "\n" + texts.text("menu.commands", lang, commands=" · ".join(commands))
+    return Reply(text, buttons=tuple(rows), edit=edit)
 
 
 def prompt(

@@ -315,3 +315,13 @@ def test_a_project_is_renamed_redated_archived_and_deleted_with_confirmation(
         assert FlowResultRepository(session).latest(USER, "risks") == []
         assert ReminderRepository(session).pending(USER) == []
     assert send(dialogue, "button", buttons(asked)[0].data)[0].notice  # gone: refused
+
+
+def test_the_main_menu_names_the_tools_commands_in_both_languages(dialogue: Dialogue) -> None:
+    """Item 11: the / commands of the tools are in the main menu, Latvian and English."""
+    menu = tap(dialogue, send(dialogue, "command", "/start"), "Latviešu")
+    assert "Komandas: /digcomp · /risks · /partners · /sustainability" in text_of(menu)
+    tap(dialogue, send(dialogue, "command", "/language"), "English")
+    menu = send(dialogue, "command", "/menu")
+    assert "Commands: /digcomp · /risks · /partners · /sustainability" in text_of(menu)
+    assert "/projects" in text_of(menu)
