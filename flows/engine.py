@@ -22,6 +22,9 @@ JSON = dict[str, Any]
 PROJECT = "project"  # context key: the active project the core hands a project tool
 THEN = "then"  # context key: the flow to open when this one is finished
 EDIT = "edit"  # context key: this run changes the answers of the last result
+DEFAULTS = "defaults"  # context key: earlier answers offered as each step's default
+CONTACT = "contact"  # context key: the user's kept contact details (flows that use them)
+KEEP = "+"  # the option id of "keep the default" (a button under a step that has one)
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ class Prompt:
     can_skip: bool
     position: int
     total: int
+    default: str | None = None  # the default answer as shown ("keep" offers it)
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,14 @@ class FileSpec:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """One part of a result, shown on demand: a button under the summary opens it in place."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ReminderSpec:
     """A reminder a finished flow asks for: sent on ``due_on`` in the user's language."""
 
@@ -179,11 +191,11 @@ class ReminderSpec:
 class Completion:
     """What a finished flow gives: messages, files, and a record to keep in the user's history.
 
+    ``details``: offer the flow's ``details`` of the kept record as buttons under the last
+    message (the summary), each opened in place on a phone.
     ``reminders`` replace the flow's unsent reminders for the project (when there is a record);
     ``project`` asks the core to create that project and make it active; ``then`` names a flow
-    to open next. ``actions`` (argument, label) are buttons under the last message that call
-    ``Flow.act`` on the kept result (details on demand); ``edit`` lets a one-message answer to
-    such a button replace the message whose button was pressed.
+    to open next; ``contact`` asks the core to keep the user's contact details.
     """
 
     messages: tuple[str, ...] = ()
@@ -192,8 +204,8 @@ class Completion:
     reminders: tuple[ReminderSpec, ...] = ()
     project: JSON | None = None
     then: str | None = None
-    actions: tuple[tuple[str, str], ...] = ()
-    edit: bool = False
+    contact: dict[str, str] | None = None
+    details: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,6 +244,7 @@ class Flow(ABC):
     texts: Catalogue
     needs_project: bool = False  # works on the user's active project (the core asks for one)
     in_menu: bool = True  # offered in the main menu
+    uses_contact: bool = False  # the core hands over the user's contact details (``CONTACT``)
 
     @abstractmethod
     def steps(self) -> Sequence[Step]:
@@ -259,6 +272,21 @@ class Flow(ABC):
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         """Carry out a landing action that is not a fresh start (an export, say)."""
         return None
+
+    def details(self, last: Record, lang: str) -> Sequence[Detail]:
+        """A result's parts shown on demand; the first is its short summary (none: no buttons)."""
+        return ()
+
+    def default(
+        self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> Any | None:
+        """The answer ``step`` offers to keep: the run's current answer in an edit, else the
+        earlier answer the run was started with (``DEFAULTS``); None when there is none."""
+        if context.get(EDIT) and answers.get(step.id) not in (None, ""):
+            return answers[step.id]
+        earlier = context.get(DEFAULTS)
+        value = earlier.get(step.id) if isinstance(earlier, Mapping) else None
+        return None if value in (None, "") else value
 
     def warm_up(self) -> None:
         """Load anything slow to load (chart and document libraries) before the first user needs
@@ -313,6 +341,11 @@ def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
             groups.append(group)
     group = step.progress_group
     position = groups.index(group) + 1 if group in groups else 0
+    default = flow.default(step, state.answers, state.context)
+    shown_default = None
+    if default is not None:
+        option = step.option(str(default))
+        shown_default = option.label.get(lang) if option else str(default)
     return Prompt(
         step=step.id,
         text=(
@@ -327,6 +360,7 @@ def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
         can_skip=step.skippable,
         position=position,
         total=len(groups),
+        default=shown_default,
     )
 
 
@@ -353,12 +387,21 @@ def advance(flow: Flow, state: FlowState, event: Event, lang: str) -> tuple[Flow
             return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
         answers = {k: v for k, v in state.answers.items() if k != step.id}
         return _move_on(flow, state, answers, lang)
-    if isinstance(event, Choose):
+    if isinstance(event, Choose) and event.option == KEEP:
+        default = flow.default(step, state.answers, state.context)
+        if default is None:
+            note = texts.text("engine.choose_button", lang)
+            return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
+        if step.option(str(default)) is not None:
+            return _move_on(flow, state, {**state.answers, step.id: str(default)}, lang)
+        event = Answer(str(default))
+    elif isinstance(event, Choose):
         if step.option(event.option) is None:
             note = texts.text("engine.choose_button", lang)
             return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
         return _move_on(flow, state, {**state.answers, step.id: event.option}, lang)
     # Free text.
+    assert isinstance(event, Answer)
     text = " ".join(event.text.split())
     problem = _text_problem(flow, step, text, state.answers, lang)
     if problem:

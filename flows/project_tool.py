@@ -7,20 +7,40 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.engine import JSON, PROJECT, Flow, Record, Start, edit_start
+from flows.engine import DEFAULTS, EDIT, JSON, PROJECT, Flow, Record, Start, edit_start
+
+BEFORE = "before"  # context key of an edit: the answers as they were (to say what changed)
 
 RECORD_PROJECT = "_project"  # the project's key in a history record (kept for old records)
 
 
 class ProjectTool(Flow):
-    """A flow on the user's active project. ``/<tool>`` with a result offers "edit" and "new"."""
+    """A flow on the user's active project. ``/<tool>`` with a result offers "edit" and "new"
+    (a periodic review: a fresh run that offers the last answers as defaults)."""
 
     needs_project = True
 
     def begin(self, arg: str, last: Record | None) -> Start | None:
-        if not arg or arg == "new":
+        if not arg:
             return Start()
-        return edit_start(last) if arg == "edit" else None
+        if arg == "new":
+            kept = self.last_answers(last) if last is not None else {}
+            return Start(context={DEFAULTS: kept} if kept else {})
+        if arg != "edit":
+            return None
+        edit = edit_start(last)
+        if edit is None:
+            return None
+        return Start(edit.answers, {**edit.context, BEFORE: dict(edit.answers)})
+
+    @staticmethod
+    def changed_keys(answers: Mapping[str, Any], context: Mapping[str, Any]) -> list[str] | None:
+        """In an edit, the answers that differ from before (None when this is no edit)."""
+        before = context.get(BEFORE)
+        if not context.get(EDIT) or not isinstance(before, Mapping):
+            return None
+        keys = [*before, *(k for k in answers if k not in before)]
+        return [k for k in keys if before.get(k) != answers.get(k)]
 
     @staticmethod
     def project_of(context: Mapping[str, Any]) -> JSON:

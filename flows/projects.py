@@ -1,9 +1,10 @@
 """The project set-up flow: name, Erasmus+ action, role and dates. The core stores the project
-and makes it active; coordinator tools then work on it."""
+and makes it active; coordinator tools then work on it. Started with ``CHANGE`` in its context
+it renames a project or changes its dates (the current values offered to keep)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,8 @@ from flows.dates import parse_date, show_date
 from flows.engine import THEN, Completion, Flow, FlowState, Option, Start, Step
 from flows.texts import load_flow_texts
 
+CHANGE = "change"  # context key: {"id", "name", "starts_on", "ends_on", "part": name | dates}
+PARTS = {"name": ("name",), "dates": ("starts", "ends")}
 ACTIONS = ("ka2", "small", "ka1", "cove")
 ROLES = ("coordinator", "partner")
 NAME_LIMIT = 120
@@ -26,22 +29,63 @@ class ProjectFlow(Flow):
         self.texts = load_flow_texts("projects")
         self.title = self.texts.localized("project.title")
         t = self.texts.localized
+
+        def asked(step_id: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]], bool]:
+            def applies(answers: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
+                change = context.get(CHANGE)
+                if not isinstance(change, Mapping):
+                    return True
+                return step_id in PARTS.get(str(change.get("part")), ())
+
+            return applies
+
         self._steps = (
-            Step("name", t("project.name.question"), free_text=True, max_length=NAME_LIMIT),
+            Step(
+                "name",
+                t("project.name.question"),
+                free_text=True,
+                max_length=NAME_LIMIT,
+                applies=asked("name"),
+            ),
             Step(
                 "action",
                 t("project.action.question"),
                 options=tuple(Option(a, t(f"project.action.{a}")) for a in ACTIONS),
+                applies=asked("action"),
             ),
             Step(
                 "role",
                 t("project.role.question"),
                 options=tuple(Option(r, t(f"project.role.{r}")) for r in ROLES),
                 columns=2,
+                applies=asked("role"),
             ),
-            Step("starts", t("project.starts.question"), free_text=True, skippable=True),
-            Step("ends", t("project.ends.question"), free_text=True, skippable=True),
+            Step(
+                "starts",
+                t("project.starts.question"),
+                free_text=True,
+                skippable=True,
+                applies=asked("starts"),
+            ),
+            Step(
+                "ends",
+                t("project.ends.question"),
+                free_text=True,
+                skippable=True,
+                applies=asked("ends"),
+            ),
         )
+
+    def default(self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]) -> Any:
+        """When changing a project: its current name or dates."""
+        change = context.get(CHANGE)
+        if not isinstance(change, Mapping):
+            return super().default(step, answers, context)
+        field = {"name": "name", "starts": "starts_on", "ends": "ends_on"}.get(step.id)
+        value = change.get(field) if field else None
+        if value and step.id != "name":
+            return show_date(date.fromisoformat(str(value)))
+        return value or None
 
     def steps(self) -> Sequence[Step]:
         return self._steps
@@ -76,6 +120,9 @@ class ProjectFlow(Flow):
         return " · ".join(parts)
 
     def complete(self, state: FlowState, lang: str) -> Completion:
+        change = state.context.get(CHANGE)
+        if isinstance(change, Mapping):
+            return self._changed(change, state.answers, lang)
         answers = state.answers
         starts = parse_date(answers.get("starts", "") or "")
         ends = parse_date(answers.get("ends", "") or "")
@@ -88,3 +135,20 @@ class ProjectFlow(Flow):
         }
         message = self.texts.text("project.created", lang, name=answers["name"])
         return Completion(messages=(message,), project=project, then=state.context.get(THEN))
+
+    def _changed(
+        self, change: Mapping[str, Any], answers: Mapping[str, Any], lang: str
+    ) -> Completion:
+        """A project renamed or given new dates (a skipped date is cleared)."""
+        project: dict[str, Any] = {"id": change["id"]}
+        if change.get("part") == "name":
+            project["name"] = answers["name"]
+        else:
+            for step, field in (("starts", "starts_on"), ("ends", "ends_on")):
+                day = parse_date(str(answers.get(step) or ""))
+                project[field] = day.isoformat() if day else None
+        shown = {**change, **project}
+        message = self.texts.text(
+            "project.changed", lang, project=self.describe({**shown, "name": shown["name"]}, lang)
+        )
+        return Completion(messages=(message,), project=project)

@@ -145,7 +145,24 @@ class Project(Base):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Archived: kept (with its registers and plans) but never active, listed apart.
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContactDetails(Base):
+    """How a user signs the calls for partners they post (offered again in the next call)."""
+
+    __tablename__ = "contact_details"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    institution: Mapped[str | None] = mapped_column(String(200))
+    person: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(120))
+    city: Mapped[str | None] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Reminder(Base):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import (
     Base,
+    ContactDetails,
     DialogueState,
     FlowResult,
     Group,
@@ -29,6 +30,7 @@ USER_TABLES: tuple[tuple[type[Base], tuple[str, ...]], ...] = (
     (User, ("id",)),
     (DialogueState, ("user_id",)),
     (Project, ("user_id",)),
+    (ContactDetails, ("user_id",)),
     (FlowResult, ("user_id",)),
     (Reminder, ("user_id",)),
     (QuestionLog, ("user_id",)),

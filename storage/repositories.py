@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Insert, delete, select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import (
     Base,
+    ContactDetails,
     DialogueState,
     FlowResult,
     Project,
@@ -31,6 +32,11 @@ def insert_ignoring_conflict(session: Session, model: type[Base], **values: Any)
 def insert_if_missing(session: Session, model: type[Base], **values: Any) -> None:
     """INSERT … ON CONFLICT DO NOTHING: safe when two first inputs of a user race."""
     session.execute(insert_ignoring_conflict(session, model, **values))
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """An aware UTC time (a naive one is taken as UTC, as the database stores it)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class UserRepository:
@@ -143,11 +149,72 @@ class ProjectRepository:
 
     def activate(self, user_id: int, project_id: int) -> Project | None:
         chosen = self.get(user_id, project_id)
-        if chosen is None:
+        if chosen is None or chosen.archived:
             return None
         for project in self.for_user(user_id):
             project.active = project.id == project_id
         return chosen
+
+    def update(self, user_id: int, project_id: int, **values: Any) -> Project | None:
+        """Rename a project or change its dates (only the user's own)."""
+        project = self.get(user_id, project_id)
+        if project is None:
+            return None
+        for name in ("name", "starts_on", "ends_on"):
+            if name in values:
+                setattr(project, name, values[name])
+        self.session.flush()
+        return project
+
+    def archive(self, user_id: int, project_id: int, archived: bool = True) -> Project | None:
+        """Put a project aside (it stops being active) or bring it back."""
+        project = self.get(user_id, project_id)
+        if project is None:
+            return None
+        project.archived = archived
+        if archived:
+            project.active = False
+        self.session.flush()
+        return project
+
+    def delete(self, user_id: int, project_id: int) -> bool:
+        """Delete a project with its registers, plans, calls and reminders."""
+        project = self.get(user_id, project_id)
+        if project is None:
+            return False
+        self.session.execute(delete(Reminder).where(Reminder.project_id == project_id))
+        self.session.execute(delete(FlowResult).where(FlowResult.project_id == project_id))
+        self.session.delete(project)
+        self.session.flush()
+        return True
+
+
+CONTACT_FIELDS = ("institution", "person", "email", "city")
+
+
+class ContactRepository:
+    """A user's contact details for calls for partners (one row a user)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, user_id: int) -> dict[str, str]:
+        """The details kept (only the fields that are set; empty when none)."""
+        row = self.session.get(ContactDetails, user_id)
+        if row is None:
+            return {}
+        return {name: value for name in CONTACT_FIELDS if (value := getattr(row, name))}
+
+    def save(self, user_id: int, details: dict[str, str]) -> None:
+        """Keep ``details`` (the fields given replace the stored ones)."""
+        row = self.session.get(ContactDetails, user_id)
+        if row is None:
+            row = ContactDetails(user_id=user_id)
+            self.session.add(row)
+        for name in CONTACT_FIELDS:
+            if details.get(name):
+                setattr(row, name, details[name])
+        self.session.flush()
 
 
 class ReminderRepository:
@@ -164,16 +231,23 @@ class ReminderRepository:
         reminders: list[tuple[str, datetime, dict[str, str]]],
     ) -> None:
         """The user's unsent reminders of ``flow`` on this project become ``reminders``
-        (key, due time, {"lv", "en"} text)."""
-        self.session.execute(
-            delete(Reminder).where(
-                Reminder.user_id == user_id,
-                Reminder.flow == flow,
-                Reminder.project_id == project_id if project_id else Reminder.project_id.is_(None),
-                Reminder.sent_at.is_(None),
-            )
+        (key, due time, {"lv", "en"} text). A reminder already delivered for the same key and
+        due time is not added again: each is sent once, unless its date changes."""
+        same_run = (
+            Reminder.user_id == user_id,
+            Reminder.flow == flow,
+            Reminder.project_id == project_id if project_id else Reminder.project_id.is_(None),
         )
+        self.session.execute(delete(Reminder).where(*same_run, Reminder.sent_at.is_(None)))
+        sent = {
+            (row.key, _as_utc(row.due_at))
+            for row in self.session.scalars(
+                select(Reminder).where(*same_run, Reminder.sent_at.is_not(None))
+            )
+        }
         for key, due_at, text in reminders:
+            if (key, _as_utc(due_at)) in sent:
+                continue
             self.session.add(
                 Reminder(
                     user_id=user_id, project_id=project_id, flow=flow, key=key, text=text,

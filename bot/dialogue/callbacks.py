@@ -16,7 +16,10 @@ KINDS: dict[str, int] = {
     "lang": 1,  # lang:<lv|en>
     "menu": 1,  # menu:<main|ask|flow id>
     "f": 2,  # f:<seq>:<option id | < back | > skip | x pause>
-    "restart": 1,  # restart:<flow id>
+    "restart": 1,  # restart:<flow id>       asks to confirm starting the flow over
+    "redo": 2,  # redo:<flow id>:<seq>      confirmed: start over (the run shown with <seq>)
+    "det": 2,  # det:<flow id>:<n>          part n of the last result, shown in place
+    "pj": 2,  # pj:<action>:<project id>   a project card's button (rename, dates, archive, …)
     "proj": 1,  # proj:<project id>      make a project active (only the user's own)
     "go": 2,  # go:<flow id>:<argument>  a landing action: a fresh start with it, or an export
     "kb": 1,  # kb:<entry id>           show an entry

@@ -11,7 +11,7 @@ from bot.dialogue.turn import Turn
 from flows import isolation
 from flows.dates import reminder_time
 from flows.engine import PROJECT, Completion, FileSpec, FlowState
-from storage.repositories import FlowResultRepository, ReminderRepository
+from storage.repositories import ContactRepository, FlowResultRepository, ReminderRepository
 
 
 def build_files(specs: Iterable[FileSpec]) -> tuple[OutFile, ...]:
@@ -37,3 +37,5 @@ def keep(turn: Turn, run: FlowState, completion: Completion) -> None:
         ReminderRepository(turn.session).replace(turn.user.id, run.flow, project_id, due)
     if completion.project is not None:
         ProjectDesk.create(turn, completion.project)
+    if completion.contact:
+        ContactRepository(turn.session).save(turn.user.id, completion.contact)

@@ -5,14 +5,25 @@ finished run leaves behind is ``completion``."""
 from __future__ import annotations
 
 from bot.dialogue import completion, views
-from bot.dialogue.messages import Reply
+from bot.dialogue.messages import Button, Reply
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
 from bot.dialogue.turn import Turn
 from flows import engine
-from flows.engine import PROJECT, THEN, Completion, Flow, FlowState, Record, Start
+from flows.engine import (
+    CONTACT,
+    DEFAULTS,
+    PROJECT,
+    THEN,
+    Completion,
+    Flow,
+    FlowState,
+    Record,
+    Start,
+)
 from flows.registry import FlowRegistry
 from knowledge.texts import Catalogue
-from storage.repositories import FlowResultRepository
+from storage.models import utcnow
+from storage.repositories import ContactRepository, FlowResultRepository
 
 
 class FlowRunner:
@@ -59,7 +70,8 @@ class FlowRunner:
             shown = flow.landing(last, turn.lang)
             if shown is not None:
                 files = completion.build_files(shown.files)
-                for reply in views.landing(self.texts, turn.lang, flow, shown, files):
+                parts = views.detail_rows(flow, flow.details(last, turn.lang), shown=0)
+                for reply in views.landing(self.texts, turn.lang, flow, shown, files, parts):
                     turn.say(reply)
                 return
         begin = flow.begin(arg, last)
@@ -103,6 +115,9 @@ class FlowRunner:
                 self._ask_for_project(turn, flow)
                 return
             begin = Start(begin.answers, {**begin.context, PROJECT: project})
+        if flow.uses_contact:
+            contact = ContactRepository(turn.session).get(turn.user.id)
+            begin = Start(begin.answers, {**begin.context, CONTACT: contact})
         dialogue = turn.dialogue
         dialogue.take_paused(flow.id)  # replaced by the fresh run
         if dialogue.active is not None and dialogue.active.flow != flow.id:
@@ -111,12 +126,36 @@ class FlowRunner:
         shown = engine.render(flow, run, turn.lang)
         turn.say(views.prompt(self.texts, turn.lang, flow, run, shown))
 
-    def restart(self, turn: Turn, flow_id: str) -> None:
+    def confirm_restart(self, turn: Turn, flow_id: str) -> None:
+        """ "Start over" under a resumed step: ask first (one tap must not wipe a run)."""
+        flow = self.flows.get(flow_id)
+        run = turn.dialogue.active
+        if flow is None or run is None or run.flow != flow_id:
+            self._invalid(turn)
+            return
+        turn.say(views.confirm_restart(self.texts, turn.lang, flow, run))
+
+    def start_flow(self, turn: Turn, flow_id: str, begin: Start) -> None:
+        """A fresh run of ``flow_id`` started as ``begin`` says (the core's own starts)."""
         flow = self.flows.get(flow_id)
         if flow is None:
             self._invalid(turn)
             return
-        self._start(turn, flow, flow.begin("", self._last_record(turn, flow)) or Start())
+        self._start(turn, flow, begin)
+
+    def restart(self, turn: Turn, flow_id: str, seq: str) -> None:
+        """Start ``flow_id`` over, confirmed for the run shown with ``seq``; its answers so far
+        become the new run's defaults."""
+        flow = self.flows.get(flow_id)
+        run = turn.dialogue.active
+        if flow is None or run is None or run.flow != flow_id or seq != str(run.seq):
+            self._note(turn, "flow.restart_gone")
+            self.show_active_step(turn)
+            return
+        earlier = run.context.get(DEFAULTS)
+        defaults = {**(earlier if isinstance(earlier, dict) else {}), **run.answers}
+        begin = flow.begin("", self._last_record(turn, flow)) or Start()
+        self._start(turn, flow, Start(begin.answers, {**begin.context, DEFAULTS: defaults}))
 
     def _last_record(self, turn: Turn, flow: Flow) -> Record | None:
         """The user's last finished run of ``flow`` (on the active project for project tools)."""
@@ -147,7 +186,7 @@ class FlowRunner:
         if done is None:
             self._invalid(turn)
             return
-        self._say_result(turn, flow, done)
+        self._say_result(turn, done)
 
     # ---- pausing -----------------------------------------------------------------------
     def pause_active(self, turn: Turn, *, announce: bool) -> None:
@@ -207,21 +246,43 @@ class FlowRunner:
         edit = from_button and output.changed and not output.notes
         turn.say(views.prompt(self.texts, turn.lang, flow, new_run, output.prompt, edit=edit))
 
+    def detail(self, turn: Turn, flow_id: str, index: str) -> None:
+        """Part ``index`` of the user's last result of ``flow_id``, edited in place."""
+        flow = self.flows.get(flow_id)
+        last = self._last_record(turn, flow) if flow is not None else None
+        details = flow.details(last, turn.lang) if flow is not None and last is not None else ()
+        if flow is None or not index.isdigit() or int(index) >= len(details):
+            self._invalid(turn)
+            return
+        turn.say(views.detail(self.texts, turn.lang, flow, details, int(index)))
+
     def _finish(self, turn: Turn, run: FlowState, done: Completion) -> None:
         turn.dialogue.activate(run)
         turn.dialogue.finish()
         completion.keep(turn, run, done)
         flow = self.flows.get(run.flow)
-        assert flow is not None
-        self._say_result(turn, flow, done)
+        if done.details and done.record is not None and flow is not None:
+            details = flow.details(Record(done.record, utcnow()), turn.lang)
+            # The summary's own button is left out only when the summary is what is shown.
+            summary_shown = bool(details) and bool(done.messages)
+            summary_shown = summary_shown and done.messages[-1] == details[0].text
+            rows = views.detail_rows(flow, details, shown=0 if summary_shown else -1)
+            rows.append((views.main_menu_button(self.texts, turn.lang),))
+            self._say_result(turn, done, rows)
+            if done.messages and not done.then:
+                return  # the summary with its buttons is the last message
+        else:
+            self._say_result(turn, done)
         then = self.flows.get(done.then) if done.then else None
         if then is not None:
             self.open(turn, then.id)
             return
-        if not done.actions:  # with actions, the result's own buttons include the menu
-            turn.say(views.finished(self.texts, turn.lang))
+        turn.say(views.finished(self.texts, turn.lang))
 
-    def _say_result(self, turn: Turn, flow: Flow, done: Completion) -> None:
+    @staticmethod
+    def _say_result(
+        turn: Turn, done: Completion, details: list[tuple[Button, ...]] | None = None
+    ) -> None:
         files = completion.build_files(done.files)
-        for reply in views.result(self.texts, turn.lang, flow, done, files):
+        for reply in views.result(done.messages, files, details or ()):
             turn.say(reply)

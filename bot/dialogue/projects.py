@@ -1,21 +1,27 @@
-"""/projects: a user's projects as buttons, switching the active one, and the project a
-coordinator tool works on (handed to flows as plain JSON)."""
+"""/projects: a user's projects as buttons, switching the active one, a project's card (rename,
+change dates, archive, delete after a confirmation), and the project a coordinator tool works
+on (handed to flows as plain JSON)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.dialogue import callbacks
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.turn import Turn
-from flows.engine import Flow
+from flows.engine import PROJECT, Flow, Start
+from flows.projects import CHANGE
 from knowledge.texts import Catalogue
 from storage.models import Project
 from storage.repositories import ProjectRepository
 
+if TYPE_CHECKING:
+    from bot.dialogue.flow_runner import FlowRunner
+
 PROJECT_FLOW = "project"
 PAGE_SIZE = 20  # projects a page: with the page, new-project and menu buttons far below 100
+CARD_ACTIONS = ("name", "dates", "archive", "delete")  # the card's buttons
 
 
 def project_json(project: Project) -> dict[str, Any]:
@@ -47,8 +53,9 @@ class ProjectDesk:
         pages = max(1, -(-len(projects) // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         rows: list[tuple[Button, ...]] = []
-        for project in projects[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
-            mark = "✅ " if project.active else ""
+        shown = sorted(projects, key=lambda p: p.archived)  # the archive at the end
+        for project in shown[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+            mark = "✅ " if project.active else "🗄 " if project.archived else ""
             label = f"{mark}{self._describe(project, turn.lang)}"[:60]
             rows.append((Button(label, callbacks.encode("proj", project.id)),))
         if pages > 1:
@@ -70,18 +77,90 @@ class ProjectDesk:
         return Reply(self.texts.text(key, turn.lang), buttons=tuple(rows), edit=edit)
 
     def activate(self, turn: Turn, project_id: str) -> list[Reply]:
-        """Make one of the user's own projects active (``p<n>``: show page n); anything else is
-        refused."""
+        """Make one of the user's own projects active and show its card (an archived one: its
+        card only; ``p<n>``: show page n of the list); anything else is refused."""
         if project_id.startswith("p") and project_id[1:].isdigit():
             return [self.listing(turn, edit=True, page=int(project_id[1:]))]
-        chosen = None
-        if project_id.isdigit():
-            chosen = ProjectRepository(turn.session).activate(turn.user.id, int(project_id))
+        repository = ProjectRepository(turn.session)
+        project = repository.get(turn.user.id, int(project_id)) if project_id.isdigit() else None
+        if project is None:
+            return [self._refused(turn)]
+        if project.archived:
+            return [self.card(turn, project)]
+        repository.activate(turn.user.id, project.id)
+        turn.active_project = None
+        note = self.texts.text("projects.activated", turn.lang, name=project.name)
+        return [Reply(note, notice=True), self.card(turn, project)]
+
+    def _refused(self, turn: Turn) -> Reply:
+        return Reply(self.texts.text("input.invalid_button", turn.lang), notice=True)
+
+    def card(self, turn: Turn, project: Project) -> Reply:
+        """One project with what can be done to it."""
+        t = self.texts.text
+        actions = ("unarchive", "delete") if project.archived else CARD_ACTIONS
+        rows = [
+            (Button(t(f"projects.card.{a}", turn.lang), callbacks.encode("pj", a, project.id)),)
+            for a in actions
+        ]
+        rows.append(
+            (Button(t("projects.card.back", turn.lang), callbacks.encode("menu", "projects")),)
+        )
+        key = "projects.card.archived" if project.archived else "projects.card.title"
+        text = t(key, turn.lang, project=self._describe(project, turn.lang))
+        return Reply(text, buttons=tuple(rows), edit=True)
+
+    def act(self, turn: Turn, action: str, project_id: str, runner: FlowRunner) -> None:
+        """A button on a project's card (only the user's own projects)."""
+        repository = ProjectRepository(turn.session)
+        project = repository.get(turn.user.id, int(project_id)) if project_id.isdigit() else None
+        t = self.texts.text
+        if project is None:
+            turn.say(self._refused(turn))
+        elif action in ("name", "dates"):
+            change = {**project_json(project), "part": action}
+            runner.start_flow(turn, PROJECT_FLOW, Start(context={CHANGE: change}))
+        elif action in ("archive", "unarchive"):
+            repository.archive(turn.user.id, project.id, archived=action == "archive")
             turn.active_project = None
-        if chosen is None:
-            return [Reply(self.texts.text("input.invalid_button", turn.lang), notice=True)]
-        note = self.texts.text("projects.activated", turn.lang, name=chosen.name)
-        return [Reply(note, notice=True), self.listing(turn, edit=True)]
+            note = t(f"projects.{action}d", turn.lang, name=project.name)
+            turn.say(Reply(note, notice=True))
+            turn.say(self.listing(turn, edit=True))
+        elif action == "delete":
+            rows = (
+                (
+                    Button(
+                        t("projects.delete_yes", turn.lang),
+                        callbacks.encode("pj", "deleteok", project.id),
+                    ),
+                ),
+                (Button(t("projects.delete_no", turn.lang), callbacks.encode("proj", project.id)),),
+            )
+            text = t("projects.delete_confirm", turn.lang, name=project.name)
+            turn.say(Reply(text, buttons=rows, edit=True))
+        elif action == "deleteok":
+            self._forget_runs(turn, project.id)
+            repository.delete(turn.user.id, project.id)
+            turn.active_project = None
+            turn.say(Reply(t("projects.deleted", turn.lang, name=project.name), notice=True))
+            turn.say(self.listing(turn, edit=True))
+        else:
+            turn.say(self._refused(turn))
+
+    @staticmethod
+    def _forget_runs(turn: Turn, project_id: int) -> None:
+        """Unfinished tool runs on a project being deleted go with it."""
+
+        def on_it(context: dict[str, Any]) -> bool:
+            project = context.get(PROJECT)
+            return isinstance(project, dict) and project.get("id") == project_id
+
+        dialogue = turn.dialogue
+        for flow_id, run in list(dialogue.paused.items()):
+            if on_it(run.context):
+                dialogue.take_paused(flow_id)
+        if dialogue.active is not None and on_it(dialogue.active.context):
+            dialogue.finish()
 
     @staticmethod
     def active(turn: Turn) -> dict[str, Any] | None:
@@ -92,7 +171,18 @@ class ProjectDesk:
         return turn.active_project or None
 
     @staticmethod
-    def create(turn: Turn, data: dict[str, Any]) -> Project:
+    def create(turn: Turn, data: dict[str, Any]) -> Project | None:
+        """A new project, made active; with an ``id``, that project renamed or re-dated."""
+        turn.active_project = None
+        if data.get("id") is not None:
+            changes: dict[str, Any] = {}
+            if "name" in data:
+                changes["name"] = str(data["name"])[:120]
+            for field in ("starts_on", "ends_on"):
+                if field in data:
+                    value = data[field]
+                    changes[field] = date.fromisoformat(value) if value else None
+            return ProjectRepository(turn.session).update(turn.user.id, int(data["id"]), **changes)
         values = {
             "name": str(data["name"])[:120],
             "action": str(data["action"]),
@@ -100,5 +190,4 @@ class ProjectDesk:
             "starts_on": date.fromisoformat(data["starts_on"]) if data.get("starts_on") else None,
             "ends_on": date.fromisoformat(data["ends_on"]) if data.get("ends_on") else None,
         }
-        turn.active_project = None  # the new project is the active one now
         return ProjectRepository(turn.session).add(turn.user.id, **values)

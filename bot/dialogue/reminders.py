@@ -7,11 +7,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flows.dates import local_date
 from knowledge.texts import DEFAULT_LANGUAGE, Catalogue
 from storage.db import Database
 from storage.models import User, utcnow
@@ -42,19 +43,29 @@ class ReminderDesk:
         before_commit: Callable[[Session, list[DueReminder]], None] | None = None,
     ) -> list[DueReminder]:
         """Due reminders, each claimed once (marked sent in the same transaction, in which
-        ``before_commit`` may queue them for sending)."""
+        ``before_commit`` may queue them for sending); a user's reminders due on the same day
+        come as one message."""
         moment = now or utcnow()
         with self.db.transaction() as session:
             rows = ReminderRepository(session).claim_due(moment, user_id=user_id)
             ids = {row.user_id for row in rows}
             query = select(User.id, User.language).where(User.id.in_(ids))
             languages = dict(session.execute(query).all())
-            due = []
+            # One message per user and day: reminders due on the same day come together.
+            days: dict[tuple[int, date], list[str]] = {}
             for row in rows:
                 lang = languages.get(row.user_id) or DEFAULT_LANGUAGE
                 body = row.text.get(lang) or row.text.get(DEFAULT_LANGUAGE) or ""
-                prefix = self.texts.text("reminder.prefix", lang)
-                due.append(DueReminder(row.user_id, f"{prefix} {body}"))
+                days.setdefault((row.user_id, local_date(row.due_at)), []).append(body)
+            due = []
+            for (user, _day), bodies in days.items():
+                lang = languages.get(user) or DEFAULT_LANGUAGE
+                if len(bodies) == 1:
+                    text = f"{self.texts.text('reminder.prefix', lang)} {bodies[0]}"
+                else:
+                    heading = self.texts.text("reminder.several", lang, count=len(bodies))
+                    text = "\n\n".join([heading, *(f"• {body}" for body in bodies)])
+                due.append(DueReminder(user, text))
             if before_commit is not None and due:
                 before_commit(session, due)
             return due

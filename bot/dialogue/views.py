@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.dialogue import callbacks
 from bot.dialogue.messages import Button, OutFile, Reply
-from flows.engine import Completion, Flow, FlowState, Landing, Prompt
+from flows.engine import KEEP, Detail, Flow, FlowState, Landing, Prompt
 from knowledge.texts import Catalogue
 
 
@@ -43,7 +43,13 @@ def main_menu(
             (Button(texts.text("menu.projects", lang), callbacks.encode("menu", "projects")),)
         )
     rows.append((Button(texts.text("menu.ask", lang), callbacks.encode("menu", "ask")),))
-    return Reply(texts.text("menu.title", lang), buttons=tuple(rows), edit=edit)
+    commands = [f"/{flow.id}" for flow in flows if flow.in_menu]
+    if with_projects:
+        commands.append("/projects")
+    text = texts.text("menu.title", lang)
+    if commands:  # typed commands work too, in either language's menu
+        text += "\n" + texts.text("menu.commands", lang, commands=" · ".join(commands))
+    return Reply(text, buttons=tuple(rows), edit=edit)
 
 
 def prompt(
@@ -71,7 +77,10 @@ def prompt(
     options = [
         Button(label, callbacks.encode("f", run.seq, option)) for option, label in shown.options
     ]
-    rows = [tuple(options[i : i + shown.columns]) for i in range(0, len(options), shown.columns)]
+    rows = option_rows(options, shown.columns)
+    if shown.default is not None:
+        label = texts.text("flow.keep", lang, value=_short(shown.default))
+        rows.insert(0, (Button(label, callbacks.encode("f", run.seq, KEEP)),))
     controls = []
     if shown.can_back:
         controls.append(Button(texts.text("flow.back", lang), callbacks.encode("f", run.seq, "<")))
@@ -86,41 +95,96 @@ def prompt(
     return Reply(text, buttons=tuple(rows), edit=edit)
 
 
+WIDE_LABEL = 24  # characters: a longer label does not fit two to a row on a small phone
+
+
+def option_rows(options: Sequence[Button], columns: int) -> list[tuple[Button, ...]]:
+    """``columns`` buttons a row, except that a row with a label too long to share a row on a
+    small phone is laid out one button a row."""
+    rows: list[tuple[Button, ...]] = []
+    for i in range(0, len(options), columns):
+        row = tuple(options[i : i + columns])
+        if len(row) > 1 and any(len(b.label) > WIDE_LABEL for b in row):
+            rows.extend((button,) for button in row)
+        else:
+            rows.append(row)
+    return rows
+
+
+def _short(text: str, limit: int = 28) -> str:
+    """A value short enough for a button on a phone."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def confirm_restart(texts: Catalogue, lang: str, flow: Flow, run: FlowState) -> Reply:
+    """Asks before a run is started over (its answers are offered again as defaults)."""
+    rows = (
+        (Button(texts.text("flow.restart_yes", lang), callbacks.encode("redo", flow.id, run.seq)),),
+        (Button(texts.text("flow.restart_no", lang), callbacks.encode("menu", flow.id)),),
+    )
+    text = texts.text("flow.restart_confirm", lang, flow=flow.title.get(lang))
+    return Reply(text, buttons=rows, edit=True)
+
+
 def landing(
-    texts: Catalogue, lang: str, flow: Flow, shown: Landing, files: Sequence[OutFile]
+    texts: Catalogue,
+    lang: str,
+    flow: Flow,
+    shown: Landing,
+    files: Sequence[OutFile],
+    details: Sequence[tuple[Button, ...]] = (),
 ) -> list[Reply]:
-    """A flow's last result: its messages, its (built) files, and its actions as buttons."""
+    """A flow's last result: its messages, its (built) files, and its parts and actions as
+    buttons."""
     replies = [Reply(message) for message in shown.messages[:-1]]
     replies += [Reply(file.caption, files=(file,)) for file in files]
-    rows = [(Button(label, callbacks.encode("go", flow.id, arg)),) for arg, label in shown.actions]
+    rows = list(details)
+    rows += [(Button(label, callbacks.encode("go", flow.id, arg)),) for arg, label in shown.actions]
     rows.append((main_menu_button(texts, lang),))
     text = shown.messages[-1] if shown.messages else flow.title.get(lang)
     replies.append(Reply(text, buttons=tuple(rows)))
     return replies
 
 
+def detail_rows(flow: Flow, details: Sequence[Detail], shown: int) -> list[tuple[Button, ...]]:
+    """Buttons for a result's other parts (two a row; a long label gets a row of its own)."""
+    buttons = [
+        Button(d.label, callbacks.encode("det", flow.id, n))
+        for n, d in enumerate(details)
+        if n != shown
+    ]
+    rows: list[tuple[Button, ...]] = []
+    for button in buttons:
+        last = rows[-1] if rows else None
+        if last and len(last) == 1 and max(len(last[0].label), len(button.label)) <= 20:
+            rows[-1] = (last[0], button)
+        else:
+            rows.append((button,))
+    return rows
+
+
+def detail(texts: Catalogue, lang: str, flow: Flow, details: Sequence[Detail], shown: int) -> Reply:
+    """One part of the last result, in place of the message whose button was pressed."""
+    rows = [*detail_rows(flow, details, shown), (main_menu_button(texts, lang),)]
+    return Reply(details[shown].text, buttons=tuple(rows), edit=True)
+
+
 def result(
-    texts: Catalogue,
-    lang: str,
-    flow: Flow,
-    done: Completion,
+    messages: Sequence[str],
     files: Sequence[OutFile],
+    details: Sequence[tuple[Button, ...]] = (),
 ) -> list[Reply]:
-    """A finished run (or a landing action): pictures first (they sum up), then the messages
-    (the last one with the result's actions and the main menu, when it has actions), then
-    documents. A one-message answer marked ``edit`` may replace the pressed message."""
-    replies = [Reply(file.caption, files=(file,)) for file in files if file.is_image]
-    messages = [Reply(message) for message in done.messages]
-    if messages and done.actions:
-        rows = [
-            (Button(label, callbacks.encode("go", flow.id, arg)),) for arg, label in done.actions
-        ]
-        rows.append((main_menu_button(texts, lang),))
-        last = messages[-1]
-        messages[-1] = Reply(last.text, buttons=tuple(rows), edit=done.edit and len(messages) == 1)
-    replies += messages
-    replies += [Reply(file.caption, files=(file,)) for file in files if not file.is_image]
-    return replies
+    """A finished run: pictures first (they sum up), then the messages, then documents. With
+    ``details`` (buttons for the result's parts) the documents come before the messages, so the
+    summary and its buttons are the last message, at the user's thumb on a phone."""
+    pictures = [Reply(file.caption, files=(file,)) for file in files if file.is_image]
+    documents = [Reply(file.caption, files=(file,)) for file in files if not file.is_image]
+    texts = [Reply(message) for message in messages]
+    if not details or not texts:
+        return [*pictures, *texts, *documents]
+    texts[-1] = Reply(texts[-1].text, buttons=tuple(details))
+    return [*pictures, *documents, *texts]
 
 
 def finished(texts: Catalogue, lang: str) -> Reply:

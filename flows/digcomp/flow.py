@@ -21,7 +21,17 @@ from flows.digcomp.scoring import (
     statement_counts,
     statement_step,
 )
-from flows.engine import Completion, Flow, FlowState, Landing, Option, Record, Start, Step
+from flows.engine import (
+    Completion,
+    Detail,
+    Flow,
+    FlowState,
+    Landing,
+    Option,
+    Record,
+    Start,
+    Step,
+)
 from flows.texts import constant, load_flow_texts
 from knowledge.texts import Localized
 
@@ -37,7 +47,6 @@ ARGUMENTS = {
     "padziļinātais": "full",
 }
 PDF_ACTION = "pdf"
-DETAILS = ("summary", "competences", "next", "change", "about")  # result sections on demand
 
 
 class DigCompFlow(Flow):
@@ -170,15 +179,26 @@ class DigCompFlow(Flow):
             messages=(report.summary_message(),),
             files=(report.chart_file(), report.pdf_file()),
             record=record,
-            actions=self._details(report, "summary", lang),
+            details=True,
         )
 
-    def _details(self, report: Report, shown: str, lang: str) -> tuple[tuple[str, str], ...]:
-        """Buttons for the result's other sections (the change only when there is one)."""
-        offered = [d for d in DETAILS if d != shown]
-        if report.change_message() is None:
-            offered.remove("change")
-        return tuple((d, self.texts.text(f"digcomp.details.{d}", lang)) for d in offered)
+    def details(self, last: Record, lang: str) -> Sequence[Detail]:
+        """The result's sections on demand: the summary first, then the 21 competences, what to
+        practise, the change since last time (only when comparable) and how to get it
+        recognised."""
+        report = self._report_of(last, lang)
+        sections = {
+            "summary": report.summary_message(),
+            "competences": report.competences_message(),
+            "next": report.next_steps_message(),
+            "change": report.change_message(),
+            "about": report.note_message(),
+        }
+        return [
+            Detail(self.texts.text(f"digcomp.details.{name}", lang), text)
+            for name, text in sections.items()
+            if text is not None
+        ]
 
     def _report_of(self, last: Record, lang: str) -> Report:
         mode = last.data.get("mode")
@@ -218,20 +238,9 @@ class DigCompFlow(Flow):
         from PIL import ImageDraw, ImageFont, PngImagePlugin  # noqa: F401
 
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
-        report = self._report_of(last, lang)
-        if arg == PDF_ACTION:
-            return Completion(files=(report.pdf_file(),))
-        sections = {
-            "summary": report.summary_message,
-            "competences": report.competences_message,
-            "next": report.next_steps_message,
-            "change": report.change_message,
-            "about": report.note_message,
-        }
-        text = sections[arg]() if arg in sections else None
-        if text is None:
+        if arg != PDF_ACTION:
             return None
-        return Completion(messages=(text,), actions=self._details(report, arg, lang), edit=True)
+        return Completion(files=(self._report_of(last, lang).pdf_file(),))
 
 
 def _previous(data: Any) -> Previous | None:

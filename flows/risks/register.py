@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from flows.dates import show_date
 from flows.engine import FileSpec
 from flows.fonts import load_font
-from flows.risks.content import RiskContent
+from flows.risks.content import RESPONSES, RiskContent
 from flows.risks.scoring import Risk, level_of, status_counts, status_step
 from knowledge.texts import Catalogue
 
@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 MARKERS = {"low": "🟢", "medium": "🟡", "high": "🔴"}
 LEVEL_COLOURS = {"low": "#9ae6b4", "medium": "#faf089", "high": "#feb2b2"}
+LOG_STATUSES = ("open", "monitored", "closed")  # a PM² risk log entry over time
 IN_CHAT = 8  # risks listed in the chat message; the files have all of them
+TOP_IN_SUMMARY = 3  # risks named in the short summary
 HEATMAP_SIZE = (704, 660)  # pixels (was 6.4 × 6.0 in at 110 dpi)
 HEATMAP_UNIT = 110 / 72  # pixels per point (110 dpi)
 INK = "#000000"
@@ -68,6 +70,60 @@ class RegisterReport:
         ]
         return "\n".join(lines)
 
+    def short_summary(self, reminders: int = 0) -> str:
+        """The result on a phone: counts, risks by level and the three highest (≤ 12 lines)."""
+        lines = [self.summary()]
+        if not self.risks:
+            lines += ["", self.t("risks.result.none")]
+            return "\n".join(lines)
+        levels = {level: sum(r.level == level for r in self.risks) for level in MARKERS}
+        lines.append(
+            " · ".join(
+                f"{MARKERS[level]} {count} {self.t(f'risks.result.levels.{level}')}"
+                for level, count in reversed(levels.items())
+                if count
+            )
+        )
+        lines += ["", self.t("risks.result.top")]
+        for index, risk in enumerate(self.risks[:TOP_IN_SUMMARY], start=1):
+            group = self.group_name(risk.item.group)
+            risk_text = risk.item.risk.get(self.lang)
+            lines.append(f"{index}. {MARKERS[risk.level]} {risk.score} · {group} — {risk_text}")
+        if reminders:
+            lines += ["", self.t("risks.result.reminders", count=reminders)]
+        if len(self.risks) > TOP_IN_SUMMARY:
+            lines += ["", self.t("risks.result.see_levels")]
+        return "\n".join(lines)
+
+    def level_section(self, level: str) -> str:
+        """Every risk of one level with its response, mitigation, owner and review date."""
+        chosen = [r for r in self.risks if r.level == level]
+        heading = f"{self.level_label(level)}"
+        return "\n\n".join([heading, *(self._line(n, r) for n, r in enumerate(chosen, 1))])
+
+    def level_label(self, level: str) -> str:
+        """ "🔴 High risks (3)": a level's button and heading."""
+        count = sum(r.level == level for r in self.risks)
+        return f"{MARKERS[level]} {self.t(f'risks.result.level_names.{level}')} ({count})"
+
+    def _line(self, index: int, risk: Risk) -> str:
+        line = self.t(
+            "risks.result.line",
+            index=index,
+            marker=MARKERS[risk.level],
+            score=risk.score,
+            group=self.group_name(risk.item.group),
+            risk=risk.item.risk.get(self.lang),
+            response=self.t(f"risks.response.{risk.response}"),
+            mitigation=risk.item.mitigation.get(self.lang),
+        )
+        extra = []
+        if risk.owner:
+            extra.append(self.t("risks.result.owner", owner=risk.owner))
+        if risk.review:
+            extra.append(self.t("risks.result.review", date=self._date(risk.review)))
+        return line + ("\n" + " · ".join(extra) if extra else "")
+
     def top_risks(self) -> str:
         if not self.risks:
             return self.t("risks.result.none")
@@ -112,6 +168,9 @@ class RegisterReport:
 
     # ---- files -------------------------------------------------------------------------
     def rows(self) -> list[list[object]]:
+        """One row a risk, as a PM² risk log: what it is, its rating, the response and owner,
+        and the columns to track it over time (risk status, last and next review, notes). Dates
+        are ``date`` values (the XLSX keeps them as dates; the CSV writes them as 15.01.2027)."""
         rows: list[list[object]] = []
         for index, risk in enumerate(self.risks, start=1):
             rows.append(
@@ -127,7 +186,10 @@ class RegisterReport:
                     self.t(f"risks.response.{risk.response}"),
                     risk.item.mitigation.get(self.lang),
                     risk.owner or "",
-                    self._date(risk.review),
+                    self.t("risks.log_status.open"),
+                    self.when,
+                    date.fromisoformat(risk.review) if risk.review else None,
+                    "",
                 ]
             )
         return rows
@@ -140,11 +202,14 @@ class RegisterReport:
         return FileSpec(name, self.csv_bytes, caption=self.t("risks.result.files_caption"))
 
     def csv_bytes(self) -> bytes:
+        """The register for Excel as set up in Latvia: ";" between columns (the list separator
+        there), dates as 15.01.2027, and a BOM so the diacritics are read as UTF-8."""
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, delimiter=";")
         writer.writerow(self.columns())
-        writer.writerows(self.rows())
-        return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the diacritics
+        for row in self.rows():
+            writer.writerow([show_date(v) if isinstance(v, date) else v for v in row])
+        return buffer.getvalue().encode("utf-8-sig")
 
     def xlsx_file(self) -> FileSpec:
         name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.xlsx"
@@ -153,6 +218,7 @@ class RegisterReport:
     def xlsx_bytes(self) -> bytes:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.worksheet.datavalidation import DataValidation
 
         book = Workbook()
         sheet = book.active
@@ -162,15 +228,36 @@ class RegisterReport:
             sheet.append(row)
             fill = PatternFill("solid", fgColor=LEVEL_COLOURS[risk.level].lstrip("#"))
             sheet.cell(row=sheet.max_row, column=7).fill = fill
-        widths = (5, 18, 45, 12, 12, 10, 10, 10, 14, 60, 18, 12)
+        widths = (5, 18, 45, 12, 12, 10, 10, 10, 14, 60, 18, 14, 14, 14, 40)
         for column, width in enumerate(widths, start=1):
             sheet.column_dimensions[chr(64 + column)].width = width
         for cells in sheet.iter_rows(min_row=1):
             for cell in cells:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if isinstance(cell.value, date):
+                    cell.number_format = "DD.MM.YYYY"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
+        last_column = chr(64 + len(widths))
+        sheet.auto_filter.ref = f"A1:{last_column}{max(sheet.max_row, 2)}"
+        # Drop-down lists, for the rows there are and a good many to add.
+        end = max(sheet.max_row, 2) + 100
+        choices = {
+            "I": [self.t(f"risks.response.{r}") for r in RESPONSES],
+            "L": [self.t(f"risks.log_status.{s}") for s in LOG_STATUSES],
+        }
+        for letter, values in choices.items():
+            listed = DataValidation(type="list", formula1=f'"{",".join(values)}"', allow_blank=True)
+            listed.add(f"{letter}2:{letter}{end}")
+            sheet.add_data_validation(listed)
+        rating = DataValidation(type="whole", operator="between", formula1="1", formula2="5")
+        rating.add(f"E2:F{end}")
+        sheet.add_data_validation(rating)
+        for letter in ("M", "N"):
+            when = DataValidation(type="date", operator="greaterThan", formula1="36526")
+            when.add(f"{letter}2:{letter}{end}")
+            sheet.add_data_validation(when)
         checklist = book.create_sheet(self.t("risks.sheet.checklist")[:31])
         checklist.append(self.t("risks.sheet.checklist_columns").split("|"))
         for item in self.content.items:

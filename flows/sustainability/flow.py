@@ -14,6 +14,7 @@ from flows.dates import add_months, local_date, local_today, parse_date, show_da
 from flows.engine import (
     EDIT,
     Completion,
+    Detail,
     FlowState,
     Landing,
     Option,
@@ -26,11 +27,13 @@ from flows.engine import (
 from flows.project_tool import ProjectTool
 from flows.sustainability.content import Aspect, PlanContent, default_plan_content
 from flows.sustainability.plan import PlanReport
-from flows.sustainability.scoring import ANSWERS, question_step
+from flows.sustainability.scoring import ANSWERS, criterion_scores, question_step
 from flows.texts import constant, load_flow_texts
 
 REVIEW = "review"  # context key: a progress review of the last plan
 PICK = "pick"
+# An answer kept with a plan made after the project's end: the day its "+N months" count from.
+FROM = "_from"
 WHEN = {"end": 0, "3m": 3, "6m": 6, "12m": 12}  # months after the project's end
 FOLLOW = {"3-6-12": (3, 6, 12), "6-12": (6, 12), "none": ()}
 STATUSES = ("done", "progress", "todo")
@@ -153,6 +156,7 @@ class SustainabilityFlow(ProjectTool):
                 columns=2,
                 free_text=True,
                 max_length=40,
+                describe=partial(self._describe_when, aspect),
             ),
             aspect_step(
                 f"a:{aspect.id}:measure",
@@ -171,9 +175,35 @@ class SustainabilityFlow(ProjectTool):
             return self.texts.text("sustainability.follow.unknown_end", lang)
         return show_date(end)
 
+    def _describe_when(
+        self, aspect: Aspect, answers: Mapping[str, Any], context: Mapping[str, Any], lang: str
+    ) -> str:
+        question = self.texts.text("sustainability.ask.when", lang, aspect=aspect.name.get(lang))
+        ended = self._ended_note(answers, context, lang)
+        return f"{question}\n\n{ended}" if ended else question
+
+    def _ended_note(
+        self, answers: Mapping[str, Any], context: Mapping[str, Any], lang: str
+    ) -> str | None:
+        """For a project that has ended: from which day "+N months" count (None otherwise)."""
+        project = self.project_of(context)
+        base, ended = self._anchor(answers, project)
+        end = self._project_end(project)
+        if not ended or end is None:
+            return None
+        return self.texts.text(
+            "sustainability.when.ended", lang, end=show_date(end), base=show_date(base)
+        )
+
     def _describe_follow(
         self, answers: Mapping[str, Any], context: Mapping[str, Any], lang: str
     ) -> str:
+        ended = self._ended_note(answers, context, lang)
+        if ended is not None:
+            base, _ = self._anchor(answers, self.project_of(context))
+            return self.texts.text(
+                "sustainability.follow.question_ended", lang, base=show_date(base)
+            )
         return self.texts.text(
             "sustainability.follow.question", lang, end=self._end_text(context, lang)
         )
@@ -209,24 +239,48 @@ class SustainabilityFlow(ProjectTool):
         end = project.get("ends_on")
         return date.fromisoformat(end) if end else None
 
+    def _anchor(self, answers: Mapping[str, Any], project: Mapping[str, Any]) -> tuple[date, bool]:
+        """The day "+N months" count from, and whether the project has already ended.
+
+        Before the end (or with no end date) they count from the end (or today). For a project
+        that has ended they count from the day the plan was made (kept as ``FROM``), so every
+        date it offers is still ahead."""
+        today = self._clock()
+        end = self._project_end(project)
+        if end is None:
+            return today, False
+        if end >= today:
+            return end, False
+        kept = parse_date(str(answers.get(FROM) or ""))
+        return (kept or today), True
+
     def _resolve_when(
         self, answers: Mapping[str, Any], project: Mapping[str, Any], aspect_id: str
     ) -> date | None:
         value = answers.get(f"a:{aspect_id}:when")
         if not value:
             return None
+        if value == "end":
+            return self._project_end(project) or self._clock()
         if value in WHEN:
-            base = self._project_end(project) or self._clock()
+            base, _ = self._anchor(answers, project)
             return add_months(base, WHEN[value])
         return parse_date(str(value))
+
+    def _chosen_reviews(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any]
+    ) -> list[tuple[int, date]]:
+        """Every review the user chose, with its date (past ones included)."""
+        base, _ = self._anchor(answers, project)
+        months = FOLLOW.get(str(answers.get("follow")), ())
+        return [(m, add_months(base, m)) for m in months]
 
     def _review_dates(
         self, answers: Mapping[str, Any], project: Mapping[str, Any]
     ) -> list[tuple[int, date]]:
-        base = self._project_end(project) or self._clock()
+        """The reviews still ahead (today included)."""
         today = self._clock()
-        months = FOLLOW.get(str(answers.get("follow")), ())
-        return [(m, add_months(base, m)) for m in months if add_months(base, m) >= today]
+        return [(m, day) for m, day in self._chosen_reviews(answers, project) if day >= today]
 
     # ---- starting ----------------------------------------------------------------------
     def begin(self, arg: str, last: Record | None) -> Start | None:
@@ -239,6 +293,9 @@ class SustainabilityFlow(ProjectTool):
     def _kept(self, answers: Mapping[str, Any], project: Mapping[str, Any]) -> dict[str, Any]:
         """The answers to keep, with each action's date made absolute."""
         kept = {k: v for k, v in answers.items() if k != PICK}
+        base, ended = self._anchor(answers, project)
+        if ended:
+            kept[FROM] = base.isoformat()
         for aspect in self.content.aspects:
             when = self._resolve_when(answers, project, aspect.id)
             if when is not None:
@@ -264,28 +321,74 @@ class SustainabilityFlow(ProjectTool):
         answers = self._kept(state.answers, project)
         report = self._report(answers, project, today, lang)
         reviews = self._review_dates(answers, project)
+        _, ended = self._anchor(answers, project)
+        wording = "reminder_after_plan" if ended else "reminder"
         reminders = tuple(
             ReminderSpec(
                 key=f"review-{months}",
                 due_on=day,
                 text=self.texts.filled(
-                    "sustainability.follow.reminder",
+                    f"sustainability.follow.{wording}",
                     project=lambda _l: str(project.get("name", "")),
                     months=constant(str(months)),
                 ),
             )
             for months, day in reviews
         )
-        messages = list(report.messages())
-        if reminders:
-            dates = ", ".join(show_date(day) for _, day in reviews)
-            messages.append(self.texts.text("sustainability.result.reminders", lang, dates=dates))
+        notes = self._reminder_notes(answers, project, lang)
+        past = [day for _, day in self._chosen_reviews(answers, project) if day < self._clock()]
+        if past:
+            dates = ", ".join(show_date(day) for day in past)
+            notes.append(self.texts.text("sustainability.result.reminders_past", lang, dates=dates))
+        changed = self.changed_keys(answers, state.context)
+        if changed is None:
+            message = report.summary(notes)
+        else:  # an edit: only what changed, and the new document
+            message = self._changes(report, changed, notes, lang)
         return Completion(
-            messages=tuple(messages),
+            messages=(message,),
             files=(report.document(),),
             record=self.record(answers, state.context, date=today.isoformat()),
             reminders=reminders,
+            details=True,
         )
+
+    def _reminder_notes(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any], lang: str
+    ) -> list[str]:
+        """The review reminders still ahead, and where they count from."""
+        reviews = self._review_dates(answers, project)
+        if not reviews:
+            return []
+        dates = ", ".join(show_date(day) for _, day in reviews)
+        note = self.texts.text("sustainability.result.reminders", lang, dates=dates)
+        base, ended = self._anchor(answers, project)
+        if ended:
+            note += "\n" + self.texts.text(
+                "sustainability.result.counted_from", lang, base=show_date(base)
+            )
+        return [note]
+
+    def _changes(
+        self, report: PlanReport, changed: Sequence[str], notes: Sequence[str], lang: str
+    ) -> str:
+        """The parts changed in an edit: an aspect's new action line, a criterion's new score."""
+        lines = [self.texts.text("sustainability.result.changed", lang)]
+        for aspect in self.content.aspects:
+            if any(key.startswith(f"a:{aspect.id}:") for key in changed):
+                values = report.action(aspect.id)
+                lines.append(self.texts.text("sustainability.result.summary_line", lang, **values))
+        scores = criterion_scores(self.content, report.answers)
+        for criterion in self.content.criteria:
+            asked = {question_step(q.id) for q in criterion.questions}
+            if asked & set(changed):
+                score = scores.get(criterion.id)
+                lines.append(f"{criterion.name.get(lang)}: {score if score is not None else '—'}%")
+        if "follow" in changed:
+            lines.extend(notes or [self.texts.text("sustainability.result.no_reminders", lang)])
+        if len(lines) == 1:
+            lines.append(self.texts.text("sustainability.result.unchanged", lang))
+        return "\n".join(lines)
 
     def _last_report(self, last: Record, lang: str) -> PlanReport:
         when = local_date(last.created_at)
@@ -297,7 +400,20 @@ class SustainabilityFlow(ProjectTool):
             (arg, self.texts.text(f"sustainability.landing.{arg}", lang))
             for arg in ("review", "edit", "new", "file")
         )
-        return Landing(messages=(report.actions_message(),), actions=actions)
+        notes = self._reminder_notes(self.last_answers(last), self.last_project(last), lang)
+        return Landing(messages=(report.summary(notes),), actions=actions)
+
+    def details(self, last: Record, lang: str) -> Sequence[Detail]:
+        """The summary, the actions in full, the self-check with what to improve, the musts."""
+        report = self._last_report(last, lang)
+        notes = self._reminder_notes(self.last_answers(last), self.last_project(last), lang)
+        t = self.texts.text
+        return (
+            Detail(t("sustainability.result.summary_button", lang), report.summary(notes)),
+            Detail(t("sustainability.result.actions_button", lang), report.actions_message()),
+            Detail(t("sustainability.result.check_button", lang), report.check_message()),
+            Detail(t("sustainability.result.mandatory_button", lang), report.mandatory_message()),
+        )
 
     def act(self, arg: str, last: Record, lang: str) -> Completion | None:
         if arg != "file":

@@ -112,6 +112,29 @@ class PlanReport:
         points = [f"• {m.get(self.lang)}" for m in self.content.mandatory]
         return "\n".join([self.t("sustainability.result.mandatory_heading"), *points])
 
+    def summary(self, notes: Sequence[str] = ()) -> str:
+        """The plan on a phone: one line an action, the self-check in one line, ``notes``."""
+        lines = [self.t("sustainability.result.heading", project=self.project)]
+        for aspect in self.content.aspects:
+            values = self.action(aspect.id)
+            line = self.t("sustainability.result.summary_line", **values)
+            if values["status"]:  # a progress review: the status's symbol for the bullet
+                line = values["status"].split(" ")[0] + line[1:]
+            lines.append(line)
+        names = {c.id: c.name.get(self.lang) for c in self.content.criteria}
+        scores = [
+            f"{BAND_MARKERS[band(score)]} {names[criterion]} {score}%"
+            for criterion, score in criterion_scores(self.content, self.answers).items()
+            if score is not None
+        ]
+        if scores:
+            lines += ["", self.t("sustainability.result.check_summary", scores=" · ".join(scores))]
+        if gaps(self.content, self.answers):
+            lines.append(self.t("sustainability.result.gaps_hint"))
+        for note in notes:
+            lines += ["", note]
+        return "\n".join(lines)
+
     def messages(self) -> tuple[str, ...]:
         return (self.actions_message(), self.check_message(), self.mandatory_message())
 

@@ -59,7 +59,7 @@ def test_digcomp_quick_then_a_retake_paused_by_a_restart(tmp_path: Path) -> None
     assert [Path(name).suffix for name in saved] == [".pdf", ".png"]
 
     # The next day: the last result, a retake, half-way, a photo and typed text by mistake.
-    script = "/digcomp\n1\n" + confidently * 10 + "/photo\nlabi\n"
+    script = "/digcomp\n4\n" + confidently * 10 + "/photo\nlabi\n"  # [4] retake quick
     second = run_chat(tmp_path, script)
     assert "Jūsu pēdējais DigComp pašnovērtējums" in second.stdout
     assert second.stdout.count("DigComp pašnovērtējums · 11/21") == 3  # asked, re-asked twice
@@ -88,8 +88,10 @@ def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_risk_register_files_and_a_reminder_after_a_restart(tmp_path: Path) -> None:
     setup = "/start\n1\n/risks\nGreenVET\n1\n1\n01.09.2025\n31.08.2027\n"
-    first_item = "3\n5\n4\n6\nAnna\n15.01.2027\n"  # ❌, likelihood 5, impact 4, skip, owner, date
-    result = run_chat(tmp_path, setup + first_item + "1\n" * 27)
+    # ❌, likelihood 5 × impact 4 (the 4th button), "change the date", the date, the owner
+    first_item = "3\n4\n3\n15.01.2027\nAnna\n"
+    high_risks = "1\n"  # the summary's first button: the high risks, with owner and date
+    result = run_chat(tmp_path, setup + first_item + "1\n" * 27 + high_risks)
     assert result.returncode == 0, result.stderr
     assert "🔴 20" in result.stdout and "Pārskatīt: 15.01.2027" in result.stdout
     saved = sorted(p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir())
@@ -112,13 +114,15 @@ def test_sustainability_plan_docx_and_reminders_in_the_terminal(tmp_path: Path) 
     setup = f"/start\n1\n/sustainability\nGreenVET\n1\n1\n01.09.2024\n{show_date(end)}\n"
     aspect = "Mājaslapa\nPublicēt e-kursu\nAnna\n30.06.2027\n10 skolas to izmanto\n"
     check = "1\n" * len(default_plan_content().questions)
-    result = run_chat(tmp_path, setup + aspect * 5 + check + "1\n")
+    actions = "1\n"  # the summary's first button: the actions in full
+    result = run_chat(tmp_path, setup + aspect * 5 + check + "1\n" + actions)
     assert result.returncode == 0, result.stderr
     assert "🌱 Ilgtspējas plāns — GreenVET" in result.stdout
-    assert "Līdz: 30.06.2027" in result.stdout
+    assert "— līdz 30.06.2027" in result.stdout and "Līdz: 30.06.2027" in result.stdout
     saved = [p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir()]
     assert saved == [".docx"]
-    three_months = add_months(end, 3).isoformat()
+    # The project has ended: the reviews count from the day the plan is made.
+    three_months = add_months(local_today(), 3).isoformat()
     later = run_chat(tmp_path, "", "--now", three_months)  # a restart, three months on
     assert "⏰ Atgādinājums: laiks pārskatīt projekta „GreenVET” ilgtspējas plānu" in later.stdout
 
@@ -127,12 +131,17 @@ def test_partner_search_call_and_docx_in_the_terminal(tmp_path: Path) -> None:
     setup = "/start\n2\n/partners\nGreenVET\n1\n1\n"  # a new project: KA2, coordinator
     bad_input = "\n/photo\n"  # an empty answer and a photo where a date is expected: re-asked
     skip_both_dates = "2\n2\n"
-    answers = "catering\n2\nFinland\n2\nBetter placements\nJoint modules\nAn e-course\n"
-    result = run_chat(tmp_path, setup + bad_input + skip_both_dates + answers + "Host learners\n")
+    answers = "catering\n2\n1\nFinland\n2\nBetter placements\nJoint modules\nAn e-course\n"
+    answers += "Host learners\n09.2027-08.2029\nRiga State Technical School\nAnna Berzina\n"
+    answers += "anna@rvt.lv\nRiga, Latvia\n2\n1\n"  # no Latvian wording: marked; in 2 weeks
+    answers += "1\n2\n"  # the call in Latvian, then in English (shown in place)
+    result = run_chat(tmp_path, setup + bad_input + skip_both_dates + answers)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Partner search: GreenVET — KA2 cooperation partnership" in out
     assert "Partneru meklēšana: GreenVET — KA2 sadarbības partnerība" in out
     assert "We are looking for: company, Finland." in out
+    assert "Contact person: Anna Berzina, anna@rvt.lv" in out
+    assert "Meklējam: uzņēmums, [jātulko: Finland]." in out
     saved = [p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir()]
     assert saved == [".docx"]

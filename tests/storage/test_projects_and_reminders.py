@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from storage.db import Database
-from storage.repositories import ProjectRepository, ReminderRepository, UserRepository
+from storage.privacy import erase_user, export_user
+from storage.repositories import (
+    ContactRepository,
+    FlowResultRepository,
+    ProjectRepository,
+    ReminderRepository,
+    UserRepository,
+)
 
 NOW = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
 
@@ -79,4 +86,82 @@ def test_two_workers_never_claim_the_same_reminder(database_url: str) -> None:
     for thread in threads:
         thread.join()
     assert sorted(claimed) == sorted(f"k{i}" for i in range(20))  # each exactly once
+    db.dispose()
+
+
+def test_a_delivered_reminder_is_not_sent_again_when_the_plan_is_saved_again(
+    database_url: str,
+) -> None:
+    """Defect: replacing reminders on their due day re-inserted the delivered ones."""
+    db = _db(database_url)
+    text = {"lv": "pārskatiet", "en": "review"}
+    riga = timezone(timedelta(hours=2))
+    with db.transaction() as session:
+        project = ProjectRepository(session).add(1, name="A", action="ka2", role="coordinator")
+        ReminderRepository(session).replace(1, "risks", project.id, [("a", NOW, text)])
+    with db.transaction() as session:
+        assert [r.key for r in ReminderRepository(session).claim_due(NOW)] == ["a"]
+    with db.transaction() as session:  # later that day: another risk updated, "a" unchanged
+        later = [("a", NOW.astimezone(riga), text), ("b", NOW, text)]
+        ReminderRepository(session).replace(1, "risks", project.id, later)
+    with db.transaction() as session:
+        claimed = ReminderRepository(session).claim_due(NOW + timedelta(hours=1))
+        assert [r.key for r in claimed] == ["b"]
+    with db.transaction() as session:  # a new date for "a" is a new reminder
+        moved = [("a", NOW + timedelta(days=7), text), ("b", NOW, text)]
+        ReminderRepository(session).replace(1, "risks", project.id, moved)
+        assert [r.key for r in ReminderRepository(session).pending(1)] == ["a"]
+    with db.transaction() as session:
+        assert ReminderRepository(session).claim_due(NOW + timedelta(days=1)) == []
+        claimed = ReminderRepository(session).claim_due(NOW + timedelta(days=7))
+        assert [r.key for r in claimed] == ["a"]
+    db.dispose()
+
+
+def test_contact_details_are_kept_per_user_exported_and_erased(database_url: str) -> None:
+    db = _db(database_url)
+    with db.transaction() as session:
+        contacts = ContactRepository(session)
+        assert contacts.get(1) == {}
+        contacts.save(1, {"institution": "RVT", "person": "Anna", "email": "a@rvt.lv"})
+        contacts.save(1, {"city": "Rīga", "person": "Jānis"})
+        contacts.save(2, {"institution": "Other"})
+    with db.transaction() as session:
+        assert ContactRepository(session).get(1) == {
+            "institution": "RVT",
+            "person": "Jānis",
+            "email": "a@rvt.lv",
+            "city": "Rīga",
+        }
+        assert export_user(session, 1)["contact_details"][0]["email"] == "a@rvt.lv"
+        erase_user(session, 1)
+    with db.transaction() as session:
+        assert ContactRepository(session).get(1) == {}
+        assert ContactRepository(session).get(2) == {"institution": "Other"}
+    db.dispose()
+
+
+def test_projects_are_renamed_archived_and_deleted_with_their_results(database_url: str) -> None:
+    """Item 9: deleting a project removes its registers, plans and reminders; only one's own."""
+    db = _db(database_url)
+    text = {"lv": "x", "en": "x"}
+    with db.transaction() as session:
+        projects = ProjectRepository(session)
+        kept = projects.add(1, name="A", action="ka2", role="coordinator")
+        gone = projects.add(1, name="B", action="ka1", role="partner")
+        FlowResultRepository(session).add(1, "risks", {"answers": {}}, project_id=gone.id)
+        FlowResultRepository(session).add(1, "risks", {"answers": {}}, project_id=kept.id)
+        ReminderRepository(session).replace(1, "risks", gone.id, [("k", NOW, text)])
+        ReminderRepository(session).replace(1, "risks", kept.id, [("k", NOW, text)])
+        assert projects.update(2, gone.id, name="Stolen") is None  # another user's
+        assert projects.update(1, gone.id, name="B2").name == "B2"
+        assert projects.archive(1, gone.id).active is False
+        assert projects.activate(1, gone.id) is None  # archived: never active
+        assert not projects.delete(2, gone.id)
+        assert projects.delete(1, gone.id)
+    with db.transaction() as session:
+        assert [p.name for p in ProjectRepository(session).for_user(1)] == ["A"]
+        results = FlowResultRepository(session).latest(1, "risks", limit=5)
+        assert [r.project_id for r in results] == [kept.id]
+        assert [r.project_id for r in ReminderRepository(session).pending(1)] == [kept.id]
     db.dispose()

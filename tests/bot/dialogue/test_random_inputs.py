@@ -56,7 +56,7 @@ FORGED = [
 
 
 def test_random_walk_never_fails_and_results_stay_with_their_user(dialogue: Dialogue) -> None:
-    rng = random.Random(20261126)
+    rng = random.Random(8)  # a walk that finishes some tools (the walk shifts when flows change)
     seen: dict[int, list[str]] = {1: [], 2: []}
     for _ in range(3000):
         user = rng.choice((1, 2))

@@ -42,3 +42,22 @@ def test_the_loop_sends_due_reminders_once_in_the_users_language(dialogue: Dialo
         (1, "⏰ Reminder: review"),
         (2, "⏰ Atgādinājums: pārskatiet"),
     ]
+
+
+def test_reminders_due_the_same_day_come_as_one_message(dialogue: Dialogue) -> None:
+    day = datetime(2027, 1, 15, 7, tzinfo=UTC)  # 9:00 in Riga
+    with dialogue.db.transaction() as session:
+        UserRepository(session).touch(1).language = "lv"
+        text = {"lv": "pārskatiet risku „{}”", "en": "review the risk “{}”"}
+        due = [(key, day, {k: v.format(key) for k, v in text.items()}) for key in "abc"]
+        due.append(("d", day + timedelta(days=1), {"lv": "rīt", "en": "tomorrow"}))
+        ReminderRepository(session).replace(1, "risks", None, due)
+    [today] = dialogue.reminders.claim_due(day + timedelta(hours=1))
+    assert today.text.startswith("⏰ Atgādinājumi šai dienai (3):")
+    assert [line for line in today.text.split("\n") if line.startswith("• ")] == [
+        "• pārskatiet risku „a”",
+        "• pārskatiet risku „b”",
+        "• pārskatiet risku „c”",
+    ]
+    [tomorrow] = dialogue.reminders.claim_due(day + timedelta(days=2))
+    assert tomorrow.text == "⏰ Atgādinājums: rīt"

@@ -57,10 +57,16 @@ def test_a_plan_for_a_finished_ka2_project_with_reminders_after_a_restart(
     assert "Ilgtspējas plāns · GreenVET · 1/10" in text_of(replies)
     replies = plan(first, replies)
     text = text_of(replies)
-    assert "🌱 Ilgtspējas plāns — GreenVET" in text and "Līdz: " in text
-    assert "🟢" in text and "Visās pašpārbaudes atbildēs" in text
-    assert "📌 Obligāti" in text
-    assert show_date(add_months(end, 3)) in text
+    assert "🌱 Ilgtspējas plāns — GreenVET" in text and "— līdz " in text
+    assert max(len(r.text.splitlines()) for r in replies) <= 15  # fits a phone screen
+    check = tap(first, replies, "🔎 Pašpārbaude")  # the details, in place
+    assert check[0].edit and "🟢" in check[0].text
+    assert "Visās pašpārbaudes atbildēs" in check[0].text
+    musts = tap(first, check, "📌 Obligāti")
+    assert "📌 Obligāti" in musts[0].text
+    # The project has ended: the review dates count from today, and the plan says so.
+    assert show_date(add_months(local_today(), 3)) in text
+    assert f"termiņi skaitīti no {show_date(local_today())}" in text
     docx = next(f for r in replies for f in r.files if f.filename.endswith(".docx"))
     cells = [
         c.text for t in Document(io.BytesIO(docx.data)).tables for r in t.rows for c in r.cells
@@ -68,8 +74,8 @@ def test_a_plan_for_a_finished_ka2_project_with_reminders_after_a_restart(
     assert cells.count("Publicēt e-kursu") == 5
     first.db.dispose()
 
-    second = build_test_dialogue(sqlite_url)  # restarted; three months after the end
-    due_day = add_months(end, 3)
+    second = build_test_dialogue(sqlite_url)  # restarted; three months after the plan was made
+    due_day = add_months(local_today(), 3)
     moment = datetime.combine(due_day, time(12, 0), tzinfo=UTC)
     due = second.reminders.claim_due(moment)
     assert len(due) == 1 and "GreenVET" in due[0].text and "3 mēneši" in due[0].text
@@ -79,5 +85,7 @@ def test_a_plan_for_a_finished_ka2_project_with_reminders_after_a_restart(
     assert "Pārskats" in text_of(replies) and "Publicēt e-kursu" in text_of(replies)
     for _ in range(5):
         replies = tap_option(second, replies, "progress")
-    assert text_of(replies).count("Statuss: 🔄 Notiek") == 5
+    assert text_of(replies).count("\n🔄 ") == 5  # each action's status in the summary
+    actions = tap(second, replies, "🗂 Darbības")
+    assert actions[0].text.count("Statuss: 🔄 Notiek") == 5
     second.db.dispose()

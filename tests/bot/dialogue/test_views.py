@@ -9,7 +9,7 @@ from bot.dialogue import callbacks, views
 from bot.dialogue.messages import OutFile
 from flows import engine
 from flows.demo import DemoFlow
-from flows.engine import Completion, FlowState, Landing, Start
+from flows.engine import Detail, FlowState, Landing, Start
 from knowledge.texts import Catalogue
 
 
@@ -48,24 +48,22 @@ def test_a_resumed_prompt_offers_a_restart_and_a_later_step_back(
     assert "✍️" in reply.text  # a free-text step says so
 
 
-def test_a_result_shows_pictures_then_messages_then_documents(
-    texts: Catalogue, flow: DemoFlow
-) -> None:
+def test_a_result_shows_pictures_then_messages_then_documents() -> None:
     chart = OutFile("chart.png", b"png", "chart", is_image=True)
     pdf = OutFile("result.pdf", b"pdf", "pdf")
-    replies = views.result(texts, "lv", flow, Completion(messages=("one", "two")), [pdf, chart])
+    replies = views.result(["one", "two"], [pdf, chart])
     assert [r.text for r in replies] == ["chart", "one", "two", "pdf"]
     assert replies[0].files == (chart,) and replies[-1].files == (pdf,)
     assert not any(r.buttons for r in replies)
 
 
-def test_a_result_with_actions_puts_them_and_the_menu_under_its_message(
+def test_a_detail_replaces_the_pressed_message_and_offers_the_others(
     texts: Catalogue, flow: DemoFlow
 ) -> None:
-    done = Completion(messages=("summary",), actions=(("more", "More"),), edit=True)
-    [reply] = views.result(texts, "en", flow, done, [])
-    assert [b.data for row in reply.buttons for b in row] == ["go:demo:more", "menu:main"]
-    assert reply.edit  # a detail shown on demand replaces the message it was asked from
+    parts = [Detail("Summary", "short"), Detail("More", "long")]
+    reply = views.detail(texts, "en", flow, parts, 1)
+    assert reply.text == "long" and reply.edit
+    assert [b.data for row in reply.buttons for b in row] == ["det:demo:0", "menu:main"]
 
 
 def test_a_landing_ends_with_its_actions_and_the_menu(texts: Catalogue, flow: DemoFlow) -> None:

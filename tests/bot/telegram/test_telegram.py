@@ -193,11 +193,10 @@ def test_risk_checklist_and_partner_call_through_telegram(harness: Harness) -> N
     _tap(harness, "Coordinator")
     harness.run(message_update(USER, "01.09.2025"), message_update(USER, "31.08.2027"))
     _tap(harness, "❌ Not yet")
-    _tap(harness, "4")
-    _tap(harness, "5")
-    _tap(harness, "⏭ Skip")
-    _tap(harness, "⏭ Skip")
+    _tap(harness, "4·5")
+    _tap(harness, "📅 Change the date")
     _tap(harness, "In a month")
+    _tap(harness, "⏭ Skip")
     for _ in range(27):
         _tap(harness, "✅ In place")
     texts = [m["text"] for m in harness.request.sent()]
@@ -208,11 +207,18 @@ def test_risk_checklist_and_partner_call_through_telegram(harness: Harness) -> N
 
     harness.run(message_update(USER, "/partners"), message_update(USER, "catering"))
     _tap(harness, "Company")
+    _tap(harness, "✔ That's all")
     harness.run(message_update(USER, "Finland"))
     _tap(harness, "🚀 Nearly ready to apply")
     for answer in ("Better placements", "Joint modules", "An e-course", "Host learners"):
         harness.run(message_update(USER, answer))
-    texts = [m["text"] for m in harness.request.sent()]
+    for answer in ("Riga State Technical School", "Anna Berzina", "anna@rvt.lv", "Riga"):
+        harness.run(message_update(USER, answer))
+    _tap(harness, "🏷 No, mark them to translate")
+    _tap(harness, "In a month")
+    _tap(harness, "🇬🇧 Call in English")
+    _tap(harness, "🇱🇻 Call in Latvian")
+    texts = [m["text"] for m in harness.request.sent("sendMessage", "editMessageText")]
     assert any(
         "Partner search: GreenVET" in t and "We are looking for: company, Finland" in t
         for t in texts
@@ -262,7 +268,8 @@ def test_sustainability_plan_through_telegram(harness: Harness) -> None:
             break
         else:
             raise AssertionError((prompt, labels))
-    texts = [m["text"] for m in harness.request.sent()]
+    _tap(harness, "🔎 Self-check")  # the summary's details, edited in place
+    texts = [m["text"] for m in harness.request.sent("sendMessage", "editMessageText")]
     assert any("🌱 Sustainability plan — GreenVET" in t for t in texts)
     assert any("🟡" in t and "What to improve:" in t for t in texts)  # every answer "partly"
     document = harness.request.sent("sendDocument")[-1]

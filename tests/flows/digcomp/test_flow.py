@@ -35,12 +35,6 @@ def run(
     return len(prompts), output.completion, prompts
 
 
-def only_message(completion: Completion | None) -> str:
-    assert completion is not None and completion.edit  # shown in place of the pressed message
-    [message] = completion.messages
-    return message
-
-
 def pdf_text(completion: Completion) -> tuple[int, str]:
     pdf = next(f for f in completion.files if f.filename.endswith(".pdf"))
     reader = PdfReader(io.BytesIO(pdf.data))
@@ -88,11 +82,10 @@ def test_the_result_has_profile_next_steps_note_chart_and_one_page_pdf(flow: Dig
     assert summary.count("\n") < 15
     assert "🟧 3. Digitālā satura veidošana: 4. līmenis (vidējais)" in summary
     assert "Tas nozīmē:" in summary and "nevis sertifikāts" in summary
-    assert [arg for arg, _ in completion.actions] == ["competences", "next", "about"]
+    assert completion.details  # the sections come as buttons under the summary
     last = Record(completion.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
-    profile, next_steps, note = (
-        only_message(flow.act(section, last, "lv")) for section in ("competences", "next", "about")
-    )
+    shown, profile, next_steps, note = (d.text for d in flow.details(last, "lv"))
+    assert shown == summary
     assert "• 3.4 Programmēšana — 1" in profile
     assert "🟧 3. Digitālā satura veidošana: 4. līmenis (vidējais)" in profile
     assert "1) 3.4" in next_steps and "2) 5.4" in next_steps
@@ -135,9 +128,8 @@ def test_a_retake_shows_the_change_per_area_since_last_time(flow: DigCompFlow) -
     last = Record(first.record, datetime(2026, 10, 1, 9, 0, tzinfo=UTC))
     _, second, _ = run(flow, flow.begin("quick", last), "2", "en")
     assert ", +2 since 01.10.2026" in second.messages[0]
-    assert "change" in [arg for arg, _ in second.actions]
     kept = Record(second.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
-    change = only_message(flow.act("change", kept, "en"))
+    change = flow.details(kept, "en")[3].text
     assert change.startswith("📈 Change since 01.10.2026:")
     assert "1. Information and data literacy: 2 → 4 (+2)" in change
 
@@ -174,9 +166,8 @@ def test_a_quick_retake_after_a_thorough_one_shows_no_fake_drop(flow: DigCompFlo
     _, quick, _ = run(flow, flow.begin("quick", last), "3", "en")
     [summary] = quick.messages
     assert "(-" not in summary and "came from the other mode" in summary
-    assert "change" not in [arg for arg, _ in quick.actions]
     kept = Record(quick.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
-    assert flow.act("change", kept, "en") is None
+    assert not any(d.text.startswith("📈") for d in flow.details(kept, "en"))
 
 
 def test_every_section_of_a_result_fits_a_phone_message(flow: DigCompFlow) -> None:
@@ -185,6 +176,5 @@ def test_every_section_of_a_result_fits_a_phone_message(flow: DigCompFlow) -> No
     _, second, _ = run(flow, flow.begin("quick", last), "2")
     kept = Record(second.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
     assert second.messages[0].count("\n") < 15
-    for section, _ in second.actions:
-        shown = flow.act(section, kept, "lv")
-        assert shown is not None and len(shown.messages[0]) < 4096
+    for section in flow.details(kept, "lv"):
+        assert len(section.text) < 4096

@@ -47,7 +47,12 @@ def run(
 
 
 def flagged(status: str, likelihood: str, impact: str, *rest: engine.Event) -> list[engine.Event]:
-    return [engine.Choose(status), engine.Choose(likelihood), engine.Choose(impact), *rest]
+    """A flagged item: its status, likelihood × impact in one tap, then its plan's events."""
+    return [engine.Choose(status), engine.Choose(likelihood + impact), *rest]
+
+
+OK = engine.Choose("ok")  # the plan step: the response, owner and date shown are all right
+KEEP = engine.Choose(engine.KEEP)  # the default offered
 
 
 def test_content_has_the_six_prerequisites_and_the_five_risk_kinds() -> None:
@@ -95,9 +100,10 @@ def test_only_partly_and_not_yet_items_ask_for_likelihood_and_impact(flow: RiskF
     state, _ = engine.advance(flow, state, engine.Choose("na"), "lv")
     assert state.step.startswith("s:") and state.step != first
     state, _ = engine.advance(flow, state, engine.Choose("no"), "lv")
-    assert state.step.startswith("l:")
+    assert state.step.startswith("li:")
     prompt = engine.render(flow, state, "lv")
     assert (prompt.position, prompt.total) == (2, 28)
+    assert len(prompt.options) == 25 and prompt.options[0] == ("51", "5·1")
 
 
 def test_a_checklist_gives_register_heat_map_xlsx_csv_and_reminders(flow: RiskFlow) -> None:
@@ -106,37 +112,69 @@ def test_a_checklist_gives_register_heat_map_xlsx_csv_and_reminders(flow: RiskFl
     completion = run(
         flow,
         {
-            top.id: flagged(
-                "no", "5", "4", engine.Choose("avoid"), engine.Answer("Anna"), engine.Choose("1m")
-            ),
+            top.id: flagged("no", "5", "4", engine.Answer("Anna")),
             second.id: flagged(
-                "partly", "2", "2", engine.Skip(), engine.Skip(), engine.Answer("15.01.2027")
+                "partly", "2", "2", engine.Choose("d"), engine.Answer("15.01.2027"), KEEP
             ),
         },
     )
-    summary, top_risks, reminders_note = completion.messages
+    [summary] = completion.messages  # one short message on a phone; the rest on demand
     assert "GreenVET" in summary and "❌ 1" in summary and "⚠️ 1" in summary
-    assert top_risks.index("🔴 20") < top_risks.index("🟢 4")
-    assert "Atbildīgais: Anna · Pārskatīt: 25.12.2026" in top_risks
-    assert "Rīcība: mazināt" in top_risks.lower() or "Rīcība: Mazināt" in top_risks  # suggested
-    assert "2" in reminders_note
+    assert summary.index("🔴 20") < summary.index("🟢 4")
+    assert "🔴 1 augsti · 🟢 1 zemi" in summary and "pārskatīt 2 riskus" in summary
+    assert len(summary.splitlines()) <= 15 and completion.details
+    kept = Record(completion.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    summary_part, high, low = flow.details(kept, "lv")
+    assert summary_part.text == summary
+    assert (high.label, low.label) == ("🔴 Augstie riski (1)", "🟢 Zemie riski (1)")
+    assert "Atbildīgais: Anna · Pārskatīt: 25.12.2026" in high.text
+    assert "Rīcība: Mazināt" in high.text  # suggested
     heatmap, xlsx, csv_file = completion.files
     assert heatmap.is_image and heatmap.data.startswith(b"\x89PNG")
     sheet = load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Nr." and rows[1][6] == 20 and rows[1][10] == "Anna"
-    assert rows[2][11] == "15.01.2027" and len(rows) == 3
+    assert rows[2][10] == "Anna"  # the owner last used
+    assert rows[2][13] == datetime(2027, 1, 15) and len(rows) == 3  # a date, not text
+    assert rows[0][11:] == (
+        "Riska statuss",
+        "Pēdējā pārskatīšana",
+        "Nākamā pārskatīšana",
+        "Piezīmes",
+    )
+    assert rows[1][11:13] == ("Atvērts", datetime(2026, 11, 25))
     text = csv_file.data.decode("utf-8-sig")
-    assert list(csv.reader(io.StringIO(text)))[1][2] == top.risk.lv
+    assert list(csv.reader(io.StringIO(text), delimiter=";"))[1][2] == top.risk.lv
+    assert text.splitlines()[2].endswith(";Anna;Atvērts;25.11.2026;15.01.2027;")
     dues = {(r.key, r.due_on) for r in completion.reminders}
     assert dues == {(top.id, date(2026, 12, 25)), (second.id, date(2027, 1, 15))}
     assert completion.record["reviews"][top.id] == "2026-12-25"
 
 
+def test_the_xlsx_is_set_up_as_excel_users_expect(flow: RiskFlow) -> None:
+    """Item 7: dates as dates, a frozen header with filters, drop-downs, a PM² risk log."""
+    items = default_risk_content().items
+    done = run(flow, {items[0].id: flagged("no", "4", "4", OK)})
+    xlsx = next(f for f in done.files if f.filename.endswith(".xlsx"))
+    sheet = load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:O2"
+    review = sheet["N2"]
+    assert review.is_date and review.number_format == "DD.MM.YYYY"
+    lists = {
+        str(v.sqref).split(":")[0]: v.formula1
+        for v in sheet.data_validations.dataValidation
+        if v.type == "list"
+    }
+    assert lists["I2"] == '"Novērst,Mazināt,Dalīt ar citiem,Pieņemt"'
+    assert lists["L2"] == '"Atvērts,Uzraudzībā,Slēgts"'
+    text = next(f for f in done.files if f.filename.endswith(".csv")).data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Nr.;Grupa;Risks;")
+
+
 def test_a_review_date_in_the_past_or_unreadable_is_re_asked(flow: RiskFlow) -> None:
     item = default_risk_content().items[0]
     state = engine.start(flow, on_project())
-    for event in flagged("no", "3", "3", engine.Skip(), engine.Skip()):
+    for event in flagged("no", "3", "3", engine.Choose("d")):
         state, _ = engine.advance(flow, state, event, "en")
     assert state.step == f"d:{item.id}"
     for text, note in (("01.01.2020", "has passed"), ("soon", "can't read")):
@@ -149,7 +187,7 @@ def test_changing_one_item_later_keeps_the_rest(flow: RiskFlow) -> None:
     target = items[9]
     first = run(
         flow,
-        {items[7].id: flagged("no", "5", "4", engine.Skip(), engine.Skip(), engine.Choose("1m"))},
+        {items[7].id: flagged("no", "5", "4", OK)},
     )
     last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
     state = engine.start(flow, on_project(flow.begin("edit", last)))
@@ -157,25 +195,124 @@ def test_changing_one_item_later_keeps_the_rest(flow: RiskFlow) -> None:
     events = [
         engine.Choose(target.group),
         engine.Choose(target.id),
-        *flagged("partly", "3", "3", engine.Skip(), engine.Skip(), engine.Skip()),
+        *flagged("partly", "3", "3", OK),
     ]
     for event in events:
         asked.append(state.step)
         state, output = engine.advance(flow, state, event, "lv")
-    assert state.step is None and len(asked) == 8  # group, item, and that item's six questions
+    assert state.step is None and len(asked) == 5  # group, item, and that item's three steps
     record = output.completion.record
     assert [r["item"] for r in record["risks"]] == [items[7].id, target.id]
-    assert record["reviews"] == {items[7].id: "2026-12-25"}  # the old date is kept
+    # The old date is kept; the changed item takes the date last used.
+    assert record["reviews"] == {items[7].id: "2026-12-25", target.id: "2026-12-25"}
 
 
 def test_landing_offers_edit_new_and_files(flow: RiskFlow) -> None:
     items = default_risk_content().items
-    first = run(
-        flow, {items[7].id: flagged("no", "2", "2", engine.Skip(), engine.Skip(), engine.Skip())}
-    )
+    first = run(flow, {items[7].id: flagged("no", "2", "2", OK)})
     last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
     landing = flow.landing(last, "en")
     assert [arg for arg, _ in landing.actions] == ["edit", "new", "files"]
     assert "GreenVET" in landing.messages[0]
     files = flow.act("files", last, "en").files
     assert [f.filename.rsplit(".", 1)[1] for f in files] == ["xlsx", "csv"]
+
+
+def test_ten_flagged_items_take_under_forty_taps(flow: RiskFlow) -> None:
+    """Item 6: two flagged items in each of five groups, "the rest are in place" closes each
+    group, the owner is typed once and every other plan is taken as offered."""
+    content = default_risk_content()
+    flagged_ids = {i.id for g in GROUPS[:5] for i in content.in_group(g)[:2]}
+    state = engine.start(flow, on_project())
+    taps = typed = 0
+    while state.step is not None:
+        kind, item = state.step.split(":", 1)
+        if kind == "s":
+            rest = flow.step_by_id(state.step).option("rest") is not None
+            event: engine.Event = engine.Choose(
+                "no" if item in flagged_ids else "rest" if rest else "ok"
+            )
+        elif kind == "li":
+            event = engine.Choose("43")
+        elif kind == "p" and typed == 0:
+            event = engine.Answer("Anna")
+        else:
+            event = OK
+        typed += isinstance(event, engine.Answer)
+        taps += isinstance(event, engine.Choose)
+        state, output = engine.advance(flow, state, event, "lv")
+    assert taps + typed < 40, (taps, typed)
+    done = output.completion
+    assert done is not None and "❌ 10" in done.messages[0] and "✅ 18" in done.messages[0]
+    assert done.record is not None
+    answers = done.record["answers"]
+    assert all(answers[f"o:{i}"] == "Anna" for i in flagged_ids)
+    assert all(answers[f"d:{i}"] == "25.12.2026" for i in flagged_ids)
+    assert all(answers[f"l:{i}"] == "4" and answers[f"i:{i}"] == "3" for i in flagged_ids)
+    assert len(done.reminders) == 10
+
+
+def test_the_plan_step_changes_the_response_or_the_date_and_later_items_follow(
+    flow: RiskFlow,
+) -> None:
+    items = default_risk_content().items
+    done = run(
+        flow,
+        {
+            items[0].id: flagged(
+                "no", "2", "3", engine.Choose("r"), engine.Choose("accept"), KEEP, engine.Skip()
+            ),
+            items[1].id: flagged(
+                "no", "2", "3", engine.Choose("d"), engine.Choose("3m"), engine.Answer("Ilze")
+            ),
+            items[2].id: flagged("partly", "1", "1", OK),
+        },
+    )
+    assert done.record is not None
+    answers = done.record["answers"]
+    assert answers[f"r:{items[0].id}"] == "accept"
+    assert answers[f"r:{items[1].id}"] == items[1].response  # the suggested one
+    assert answers[f"d:{items[0].id}"] == "25.12.2026"  # a month, when no date was used yet
+    assert answers[f"d:{items[1].id}"] == answers[f"d:{items[2].id}"] == "25.02.2027"
+    assert f"o:{items[0].id}" not in answers
+    assert answers[f"o:{items[1].id}"] == answers[f"o:{items[2].id}"] == "Ilze"
+
+
+def test_the_rest_of_a_group_in_place_with_one_tap(flow: RiskFlow) -> None:
+    content = default_risk_content()
+    state = engine.start(flow, on_project())
+    state, _ = engine.advance(flow, state, engine.Choose("rest"), "lv")
+    first_financial = content.in_group("financial")[0]
+    assert state.step == f"s:{first_financial.id}"
+    last = content.in_group("prerequisites")[-1]
+    assert flow.step_by_id(f"s:{last.id}").option("rest") is None  # nothing after it
+
+
+def test_going_through_it_again_offers_the_last_answers(flow: RiskFlow) -> None:
+    items = default_risk_content().items
+    first = run(flow, {items[0].id: flagged("no", "4", "5", engine.Answer("Jānis"))})
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    state = engine.start(flow, on_project(flow.begin("new", last)))
+    assert engine.render(flow, state, "lv").default == "❌ Vēl nav"
+    state, _ = engine.advance(flow, state, engine.Choose(engine.KEEP), "lv")
+    assert engine.render(flow, state, "lv").default == "4·5"
+    state, _ = engine.advance(flow, state, engine.Choose(engine.KEEP), "lv")
+    assert "Atbildīgais: Jānis" in engine.render(flow, state, "lv").text
+
+
+def test_changing_one_item_says_only_what_changed_with_the_new_register(flow: RiskFlow) -> None:
+    items = default_risk_content().items
+    first = run(flow, {items[7].id: flagged("no", "5", "4", OK)})
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    state = engine.start(flow, on_project(flow.begin("edit", last)))
+    for event in (
+        engine.Choose(items[9].group),
+        engine.Choose(items[9].id),
+        *flagged("partly", "3", "3", OK),
+    ):
+        state, output = engine.advance(flow, state, event, "lv")
+    [changed] = output.completion.messages
+    assert changed.startswith("✏️ Mainīts projektā „GreenVET”:")
+    assert items[9].check.lv in changed and "⚠️ Daļēji · 🟡 9" in changed
+    assert items[7].check.lv not in changed and len(changed.splitlines()) == 2
+    assert [f.filename.rsplit(".", 1)[1] for f in output.completion.files] == ["xlsx", "csv"]

@@ -66,6 +66,13 @@ def answer_all(
     return output.completion
 
 
+def parts(flow: SustainabilityFlow, completion: Completion) -> dict[str, str]:
+    """The result's parts as its buttons show them, by label."""
+    assert completion.record is not None and completion.details
+    kept = Record(completion.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    return {d.label: d.text for d in flow.details(kept, "lv")}
+
+
 def test_content_has_five_aspects_and_four_criteria() -> None:
     assert tuple(a.id for a in CONTENT.aspects) == ASPECTS
     assert tuple(c.id for c in CONTENT.criteria) == CRITERIA
@@ -91,18 +98,27 @@ def test_a_plan_has_every_section_in_chat_and_in_the_docx(flow: SustainabilityFl
     state = engine.start(flow, on_project())
     assert engine.render(flow, state, "lv").total == 10  # 5 aspects, 4 criteria, reminders
     completion = answer_all(flow, state, {design.id: "no"})
-    actions, check, mandatory, reminders = completion.messages
+    [summary] = completion.messages  # short on a phone; the rest on demand
+    assert len(summary.splitlines()) <= 15
+    shown = parts(flow, completion)
+    assert list(shown) == ["📋 Kopsavilkums", "🗂 Darbības", "🔎 Pašpārbaude", "📌 Obligāti"]
+    actions, check, mandatory = shown["🗂 Darbības"], shown["🔎 Pašpārbaude"], shown["📌 Obligāti"]
+    reminders = summary
+    assert "• Finansējums: " in summary or summary.count("\n• ") == 5
     for aspect in CONTENT.aspects:
         assert aspect.name.lv in actions and f"Plāns {aspect.id}" in actions
-    assert "Līdz: 28.02.2027" in actions  # 6 months after the end, 31.08.2026
+    # The project ended on 31.08.2026: "+6 months" counts from today, 25.11.2026.
+    assert "Līdz: 25.05.2027" in actions
     assert "❌ " + design.text.lv in check and design.advice.lv in check
     assert all(point.lv in mandatory for point in CONTENT.mandatory)
-    assert "30.11.2026, 28.02.2027, 31.08.2027" in reminders
+    assert "25.02.2027, 25.05.2027, 25.11.2027" in reminders
+    assert "termiņi skaitīti no 25.11.2026" in reminders
     assert [(r.key, r.due_on) for r in completion.reminders] == [
-        ("review-3", date(2026, 11, 30)),
-        ("review-6", date(2027, 2, 28)),
-        ("review-12", date(2027, 8, 31)),
+        ("review-3", date(2027, 2, 25)),
+        ("review-6", date(2027, 5, 25)),
+        ("review-12", date(2027, 11, 25)),
     ]
+    assert "pēc plāna sastādīšanas" in completion.reminders[0].text.lv
     doc = Document(io.BytesIO(completion.files[0].data))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert len(headings) == 5  # title, actions, self-check, mandatory, review schedule
@@ -120,8 +136,7 @@ def test_own_text_instead_of_a_suggestion_and_a_typed_date(flow: SustainabilityF
     assert "nevaru saprast" in output.notes[0]
     state, _ = engine.advance(flow, state, engine.Answer("30.06.2027"), "lv")
     completion = answer_all(flow, state, {})
-    assert "Nozares podkāsts" in completion.messages[0]
-    assert "Līdz: 30.06.2027" in completion.messages[0]
+    assert "Nozares podkāsts — līdz 30.06.2027" in completion.messages[0]
 
 
 def test_review_asks_only_the_status_of_each_action(flow: SustainabilityFlow) -> None:
@@ -134,8 +149,9 @@ def test_review_asks_only_the_status_of_each_action(flow: SustainabilityFlow) ->
         assert "Plāns" in engine.render(flow, state, "lv").text
         state, output = engine.advance(flow, state, engine.Choose("done"), "lv")
     assert asked == [f"s:{a}" for a in ASPECTS]
-    assert output.completion.messages[0].count("Statuss: ✅ Paveikts") == 5
-    assert output.completion.record["answers"]["a:funding:when"] == "2027-02-28"
+    assert output.completion.messages[0].count("\n✅ ") == 5
+    assert parts(flow, output.completion)["🗂 Darbības"].count("Statuss: ✅ Paveikts") == 5
+    assert output.completion.record["answers"]["a:funding:when"] == "2027-05-25"
 
 
 def test_changing_one_part_keeps_the_rest(flow: SustainabilityFlow) -> None:
@@ -147,4 +163,82 @@ def test_changing_one_part_keeps_the_rest(flow: SustainabilityFlow) -> None:
     assert state.step == "follow"
     state, output = engine.advance(flow, state, engine.Choose("6-12"), "lv")
     assert [r.key for r in output.completion.reminders] == ["review-6", "review-12"]
-    assert "Plāns funding" in output.completion.messages[0]
+    [changed] = output.completion.messages  # only what changed, and the new plan
+    assert changed.startswith("✏️ Plānā mainīts:\n⏰ Atgādināšu pārskatīt plānu: 25.05.2027")
+    assert "Plāns funding" in parts(flow, output.completion)["🗂 Darbības"]
+
+
+def test_a_plan_before_the_end_counts_from_the_end() -> None:
+    running = {**PROJECT_INFO, "ends_on": "2027-01-31"}
+    flow = SustainabilityFlow(clock=lambda: TODAY)
+    state = engine.start(flow, Start(context={PROJECT: running}))
+    completion = answer_all(flow, state, {})
+    assert "— līdz 31.07.2027" in completion.messages[0]
+    assert [r.due_on for r in completion.reminders] == [
+        date(2027, 4, 30),
+        date(2027, 7, 31),
+        date(2028, 1, 31),
+    ]
+    assert "pēc beigām" in completion.reminders[0].text.lv
+    assert not any("skaitīti no" in m for m in completion.messages)
+
+
+def test_a_plan_after_the_end_says_so_and_offers_dates_ahead(flow: SustainabilityFlow) -> None:
+    """Defect: for an ended project every date was already past and reminders were dropped."""
+    state = engine.start(flow, on_project())
+    when = None
+    while state.step is not None and not state.step.endswith(":when"):
+        step = state.step
+        event: engine.Event = (
+            engine.Choose(CONTENT.aspect(step.split(":")[1]).options[0][0])
+            if step.endswith(":main")
+            else engine.Answer("Anna")
+        )
+        state, output = engine.advance(flow, state, event, "lv")
+        when = output.prompt
+    assert when is not None and "beidzās 31.08.2026" in when.text and "25.11.2026" in when.text
+    completion = answer_all(flow, state, {})
+    assert all(r.due_on > TODAY for r in completion.reminders)
+    assert len(completion.reminders) == 3  # every chosen reminder is kept
+    follow = engine.render(
+        flow, engine.FlowState("sustainability", "follow", context={PROJECT: PROJECT_INFO}), "lv"
+    )
+    assert "jau beidzies" in follow.text and "25.11.2026" in follow.text
+
+
+def test_reminders_gone_past_when_the_plan_is_changed_later_are_named() -> None:
+    made = SustainabilityFlow(clock=lambda: TODAY)
+    first = answer_all(made, engine.start(made, on_project()), {}, follow="none")
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    later = SustainabilityFlow(clock=lambda: date(2027, 3, 1))  # three months on
+    state = engine.start(later, on_project(later.begin("edit", last)))
+    state, _ = engine.advance(later, state, engine.Choose("follow"), "lv")
+    state, output = engine.advance(later, state, engine.Choose("3-6-12"), "lv")
+    done = output.completion
+    assert [r.due_on for r in done.reminders] == [date(2027, 5, 25), date(2027, 11, 25)]
+    assert any("jau ir pagājuši" in m and "25.02.2027" in m for m in done.messages)
+
+
+def test_changing_one_aspect_offers_its_current_answers_and_says_what_changed(
+    flow: SustainabilityFlow,
+) -> None:
+    """Item 10: only that part is asked again, each answer offered to keep with one tap."""
+    first = answer_all(flow, engine.start(flow, on_project()), {})
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    state = engine.start(flow, on_project(flow.begin("edit", last)))
+    state, _ = engine.advance(flow, state, engine.Choose("funding"), "lv")
+    asked = []
+    while state.step is not None:
+        asked.append(state.step)
+        prompt = engine.render(flow, state, "lv")
+        assert prompt.default is not None or state.step.endswith(":measure")
+        event = engine.Answer("Jānis") if state.step.endswith(":who") else engine.Choose("+")
+        if state.step.endswith(":measure"):
+            event = engine.Skip()
+        state, output = engine.advance(flow, state, event, "lv")
+    assert asked == [f"a:funding:{part}" for part in ("main", "what", "who", "when", "measure")]
+    [changed] = output.completion.messages
+    assert changed.startswith("✏️ Plānā mainīts:\n• ") and "Plāns funding" not in changed
+    assert len(changed.splitlines()) == 2
+    kept = output.completion.record["answers"]
+    assert kept["a:funding:who"] == "Jānis" and kept["a:funding:what"] == "Plāns funding"

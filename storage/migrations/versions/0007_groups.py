@@ -1,8 +1,8 @@
 """invites (shared by groups and, later, project invites); teachers' groups, their members,
 rounds and round entries
 
-Revision ID: 0006g
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 16:02:26
 
 The lead re-chains down_revision at merge.
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006g"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
