@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 
@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Awaited before every message sent to a chat (the webhook's sender paces with it).
 Pace = Callable[[int], Awaitable[None]]
 
@@ -71,6 +72,11 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
+def link_preview(text: str) -> LinkPreviewOptions | None:
+    """No preview for a message with several links: it would show only the first, at length."""
+    return NO_PREVIEW if text.count("http://") + text.count("https://") > 1 else None
+
+
 async def send_replies(
     bot: Bot,
     chat_id: int,
@@ -99,7 +105,11 @@ async def send_replies(
             await pace(chat_id)
             try:
                 await bot.edit_message_text(
-                    pieces[0], chat_id=chat_id, message_id=target, reply_markup=markup
+                    pieces[0],
+                    chat_id=chat_id,
+                    message_id=target,
+                    reply_markup=markup,
+                    link_preview_options=link_preview(pieces[0]),
                 )
                 continue
             except BadRequest as exc:  # e.g. "message is not modified" or too old to edit
@@ -107,4 +117,9 @@ async def send_replies(
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             await pace(chat_id)
-            await bot.send_message(chat_id, piece, reply_markup=markup if last else None)
+            await bot.send_message(
+                chat_id,
+                piece,
+                reply_markup=markup if last else None,
+                link_preview_options=link_preview(piece),
+            )

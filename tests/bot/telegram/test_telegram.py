@@ -274,3 +274,18 @@ def test_sustainability_plan_through_telegram(harness: Harness) -> None:
     assert any("🟡" in t and "What to improve:" in t for t in texts)  # every answer "partly"
     document = harness.request.sent("sendDocument")[-1]
     assert document["caption"].startswith("The sustainability plan (DOCX)")
+
+
+def test_answers_with_several_links_are_sent_without_a_link_preview(harness: Harness) -> None:
+    harness.run(
+        message_update(USER, "/start"),
+        callback_update(USER, "lang:lv"),
+        message_update(USER, "kur meklēt partnerus projektam"),
+    )
+    answer = harness.request.sent()[-1]
+    assert answer["text"].count("https://") > 1
+    options = answer.get("link_preview_options")
+    options = json.loads(options) if isinstance(options, str) else options
+    assert options and options.get("is_disabled") is True
+    welcome = next(p for p in harness.request.sent() if "https://" not in p.get("text", "x"))
+    assert not welcome.get("link_preview_options")  # one link or none: Telegram's default
