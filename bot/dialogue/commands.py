@@ -132,6 +132,4 @@ def help_text(commands: Iterable[Command], texts: Catalogue, lang: str) -> str:
         for c in commands
         if c.in_menu and not c.admin and f"commands.{c.name}" in texts
     ]
-    return "\n".join(
-        [texts.text("help.intro", lang), "", *lines, "", texts.text("help.footer", lang)]
-    )
+    return "\n".join([texts.text("help.intro", lang), *lines, "", texts.text("help.footer", lang)])
