@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from knowledge.folding import fold
 from knowledge.texts import ContentError, read_yaml
 
 LEXICON_PATH = Path(__file__).parent / "lexicon.yaml"
@@ -31,8 +32,6 @@ class Lexicon:
 
 
 def _words(data: dict[str, object], key: str) -> list[str]:
-    from knowledge.normalize import fold
-
     value = data.get(key)
     if not isinstance(value, str) or not value.split():
         raise ContentError(LEXICON_PATH, key, "expected a space-separated list of words")

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
+from knowledge.folding import fold
 from knowledge.lexicon import lexicon
+
+__all__ = ["content_tokens", "fold", "stem", "tokens"]
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 # A section or competence number such as "2.1" stays one token ("2_1"), so 2.1 is not 1.2;
 # dates such as 18.12.2006 are left alone.
 _SECTION_NUMBER = re.compile(r"(?<![\d.])(\d)\.(\d)(?!\d|\.\d)")
-
-
-class _Folded(dict[int, str]):
-    """Each character's compatibility decomposition without combining marks, computed once."""
-
-    def __missing__(self, code: int) -> str:
-        decomposed = unicodedata.normalize("NFKD", chr(code))
-        self[code] = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-        return self[code]
-
-
-_FOLDED = _Folded()
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics: 'Kur meklēt?' -> 'kur meklet?'."""
-    text = text.casefold()
-    return text if text.isascii() else text.translate(_FOLDED)
 
 
 @lru_cache(maxsize=65536)
