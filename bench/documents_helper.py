@@ -94,9 +94,7 @@ def main(runs: int = 7) -> None:
         samples["helper, warm (after)"].append(_timed(lambda: isolation.build(report.pdf_bytes)))
         samples["in-process"].append(_timed(report.pdf_bytes))
         with mock.patch.object(document, "add_pdf_fonts", _add_font_each_time):
-            samples["in-process, add_font per document (before)"].append(
-                _timed(report.pdf_bytes)
-            )
+            samples["in-process, add_font per document (before)"].append(_timed(report.pdf_bytes))
         samples["in-process, fonts parsed once (after)"].append(_timed(report.pdf_bytes))
     isolation.enable(False)
     print(f"helper's first document (starts it): wall {first[0] * 1000:.0f} ms")
