@@ -22,6 +22,8 @@ def _one_by_one(rewrites: tuple[tuple[re.Pattern[str], str], ...], text: str) ->
 def test_same_as_one_by_one_on_every_knowledge_base_text() -> None:
     rewrites = lexicon().synonyms
     rewriter = Rewriter(rewrites)
+    rewriter._grow_tree()
+    assert rewriter._tree is not None
     knowledge = load_knowledge(FLOWS)
     for entry in knowledge.entries:
         for lang in ("lv", "en"):
@@ -42,6 +44,8 @@ def test_chained_and_overlapping_rewrites_keep_their_order() -> None:
         ]
     )
     rewriter = Rewriter(rewrites)
+    rewriter._grow_tree()
+    assert rewriter._tree is not None
     rng = random.Random(5)
     alphabet = ["ab", "b", "c", "x", "y", "q", "qq", " ", " "]
     for _ in range(2000):
@@ -52,4 +56,7 @@ def test_chained_and_overlapping_rewrites_keep_their_order() -> None:
 def test_back_references_fall_back_to_one_by_one() -> None:
     rewrites = ((re.compile(r"(a)\1"), "double"), (re.compile(r"b"), "bee"))
     rewriter = Rewriter(rewrites)
+    for _ in range(100):
+        assert rewriter.apply("aab") == _one_by_one(rewrites, "aab")
+    assert rewriter._tree is None
     assert rewriter.apply("aab") == _one_by_one(rewrites, "aab")
