@@ -125,11 +125,10 @@ def _validate(directory: Path | None) -> int:
 
 def _answerer() -> Answerer:
     """The Q&A pipeline, its index loaded from the cache when current (knowledge.index_cache)."""
-    from flows.registry import default_registry
     from knowledge.answers import Answerer
     from knowledge.index_cache import load_index
 
-    knowledge, matcher = load_index(default_registry().ids())
+    knowledge, matcher = load_index()  # the product's flows, imported only to build
     return Answerer(knowledge, matcher)
 
 

@@ -127,3 +127,20 @@ def test_ask_does_not_load_sqlalchemy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().endswith("NONE")
+
+
+def test_default_flows_are_keyed_by_the_flows_code(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds = _builds(monkeypatch)
+    index_cache.load_index(None, content)
+    _, matcher = index_cache.load_index(None, content)
+    assert len(builds) == 1 and matcher.match("kur meklēt partnerus?").outcome == "answer"
+    flows = tmp_path / "flows"
+    shutil.copytree(index_cache.FLOWS_DIR, flows, ignore=shutil.ignore_patterns("__pycache__"))
+    (flows / "registry.py").write_text(
+        (flows / "registry.py").read_text(encoding="utf-8") + "\n# a new flow\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(index_cache, "FLOWS_DIR", flows)
+    index_cache.load_index(None, content)
+    assert len(builds) == 2
