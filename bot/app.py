@@ -77,11 +77,12 @@ def build_dialogue(
     ``flood`` turns on flood control (Telegram transports). The knowledge base and the matcher
     come from the compiled index cache unless given. ``matcher`` (built on ``knowledge``)
     and ``texts`` let content built once be shared by several dialogues (the tests do)."""
+    default_flows = flows is None
     flows = flows or default_registry()
     if warm_up:
         threading.Thread(target=flows.warm_up, name="warm-up", daemon=True).start()
     if knowledge is None:  # from the compiled index when it is current (knowledge.index_cache)
-        knowledge, cached = load_index(flows.ids())
+        knowledge, cached = load_index(None if default_flows else flows.ids())
         matcher = matcher or cached
     texts = texts if texts is not None else load_texts()
     db = Database(database_url)

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).parent
 FLOWS_DIR = PACKAGE_DIR.parent / "flows"
 DEFAULT_DIR = PACKAGE_DIR.parent / "var" / "cache"
+KEEP = 4  # index files kept (this one and the newest others)
 FORMAT = 1  # bump when what is pickled changes shape in a way the code hash would not show
 
 
@@ -133,8 +134,8 @@ def _read(path: Path) -> tuple[KnowledgeBase, Matcher] | None:
 
 
 def _write(directory: Path, path: Path, value: tuple[KnowledgeBase, Matcher]) -> None:
-    """Atomically (a temporary file renamed), removing older index files; silently skipped
-    when the directory cannot be written."""
+    """Atomically (a temporary file renamed), removing all but the ``KEEP`` newest index
+    files; silently skipped when the directory cannot be written."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=".index-", suffix=".tmp")
@@ -145,8 +146,9 @@ def _write(directory: Path, path: Path, value: tuple[KnowledgeBase, Matcher]) ->
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        for old in directory.glob("index-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        others = [old for old in directory.glob("index-*.pickle") if old != path]
+        others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
+        for old in others[KEEP - 1 :]:  # the newest few stay: other flows or parameters
+            old.unlink(missing_ok=True)
     except OSError as exc:
         log.info("knowledge index cache not written (%s)", exc)

@@ -59,7 +59,10 @@ def test_a_changed_content_file_rebuilds(content: Path, monkeypatch: pytest.Monk
     assert len(builds) == 2
     index_cache.load_index(FLOWS, content)
     assert len(builds) == 2
-    assert len(list((content.parent / "cache").glob("index-*.pickle"))) == 1  # old one gone
+    assert len(list((content.parent / "cache").glob("index-*.pickle"))) == 2  # the newest kept
+    for i in range(6):
+        index_cache.load_index(FLOWS, content, threshold=40.0 + i)
+    assert len(list((content.parent / "cache").glob("index-*.pickle"))) == index_cache.KEEP
 
 
 def test_a_changed_code_file_rebuilds(
