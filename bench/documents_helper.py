@@ -96,8 +96,17 @@ def main(runs: int = 7) -> None:
         with mock.patch.object(document, "add_pdf_fonts", _add_font_each_time):
             samples["in-process, add_font per document (before)"].append(_timed(report.pdf_bytes))
         samples["in-process, fonts parsed once (after)"].append(_timed(report.pdf_bytes))
+    helper = isolation.helper_pid()
+    peak = "?"
+    if helper is not None:
+        with open(f"/proc/{helper}/status") as handle:
+            peak = next(line.split()[1] for line in handle if line.startswith("VmHWM"))
+        peak = f"{int(peak) / 1024:.0f} MiB"
     isolation.enable(False)
-    print(f"helper's first document (starts it): wall {first[0] * 1000:.0f} ms")
+    print(
+        f"helper's first document (starts it): wall {first[0] * 1000:.0f} ms; "
+        f"helper's peak RSS after {runs + 1} PDFs: {peak}"
+    )
     for name, values in samples.items():
         wall = statistics.median(v[0] for v in values) * 1000
         cpu = statistics.median(v[1] for v in values) * 1000
