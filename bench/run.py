@@ -108,6 +108,20 @@ def webhook_workers() -> list[str]:
     return result.stdout.rstrip("\n").split("\n")
 
 
+def issue15_ratios() -> list[str]:
+    """Start-up, documents and matcher scale against their bare baselines (issue 15), each
+    bench's own output, in fresh processes (bench/startup.py, bench/documents_helper.py,
+    bench/matcher_scale.py)."""
+    lines = ["## Against bare baselines (issue 15)", "", "```"]
+    for script in ("startup.py", "documents_helper.py", "matcher_scale.py"):
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / script)],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        lines += [f"$ python bench/{script}", *result.stdout.rstrip("\n").split("\n"), ""]
+    return [*lines[:-1], "```"]
+
+
 def main() -> int:
     questions = [item.question for item in load_eval_set()]
     knowledge = load_knowledge(default_registry().ids())
@@ -165,6 +179,7 @@ def main() -> int:
     ]
     lines += ["", *digcomp_rendering(), "", *coordinator_documents(), "", *group_report()]
     lines += ["", *webhook_workers()]
+    lines += ["", *issue15_ratios()]
     report = "\n".join(lines) + "\n"
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "BENCHMARKS.md").write_text(report, encoding="utf-8")

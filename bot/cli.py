@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO, cast
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, StartupError
 from knowledge.texts import ContentError
-from storage.db import DatabaseConfigError
+
+if TYPE_CHECKING:
+    from knowledge.answers import Answerer
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "set-webhook":
             return _set_webhook(settings, args.url, args.delete)
         return _run(settings)
-    except (SettingsError, DatabaseConfigError) as exc:
+    except _configuration_errors() as exc:
         print(f"Configuration problem:\n{exc}", file=sys.stderr)
         return 2
     except StartupError as exc:
@@ -88,6 +93,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _configuration_errors() -> tuple[type[Exception], ...]:
+    """The errors that mean a wrong setting. The database's is among them only once its module
+    is loaded (``ask`` and ``eval`` never load SQLAlchemy; an error it was not loaded for cannot
+    be raised). Evaluated only when an exception reaches ``main``'s handler."""
+    database = sys.modules.get("storage.db")
+    if database is None:
+        return (SettingsError,)
+    return (SettingsError, database.DatabaseConfigError)
 
 
 def _validate(directory: Path | None) -> int:
@@ -108,11 +123,17 @@ def _validate(directory: Path | None) -> int:
     return 0
 
 
-def _ask(words: list[str], jsonl: bool) -> int:
-    from flows.registry import default_registry
+def _answerer() -> Answerer:
+    """The Q&A pipeline, its index loaded from the cache when current (knowledge.index_cache)."""
     from knowledge.answers import Answerer
+    from knowledge.index_cache import load_index
 
-    answerer = Answerer.load(default_registry().ids())
+    knowledge, matcher = load_index()  # the product's flows, imported only to build
+    return Answerer(knowledge, matcher)
+
+
+def _ask(words: list[str], jsonl: bool) -> int:
+    answerer = _answerer()
     if jsonl:
         for line in sys.stdin:
             question = line.strip()
@@ -130,11 +151,9 @@ def _ask(words: list[str], jsonl: bool) -> int:
 
 
 def _eval() -> int:
-    from flows.registry import default_registry
-    from knowledge.answers import Answerer
     from knowledge.evaluation import evaluate, format_report, load_eval_set
 
-    report = evaluate(Answerer.load(default_registry().ids()), load_eval_set())
+    report = evaluate(_answerer(), load_eval_set())
     print(format_report(report))
     return 0
 
@@ -165,8 +184,32 @@ def _chat(settings: Settings, user_id: int, now: datetime | None) -> int:
     from bot.app import build_dialogue
     from bot.terminal import TerminalChat
 
-    dialogue = build_dialogue(settings.database_url, admin_ids=settings.admin_ids, warm_up=True)
-    return TerminalChat(dialogue, settings.out_dir, user_id=user_id, now=now).run()
+    dialogue = build_dialogue(settings.database_url, admin_ids=settings.admin_ids)
+    source: TextIO = sys.stdin
+    if isinstance(source, io.TextIOWrapper):  # bytes that are not UTF-8 become U+FFFD
+        source.reconfigure(errors="replace")
+    chat = TerminalChat(dialogue, settings.out_dir, user_id=user_id, now=now)
+    return chat.run(cast(TextIO, _WarmUpOnRead(source, dialogue.flows.warm_up)))
+
+
+class _WarmUpOnRead(io.TextIOBase):
+    """The chat's input, which starts the flows' warm-up (loading the document libraries in a
+    thread) when the first line is awaited: after the first prompt, while the user types,
+    instead of competing with start-up."""
+
+    def __init__(self, source: TextIO, warm_up: Callable[[], None]) -> None:
+        super().__init__()
+        self._source = source
+        self._warm_up: Callable[[], None] | None = warm_up
+
+    def isatty(self) -> bool:
+        return self._source.isatty()
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        if self._warm_up is not None:
+            threading.Thread(target=self._warm_up, name="warm-up", daemon=True).start()
+            self._warm_up = None
+        return self._source.readline(-1 if size is None else size)
 
 
 def _run(settings: Settings) -> int:

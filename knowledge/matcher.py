@@ -271,6 +271,12 @@ class Matcher:
             entry_id: {w for w, n in counts.items() if n >= core_phrasings}
             for entry_id, counts in in_phrasings.items()
         }
+        # The entries whose core words hold a word (scoring a long question reads these rather
+        # than every scored entry's core words).
+        self._core_postings: dict[str, list[str]] = defaultdict(list)
+        for entry_id, core_words in self._core_words.items():
+            for word in core_words:
+                self._core_postings[word].append(entry_id)
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         for entry_id, text, words, factor in tokenised:
@@ -577,17 +583,23 @@ class Matcher:
                 best[phrasing.entry_id] = score
         w = self.answer_weight
         core = self.core_weight if extra > 0 else 0.0
+        # A long question may name what several phrasings of one entry name: the entry moves
+        # ``core_weight`` of the way up to how much of the question its core words cover, when
+        # that is more than it has. The terms are gathered per entry in the question's word
+        # order and summed as before; an entry whose core words hold none of them gains nothing.
+        core_terms: dict[str, list[float]] = defaultdict(list)
+        if core:
+            for q, s in query.items():
+                term = self._idf[q] * s
+                for entry_id in self._core_postings.get(q, ()):
+                    core_terms[entry_id].append(term)
         scores = {}
         for entry_id in best.keys() | in_answer.keys():
             score = (1 - w) * best.get(entry_id, 0.0) + w * 100.0 * in_answer.get(
                 entry_id, 0.0
             ) / query_weight
             if core:
-                # A long question may name what several phrasings of one entry name: the
-                # entry moves ``core_weight`` of the way up to how much of the question its
-                # core words cover, when that is more than it has.
-                words = self._core_words.get(entry_id, set())
-                found = sum(self._idf[q] * s for q, s in query.items() if q in words)
+                found = sum(core_terms.get(entry_id, ()))
                 score += core * max(0.0, 100.0 * found / query_weight - score)
             scores[entry_id] = score
         return scores

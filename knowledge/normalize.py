@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 
 from knowledge.folding import fold
-from knowledge.lexicon import lexicon
+from knowledge.lexicon import Lexicon, lexicon
+from knowledge.synonyms import Rewriter
 
 __all__ = ["content_tokens", "fold", "stem", "tokens"]
 
@@ -41,6 +42,17 @@ def tokens(text: str) -> list[str]:
     return [t for t in _NON_WORD.split(fold(text)) if t]
 
 
+_rewriters: dict[int, tuple[Lexicon, Rewriter]] = {}
+
+
+def _rewriter(lex: Lexicon) -> Rewriter:
+    """The lexicon's synonym rewriter, built once per lexicon object."""
+    cached = _rewriters.get(id(lex))
+    if cached is None or cached[0] is not lex:
+        cached = _rewriters[id(lex)] = (lex, Rewriter(lex.synonyms))
+    return cached[1]
+
+
 def content_tokens(text: str) -> list[str]:
     """Folded text with synonyms made canonical, without stop words, each word stemmed."""
     lex = lexicon()
@@ -52,8 +64,7 @@ def content_tokens(text: str) -> list[str]:
             text = pattern.sub(f" {canonical} ", text)
     folded = fold(text).replace("+", " plus ").replace("erasmus plus", "erasmus")
     folded = _SECTION_NUMBER.sub(r"\1_\2", folded)
-    for pattern, canonical in lex.synonyms:
-        folded = pattern.sub(f" {canonical} ", folded)
+    folded = _rewriter(lex).apply(folded)  # the synonyms in order, each as a pattern.sub
     protected = lex.canonical_tokens
     result = []
     for token in _NON_WORD.split(folded):

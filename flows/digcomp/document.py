@@ -9,7 +9,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flows.fonts import font_path
+from flows.fonts import add_pdf_fonts
 
 FONT = "DejaVu"
 GREY = (90, 99, 112)
@@ -40,8 +40,7 @@ def render_pdf(doc: SummaryDocument) -> bytes:
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_margins(15, 12, 15)
-    pdf.add_font(FONT, "", str(font_path()))
-    pdf.add_font(FONT, "B", str(font_path(bold=True)))
+    add_pdf_fonts(pdf, FONT)  # DejaVu, parsed once per process
     pdf.set_title(doc.title)
     pdf.set_creator("Ceļvedis")
     pdf.add_page()

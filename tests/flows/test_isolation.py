@@ -4,7 +4,11 @@ PDF, an XLSX or a DOCX are run again with isolation on."""
 
 from __future__ import annotations
 
+import functools
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,3 +53,106 @@ def test_pdf_xlsx_and_docx_are_built_isolated(isolated: None, tmp_path: Path) ->
     sustainability.test_a_plan_for_a_finished_ka2_project_with_reminders_after_a_restart(
         fresh("s.db")
     )
+
+
+# ---- the long-lived helper ----------------------------------------------------------------
+
+
+def _fail() -> None:
+    raise ValueError("broken builder")
+
+
+def _alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            state = next(line for line in handle if line.startswith("State:"))
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return "Z" not in state.split()[1]
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.1)
+    return not _alive(pid)
+
+
+def test_one_helper_serves_many_documents(isolated: None) -> None:
+    first = isolation.build(os.getpid)
+    assert first != os.getpid()
+    assert isolation.build(os.getpid) == first
+    assert isolation.helper_pid() == first
+
+
+def test_helper_is_recycled_after_n_documents(
+    isolated: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolation.enable(False)  # a helper started with the setting below
+    isolation.enable()
+    monkeypatch.setattr(isolation, "RECYCLE_DOCUMENTS", 2)
+    pids = [isolation.build(os.getpid) for _ in range(5)]
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
+    assert _gone_within(pids[0], 5)
+
+
+def test_helper_is_recycled_above_its_memory_limit(
+    isolated: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolation.enable(False)
+    isolation.enable()
+    monkeypatch.setattr(isolation, "RECYCLE_MB", 1.0)  # any interpreter holds more
+    assert isolation.build(os.getpid) != isolation.build(os.getpid)
+
+
+def test_a_builder_error_reaches_the_caller_and_the_helper_goes_on(isolated: None) -> None:
+    pid = isolation.build(os.getpid)
+    with pytest.raises(ValueError, match="broken builder"):
+        isolation.build(_fail)
+    assert isolation.build(os.getpid) == pid
+
+
+def test_a_hanging_build_times_out_and_the_next_one_works(
+    isolated: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hung = isolation.build(os.getpid)
+    monkeypatch.setattr(isolation, "TIMEOUT", 1.5)
+    with pytest.raises(isolation.DocumentTimeout):
+        isolation.build(functools.partial(time.sleep, 600))
+    assert _gone_within(hung, 5)  # killed, not left running
+    fresh = isolation.build(os.getpid)
+    assert fresh not in (hung, os.getpid())
+
+
+CHILD = """
+import functools, os, sys, time
+from flows import isolation
+isolation.enable()
+print(isolation.build(os.getpid), flush=True)
+if sys.argv[1] == "busy":
+    isolation.build(functools.partial(time.sleep, 600))
+else:
+    time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("state", ["busy", "idle"])
+def test_the_helper_ends_when_its_parent_is_killed(state: str) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", CHILD, state],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert parent.stdout is not None
+        helper = int(parent.stdout.readline())
+        assert _alive(helper)
+        time.sleep(0.5)  # the helper is building (busy) or waiting (idle)
+    finally:
+        parent.kill()
+        parent.wait()
+    assert _gone_within(helper, 5)
