@@ -256,7 +256,7 @@ class GroupDesk:
         invite = repo.current(INVITE_KIND, group.id) or repo.create(
             INVITE_KIND, group.id, turn.user.id
         )
-        link = self.invites.link(invite.token)
+        link = self.invites.link(invite.token, turn.input.bot_username)
         until = show_date(local_date(invite.expires_at))
         text = self.t(turn, "groups.link", name=group.name, link=link, until=until)
         caption = self.t(turn, "groups.qr_caption")

@@ -45,8 +45,10 @@ class InviteDesk:
     bot_username: str = DEFAULT_BOT_USERNAME
     openers: dict[str, Opener] | None = None
 
-    def link(self, token: str) -> str:
-        return deep_link(self.bot_username, token)
+    def link(self, token: str, username: str | None = None) -> str:
+        """The deep link for ``token``: to the bot the input came through (Telegram's getMe,
+        carried by the Input), else to the configured ``BOT_USERNAME`` (the terminal)."""
+        return deep_link(username or self.bot_username, token)
 
     def open(self, turn: Turn, token: str) -> None:
         """``/start <token>``: the invite's handler when the token is usable, else why not."""

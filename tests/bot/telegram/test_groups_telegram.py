@@ -21,7 +21,8 @@ def test_deep_link_join_with_the_teachers_first_name(dialogue: Dialogue) -> None
     )
     texts = [m["text"] for m in harness.request.sent("sendMessage")]
     link = next(t for t in texts if "t.me/" in t)
-    match = re.search(r"https://t\.me/CelvedisBot\?start=([A-Za-z0-9_-]{32,64})", link)
+    # The link names the bot the teacher talks to (getMe), not the configured fallback.
+    match = re.search(r"https://t\.me/celvedis_bot\?start=([A-Za-z0-9_-]{32,64})", link)
     assert match
     (qr,) = harness.request.sent("sendPhoto")
     assert "QR" in qr["caption"]
