@@ -237,6 +237,27 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ProjectMember(Base):
+    """A person working on a project: its coordinator (the creator, unless handed over), a
+    member (works the registers and plans) or a viewer (reads them). ``active`` marks the
+    project the member's tools work on (an owner's own projects use ``Project.active``)."""
+
+    __tablename__ = "project_members"
+    __table_args__ = (UniqueConstraint("project_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))  # coordinator | member | viewer
+    first_name: Mapped[str | None] = mapped_column(String(64))  # shown to the team only
+    active: Mapped[bool] = mapped_column(default=False, server_default=false())
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Invite(Base):
     """A shareable invite (a deep link's start parameter): ``kind`` says what it admits to
     ("group", later "project"), ``target_id`` which one. The token is random and checked here on

@@ -27,6 +27,7 @@ from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
 from bot.dialogue.qa import QuestionAnswering
 from bot.dialogue.reminders import ReminderDesk
 from bot.dialogue.state import load_state, save_state
+from bot.dialogue.team import TeamDesk
 from bot.dialogue.turn import Turn
 from flows import engine
 from flows.registry import FlowRegistry
@@ -71,7 +72,11 @@ class Dialogue:
         self.runner = FlowRunner(flows, texts, self.projects)
         self.invites = InviteDesk(texts, bot_username)
         self.groups = GroupDesk(texts, self.invites, self.runner)
-        self.invites.openers = {"group": self.groups.open_invite}  # "/start <token>" by kind
+        self.team = TeamDesk(texts, self.invites)
+        self.invites.openers = {  # "/start <token>" by kind
+            "group": self.groups.open_invite,
+            "project": self.team.open_invite,
+        }
         self.commands: dict[str, Command] = {c.name: c for c in command_table(flows)}
         # The one table of button kinds (their wire format: ``callbacks.KINDS``).
         self.buttons: dict[str, Callable[[Turn, Callback], None]] = {
@@ -87,6 +92,7 @@ class Dialogue:
             "forget": lambda turn, cb: turn.say(self.privacy.answer(turn, cb.args[0])),
             "grp": self.groups.button,
             "grpr": self.groups.round_button,
+            "tm": self.team.button,
             **dict.fromkeys(("kb", "more", "fb", "none"), self._qa_button),
         }
         if set(self.buttons) != set(callbacks.KINDS):

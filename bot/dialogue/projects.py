@@ -55,7 +55,8 @@ class ProjectDesk:
         rows: list[tuple[Button, ...]] = []
         shown = sorted(projects, key=lambda p: p.archived)  # the archive at the end
         for project in shown[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
-            mark = "✅ " if project.active else "🗄 " if project.archived else ""
+            active = ProjectRepository(turn.session).is_active(turn.user.id, project)
+            mark = "✅ " if active else "🗄 " if project.archived else ""
             label = f"{mark}{self._describe(project, turn.lang)}"[:60]
             rows.append((Button(label, callbacks.encode("proj", project.id)),))
         if pages > 1:
@@ -77,14 +78,16 @@ class ProjectDesk:
         return Reply(self.texts.text(key, turn.lang), buttons=tuple(rows), edit=edit)
 
     def activate(self, turn: Turn, project_id: str) -> list[Reply]:
-        """Make one of the user's own projects active and show its card (an archived one: its
-        card only; ``p<n>``: show page n of the list); anything else is refused."""
+        """Make one of the user's projects (own or joined) active and show its card (an
+        archived one: its card only; ``p<n>``: show page n of the list); anything else is
+        refused."""
         if project_id.startswith("p") and project_id[1:].isdigit():
             return [self.listing(turn, edit=True, page=int(project_id[1:]))]
         repository = ProjectRepository(turn.session)
-        project = repository.get(turn.user.id, int(project_id)) if project_id.isdigit() else None
-        if project is None:
+        found = repository.visible(turn.user.id, int(project_id)) if project_id.isdigit() else None
+        if found is None:
             return [self._refused(turn)]
+        project = found
         if project.archived:
             return [self.card(turn, project)]
         repository.activate(turn.user.id, project.id)
@@ -98,11 +101,16 @@ class ProjectDesk:
     def card(self, turn: Turn, project: Project) -> Reply:
         """One project with what can be done to it."""
         t = self.texts.text
-        actions = ("unarchive", "delete") if project.archived else CARD_ACTIONS
+        actions: tuple[str, ...] = ("unarchive", "delete") if project.archived else CARD_ACTIONS
+        if project.user_id != turn.user.id:  # on the team, not its coordinator: no changes
+            actions = ()
         rows = [
             (Button(t(f"projects.card.{a}", turn.lang), callbacks.encode("pj", a, project.id)),)
             for a in actions
         ]
+        rows.append(
+            (Button(t("team.button.team", turn.lang), callbacks.encode("tm", "show", project.id)),)
+        )
         rows.append(
             (Button(t("projects.card.back", turn.lang), callbacks.encode("menu", "projects")),)
         )
@@ -190,4 +198,6 @@ class ProjectDesk:
             "starts_on": date.fromisoformat(data["starts_on"]) if data.get("starts_on") else None,
             "ends_on": date.fromisoformat(data["ends_on"]) if data.get("ends_on") else None,
         }
-        return ProjectRepository(turn.session).add(turn.user.id, **values)
+        return ProjectRepository(turn.session).add(
+            turn.user.id, first_name=turn.input.first_name, **values
+        )

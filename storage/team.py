@@ -1,0 +1,77 @@
+"""A project's team: who may work on a shared project and in which role. The project's owner
+(``Project.user_id``) is its coordinator; members answer the registers and plans, viewers read
+them. Like every repository it never commits."""
+
+from __future__ import annotations
+
+from typing import Literal, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Invite, Project, ProjectMember
+
+Role = Literal["coordinator", "member", "viewer"]
+ROLES: tuple[Role, ...] = ("coordinator", "member", "viewer")
+INVITE_ROLES: tuple[Role, ...] = ("member", "viewer")  # what an invite may admit as
+WRITERS = ("coordinator", "member")  # may start and change a tool's run on the project
+INVITE_KIND = "project"
+
+
+class TeamRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def membership(self, project_id: int, user_id: int) -> ProjectMember | None:
+        query = select(ProjectMember).where(
+            ProjectMember.project_id == project_id, ProjectMember.user_id == user_id
+        )
+        return self.session.scalars(query).first()
+
+    def role(self, project: Project, user_id: int) -> Role | None:
+        """``user_id``'s role on ``project`` (its owner is always the coordinator), or None."""
+        if project.user_id == user_id:
+            return "coordinator"
+        member = self.membership(project.id, user_id)
+        if member is None or member.role not in ROLES:
+            return None
+        return cast(Role, member.role)
+
+    def members(self, project_id: int) -> list[ProjectMember]:
+        """The team, longest-standing first."""
+        query = (
+            select(ProjectMember)
+            .where(ProjectMember.project_id == project_id)
+            .order_by(ProjectMember.joined_at, ProjectMember.id)
+        )
+        return list(self.session.scalars(query))
+
+    def join(self, project: Project, user_id: int, role: str, first_name: str | None) -> bool:
+        """Add ``user_id`` to the team; False when they already belong to it."""
+        if role not in INVITE_ROLES:
+            raise ValueError(f"not a role to join as: {role!r}")
+        if project.user_id == user_id or self.membership(project.id, user_id) is not None:
+            return False
+        self.session.add(
+            ProjectMember(
+                project_id=project.id,
+                user_id=user_id,
+                role=role,
+                first_name=(first_name or None) and first_name[:64],
+            )
+        )
+        self.session.flush()
+        return True
+
+    def coordinator_name(self, project: Project) -> str | None:
+        member = self.membership(project.id, project.user_id)
+        return member.first_name if member is not None else None
+
+    def invites(self, project_id: int) -> list[Invite]:
+        """The project's invites, newest first (usable or not)."""
+        query = (
+            select(Invite)
+            .where(Invite.kind == INVITE_KIND, Invite.target_id == project_id)
+            .order_by(Invite.id.desc())
+        )
+        return list(self.session.scalars(query))
