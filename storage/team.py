@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Literal, cast
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.models import Invite, Project, ProjectMember
+from storage.models import Invite, Project, ProjectMember, Reminder
 
 Role = Literal["coordinator", "member", "viewer"]
 ROLES: tuple[Role, ...] = ("coordinator", "member", "viewer")
@@ -75,3 +75,44 @@ class TeamRepository:
             .order_by(Invite.id.desc())
         )
         return list(self.session.scalars(query))
+
+    def member(self, member_id: int) -> ProjectMember | None:
+        return self.session.get(ProjectMember, member_id)
+
+    def set_role(self, member: ProjectMember, role: str) -> None:
+        """A member becomes a viewer or back (the coordinator's role is handed over instead)."""
+        if role not in INVITE_ROLES or member.role == "coordinator":
+            raise ValueError(f"cannot make this a {role!r}")
+        member.role = role
+        self.session.flush()
+
+    def remove(self, member: ProjectMember) -> None:
+        """Take someone off the team, with their reminders about the project; what they
+        answered stays the team's."""
+        if member.role == "coordinator":
+            raise ValueError("the coordinator hands the project over instead")
+        self.session.execute(
+            delete(Reminder).where(
+                Reminder.user_id == member.user_id, Reminder.project_id == member.project_id
+            )
+        )
+        self.session.delete(member)
+        self.session.flush()
+
+    def hand_over(self, project: Project, member: ProjectMember) -> None:
+        """``member`` becomes the coordinator (and owner); the coordinator becomes a member.
+        Which project each of them has active stays as it was."""
+        if member.project_id != project.id or member.user_id == project.user_id:
+            raise ValueError("hand over to someone else on this team")
+        previous = self.membership(project.id, project.user_id)
+        was_active_for_owner = project.active
+        if previous is None:
+            previous = ProjectMember(project_id=project.id, user_id=project.user_id)
+            self.session.add(previous)
+        previous.role = "member"
+        previous.active = was_active_for_owner
+        project.user_id = member.user_id
+        project.active = member.active
+        member.role = "coordinator"
+        member.active = False
+        self.session.flush()

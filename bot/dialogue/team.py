@@ -18,7 +18,9 @@ from storage.repositories import ProjectRepository
 from storage.team import INVITE_KIND, INVITE_ROLES, TeamRepository
 
 KIND = "tm"  # tm:<action>:<project id | invite token>
-ROLE_CODES = {"m": "member", "v": "viewer"}  # tm:inv<code>:<project id>
+ROLE_CODES = {"m": "member", "v": "viewer"}  # tm:inv<code>:<project id>, tm:mk<code>:<member>
+# tm:<action>:<project_members id>: the coordinator's actions on one person of the team
+MEMBER_ACTIONS = ("mem", "mkm", "mkv", "rm", "rmok", "hand", "handok")
 
 
 class TeamDesk:
@@ -46,12 +48,18 @@ class TeamDesk:
         if not arg.isdigit() or len(arg) > 12:
             self._invalid(turn)
             return
+        if action in MEMBER_ACTIONS:
+            self.member_action(turn, action, int(arg))
+            return
         project = ProjectRepository(turn.session).visible(turn.user.id, int(arg))
         if project is None:  # a stranger or a removed member: nothing to see
             self._invalid(turn)
             return
         if action == "show":
             turn.say(self.page(turn, project))
+            return
+        if action in ("leave", "leaveok"):
+            self.leave(turn, project, confirmed=action == "leaveok")
             return
         if TeamRepository(turn.session).role(project, turn.user.id) != "coordinator":
             turn.say(Reply(self.t(turn, "team.coordinator_only"), notice=True))
@@ -77,7 +85,17 @@ class TeamDesk:
             role = self.t(turn, f"team.role.{member.role}")
             lines.append(f"• {name} — {role}{mark}")
         rows: list[tuple[Button, ...]] = []
-        if team.role(project, turn.user.id) == "coordinator" and not project.archived:
+        coordinating = team.role(project, turn.user.id) == "coordinator"
+        for member in team.members(project.id) if coordinating else ():
+            if member.user_id != turn.user.id:
+                name = member.first_name or self.t(turn, "team.no_name")
+                label = f"👤 {name} — {self.t(turn, f'team.role.{member.role}')}"[:60]
+                rows.append((Button(label, self._data("mem", member.id)),))
+        if not coordinating:
+            rows.append(
+                (Button(self.t(turn, "team.button.leave"), self._data("leave", project.id)),)
+            )
+        if coordinating and not project.archived:
             rows.append(
                 tuple(
                     Button(
@@ -141,6 +159,88 @@ class TeamDesk:
             )
         rows.append((Button(self.t(turn, "team.button.back"), self._data("show", project.id)),))
         return Reply(text, buttons=tuple(rows))
+
+    # ---- the coordinator's actions on one person -----------------------------------------
+    def member_action(self, turn: Turn, action: str, member_id: int) -> None:
+        """Change a role, remove someone or hand the coordinator role over (after a
+        confirmation); only the project's coordinator, never on themselves."""
+        team = TeamRepository(turn.session)
+        member = team.member(member_id)
+        project = turn.session.get(Project, member.project_id) if member is not None else None
+        if member is None or project is None or team.role(project, turn.user.id) is None:
+            self._invalid(turn)  # a stranger or a removed member: nothing to see
+            return
+        if team.role(project, turn.user.id) != "coordinator":
+            turn.say(Reply(self.t(turn, "team.coordinator_only"), notice=True))
+            return
+        if member.user_id == turn.user.id or member.role == "coordinator":
+            self._invalid(turn)
+            return
+        name = member.first_name or self.t(turn, "team.no_name")
+        if action == "mem":
+            turn.say(self.member_page(turn, project, member.id, member.role, name))
+        elif action in ("mkm", "mkv"):
+            team.set_role(member, ROLE_CODES[action[2:]])
+            role = self.t(turn, f"team.role.{member.role}")
+            turn.say(Reply(self.t(turn, "team.role_changed", name=name, role=role)))
+            turn.say(self.page(turn, project))
+        elif action in ("rm", "hand"):
+            key = "team.remove_confirm" if action == "rm" else "team.hand_confirm"
+            yes = "team.button.remove_yes" if action == "rm" else "team.button.hand_yes"
+            row = (
+                Button(self.t(turn, yes), self._data(f"{action}ok", member.id)),
+                Button(self.t(turn, "team.button.keep"), self._data("show", project.id)),
+            )
+            turn.say(Reply(self.t(turn, key, name=name, project=project.name), buttons=(row,)))
+        elif action == "rmok":
+            team.remove(member)
+            turn.say(Reply(self.t(turn, "team.removed", name=name, project=project.name)))
+            turn.say(self.page(turn, project))
+        elif action == "handok":
+            team.hand_over(project, member)
+            turn.active_project = None
+            turn.say(Reply(self.t(turn, "team.handed_over", name=name, project=project.name)))
+            turn.say(self.page(turn, project))
+
+    def member_page(
+        self, turn: Turn, project: Project, member_id: int, role: str, name: str
+    ) -> Reply:
+        other = "mkv" if role == "member" else "mkm"
+        other_role = ROLE_CODES[other[2:]]
+        rows = (
+            (Button(self.t(turn, f"team.button.make_{other_role}"), self._data(other, member_id)),),
+            (Button(self.t(turn, "team.button.remove"), self._data("rm", member_id)),),
+            (Button(self.t(turn, "team.button.hand"), self._data("hand", member_id)),),
+            (Button(self.t(turn, "team.button.back"), self._data("show", project.id)),),
+        )
+        text = self.t(
+            turn,
+            "team.member_title",
+            name=name,
+            role=self.t(turn, f"team.role.{role}"),
+            project=project.name,
+        )
+        return Reply(text, buttons=rows)
+
+    def leave(self, turn: Turn, project: Project, *, confirmed: bool) -> None:
+        """A member or viewer leaves the team (the coordinator hands over or deletes)."""
+        team = TeamRepository(turn.session)
+        member = team.membership(project.id, turn.user.id)
+        if member is None or project.user_id == turn.user.id:
+            turn.say(Reply(self.t(turn, "team.coordinator_stays"), notice=True))
+            return
+        if not confirmed:
+            row = (
+                Button(self.t(turn, "team.button.leave_yes"), self._data("leaveok", project.id)),
+                Button(self.t(turn, "team.button.keep"), self._data("show", project.id)),
+            )
+            turn.say(
+                Reply(self.t(turn, "team.leave_confirm", project=project.name), buttons=(row,))
+            )
+            return
+        team.remove(member)
+        turn.active_project = None
+        turn.say(Reply(self.t(turn, "team.left", project=project.name)))
 
     # ---- joining ---------------------------------------------------------------------------
     def _usable_project(self, turn: Turn, invite: Invite) -> Project | None:

@@ -37,9 +37,9 @@ def finish_checklist(person: Person) -> None:
 
 
 def project_id(person: Person) -> int:
-    """The id of the project on the card shown last."""
+    """The id of the project on the card or team page shown last."""
     for button in buttons(person.last):
-        if button.data and button.data.startswith("tm:show:"):
+        if button.data and button.data.startswith(("tm:show:", "proj:")):
             return int(button.data.rsplit(":", 1)[1])
     raise AssertionError(person.text())
 

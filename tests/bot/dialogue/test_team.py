@@ -192,3 +192,76 @@ def test_the_last_result_is_the_projects_not_only_the_users(core: Dialogue) -> N
     with core.db.transaction() as session:
         results = session.query(FlowResult).filter_by(flow="risks").all()
         assert [r.user_id for r in results] == [200]
+
+
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_the_coordinator_changes_roles_removes_and_hands_over(core: Dialogue, lang: str) -> None:
+    words = {
+        "lv": (
+            "Padarīt par skatītāju",
+            "Izņemt",
+            "Jā, izņemt",
+            "Nodot",
+            "Jā, nodot",
+            "koordinators",
+        ),
+        "en": (
+            "Make a viewer",
+            "Take off",
+            "Yes, take off",
+            "Hand over",
+            "Yes, hand over",
+            "coordinator",
+        ),
+    }[lang]
+    make_viewer, remove, remove_yes, hand, hand_yes, coordinator_word = words
+    coordinator = coordinator_with_project(core, 100, lang)
+    member = joins(core, 200, invite(coordinator, "member"), lang)
+    other = joins(core, 300, invite(coordinator, "member"), lang)
+    member.command("/risks")  # the member starts the team's checklist ...
+    run_button = next(b.data for b in buttons(member.last) if b.data and b.data.endswith(":rest"))
+
+    open_team(coordinator)
+    coordinator.press("Name200")
+    coordinator.press(make_viewer)  # ... and is made a viewer meanwhile
+    member.send("button", run_button)  # the old button: refused, the run is gone
+    assert TEXTS[lang]["cannot"] in member.text()
+
+    open_team(coordinator)
+    coordinator.press("Name300")
+    coordinator.press(remove)
+    coordinator.press(remove_yes)
+    with core.db.transaction() as session:
+        assert session.query(ProjectMember).filter_by(user_id=300).count() == 0
+    other.command("/projects")
+    assert not any("GreenVET" in b.label for b in buttons(other.last))
+
+    open_team(coordinator)
+    coordinator.press("Name200")
+    coordinator.press(hand)
+    assert "GreenVET" in coordinator.text()
+    coordinator.press(hand_yes)
+    with core.db.transaction() as session:
+        roles = {m.user_id: m.role for m in session.query(ProjectMember).all()}
+        assert roles == {100: "member", 200: "coordinator"}
+    open_team(member)
+    assert f"Name200 — {coordinator_word}" in member.text()
+    # the former coordinator can no longer manage the team
+    coordinator.send("button", f"tm:invm:{project_id(member)}")
+    assert "coordinator" in coordinator.text() or "koordinators" in coordinator.text()
+    with core.db.transaction() as session:
+        assert session.query(Invite).filter_by(created_by=100).count() == 2
+
+
+def test_a_member_leaves_and_the_coordinator_cannot(core: Dialogue) -> None:
+    coordinator = coordinator_with_project(core, 100, "en")
+    member = joins(core, 200, invite(coordinator, "viewer"), "en")
+    open_team(member)
+    member.press("Leave")
+    member.press("Yes, leave")
+    assert "no longer on the team" in member.text()
+    member.command("/projects")
+    assert not any("GreenVET" in b.label for b in buttons(member.last))
+    open_team(coordinator)
+    coordinator.send("button", f"tm:leaveok:{project_id(coordinator)}")
+    assert "cannot leave" in coordinator.text()
