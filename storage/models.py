@@ -118,8 +118,10 @@ class FlowResult(Base):
     __tablename__ = "flow_results"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # NULL only for a shared project's record by someone who has since erased their data
+    # (``project_id`` is then set); typed ``int`` because every per-user query filters on it.
     user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=True
     )
     flow: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column()

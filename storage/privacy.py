@@ -24,6 +24,7 @@ from storage.models import (
     RoundEntry,
     User,
 )
+from storage.team import leave_every_team
 
 # Every table holding something about a user, with the columns that point at the user.
 # A test checks that every table with a user or chat column is listed here.
@@ -89,7 +90,9 @@ def export_user(session: Session, user_id: int) -> dict[str, list[dict[str, Any]
 
 
 def erase_user(session: Session, user_id: int) -> int:
-    """Delete every row about ``user_id`` (children first); returns how many were deleted."""
+    """Delete every row about ``user_id`` (children first); returns how many were deleted.
+    Projects with a team pass to it first (``storage.team.leave_every_team``)."""
+    leave_every_team(session, user_id)
     deleted = 0
     for model, columns in reversed(USER_TABLES):
         statement = delete(model).where(_owned_by(model, columns, user_id))

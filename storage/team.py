@@ -4,12 +4,13 @@ them. Like every repository it never commits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Invite, Project, ProjectMember, Reminder
+from storage.models import FlowResult, Invite, Project, ProjectMember, Reminder
 
 Role = Literal["coordinator", "member", "viewer"]
 ROLES: tuple[Role, ...] = ("coordinator", "member", "viewer")
@@ -116,3 +117,65 @@ class TeamRepository:
         member.role = "coordinator"
         member.active = False
         self.session.flush()
+
+
+@dataclass(frozen=True)
+class Departure:
+    """What erasing a user's data does to one of their projects: ``successor`` (a first name,
+    or "" when not known) takes it over, or it is deleted (``successor`` None); ``joined``
+    projects are someone else's the user only leaves."""
+
+    project: str
+    outcome: Literal["handed", "deleted", "left"]
+    successor: str | None = None
+
+
+def departures(session: Session, user_id: int) -> list[Departure]:
+    """What ``/forget`` will do to each project the user is on (nothing changes here)."""
+    team = TeamRepository(session)
+    found: list[Departure] = []
+    owned = select(Project).where(Project.user_id == user_id).order_by(Project.id)
+    for project in session.scalars(owned):
+        heir = _heir(team, project)
+        if heir is None:
+            found.append(Departure(project.name, "deleted"))
+        else:
+            found.append(Departure(project.name, "handed", heir.first_name or ""))
+    joined = (
+        select(Project)
+        .join(ProjectMember, ProjectMember.project_id == Project.id)
+        .where(ProjectMember.user_id == user_id, Project.user_id != user_id)
+        .order_by(Project.id)
+    )
+    found.extend(Departure(project.name, "left") for project in session.scalars(joined))
+    return found
+
+
+def _heir(team: TeamRepository, project: Project) -> ProjectMember | None:
+    """Who takes a project over when its coordinator leaves: the longest-standing member,
+    else the longest-standing viewer."""
+    others = [m for m in team.members(project.id) if m.user_id != project.user_id]
+    members = [m for m in others if m.role == "member"]
+    chosen = members or others
+    return chosen[0] if chosen else None
+
+
+def leave_every_team(session: Session, user_id: int) -> None:
+    """Before a user's data is erased: each project they coordinate passes to its heir (those
+    without one are deleted with the user's rows), and what they answered on projects that
+    carry on stays the team's, no longer linked to them."""
+    team = TeamRepository(session)
+    owned = select(Project).where(Project.user_id == user_id)
+    for project in list(session.scalars(owned)):
+        heir = _heir(team, project)
+        if heir is not None:
+            if heir.role == "viewer":
+                heir.role = "member"
+            team.hand_over(project, heir)
+    shared = select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
+    session.execute(
+        update(FlowResult)
+        .where(FlowResult.user_id == user_id, FlowResult.project_id.in_(shared))
+        .values(user_id=None)
+    )
+    session.flush()

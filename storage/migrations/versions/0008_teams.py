@@ -1,5 +1,6 @@
 """project_members: a project shared with its team (coordinator, member, viewer); each existing
-project's owner becomes its coordinator
+project's owner becomes its coordinator; flow_results.user_id may be empty (a shared project's
+record by someone who has since erased their data)
 
 Revision ID: 0008
 Revises: 0007
@@ -47,6 +48,8 @@ def upgrade() -> None:
             batch_op.f("ix_project_members_project_id"), ["project_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_project_members_user_id"), ["user_id"], unique=False)
+    with op.batch_alter_table("flow_results", schema=None) as batch_op:
+        batch_op.alter_column("user_id", existing_type=sa.BigInteger(), nullable=True)
     # Every existing project's owner is its coordinator, since the project was made.
     op.execute(
         "INSERT INTO project_members (project_id, user_id, role, active, joined_at) "
@@ -55,6 +58,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM flow_results WHERE user_id IS NULL")
+    with op.batch_alter_table("flow_results", schema=None) as batch_op:
+        batch_op.alter_column("user_id", existing_type=sa.BigInteger(), nullable=False)
     with op.batch_alter_table("project_members", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_project_members_user_id"))
         batch_op.drop_index(batch_op.f("ix_project_members_project_id"))
