@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import FlowResult, Invite, Project, ProjectMember, Reminder
@@ -179,3 +179,16 @@ def leave_every_team(session: Session, user_id: int) -> None:
         .values(user_id=None)
     )
     session.flush()
+
+
+def remember_name(session: Session, user_id: int, first_name: str) -> None:
+    """Keep the first name the user's teams see current (Telegram sends it with commands)."""
+    name = first_name[:64]
+    session.execute(
+        update(ProjectMember)
+        .where(
+            ProjectMember.user_id == user_id,
+            or_(ProjectMember.first_name.is_(None), ProjectMember.first_name != name),
+        )
+        .values(first_name=name)
+    )

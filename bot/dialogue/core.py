@@ -37,6 +37,7 @@ from storage.delivery import ProcessedUpdateRepository
 from storage.models import utcnow
 from storage.privacy import erase_user
 from storage.repositories import DialogueRepository, UserRepository
+from storage.team import remember_name
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,8 @@ class Dialogue:
     # ---- commands ----------------------------------------------------------------------
     def _command(self, turn: Turn) -> None:
         name, _, args = turn.input.payload.lstrip("/").partition(" ")
+        if turn.input.first_name:  # the name a project's team sees, kept current
+            remember_name(turn.session, turn.user.id, turn.input.first_name)
         command = self.commands.get(name.split("@", 1)[0].lower())
         if command is None:
             self._note(turn, "input.unknown_command")

@@ -265,3 +265,17 @@ def test_a_member_leaves_and_the_coordinator_cannot(core: Dialogue) -> None:
     open_team(coordinator)
     coordinator.send("button", f"tm:leaveok:{project_id(coordinator)}")
     assert "cannot leave" in coordinator.text()
+
+
+@pytest.mark.parametrize("flow", ["sustainability", "partners"])
+def test_other_project_tools_members_start_and_viewers_are_refused(
+    core: Dialogue, flow: str
+) -> None:
+    coordinator = coordinator_with_project(core, 100, "en")
+    member = joins(core, 200, invite(coordinator, "member"), "en")
+    viewer = joins(core, 300, invite(coordinator, "viewer"), "en")
+    member.command(f"/{flow}")
+    assert "GreenVET" in member.text() and buttons(member.last)
+    viewer.command(f"/{flow}")
+    assert TEXTS["en"]["cannot"] in viewer.text()
+    assert not any(b.data and b.data.startswith("f:") for b in buttons(viewer.last))
