@@ -137,7 +137,10 @@ class FlowRunner:
                 return
             begin = Start(begin.answers, {**begin.context, PROJECT: project})
             if not self.may_change(turn, begin.context):
-                self._refuse_change(turn)
+                if self._last_record(turn, flow) is None:  # a viewer, and nothing to read yet
+                    self._note(turn, "team.nothing_yet", flow=flow.title.get(turn.lang))
+                else:
+                    self._refuse_change(turn)
                 return
         if flow.uses_contact:
             contact = ContactRepository(turn.session).get(turn.user.id)
