@@ -258,6 +258,8 @@ class ProjectMember(Base):
     first_name: Mapped[str | None] = mapped_column(String(64))  # shown to the team only
     active: Mapped[bool] = mapped_column(default=False, server_default=false())
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the member last opened the project (for "since your last visit").
+    seen_at: Mapped[datetime | None] = mapped_column()
 
 
 class Invite(Base):

@@ -5,10 +5,11 @@ them. Like every repository it never commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, cast
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import FlowResult, Invite, Project, ProjectMember, Reminder
 
@@ -117,6 +118,46 @@ class TeamRepository:
         member.role = "coordinator"
         member.active = False
         self.session.flush()
+
+    def visit(self, project: Project, user_id: int, now: datetime) -> list[Change]:
+        """What others on the team finished on ``project`` since the user last opened it
+        (newest first; nothing on the first visit), and this visit remembered."""
+        member = self.membership(project.id, user_id)
+        if member is None:
+            return []
+        since, member.seen_at = member.seen_at, now
+        if since is None:
+            return []
+        author = aliased(ProjectMember)
+        query = (
+            select(FlowResult.flow, author.id, author.first_name, FlowResult.created_at)
+            .outerjoin(
+                author,
+                (author.project_id == FlowResult.project_id)
+                & (author.user_id == FlowResult.user_id),
+            )
+            .where(
+                FlowResult.project_id == project.id,
+                FlowResult.created_at > since,
+                or_(FlowResult.user_id.is_(None), FlowResult.user_id != user_id),
+            )
+            .order_by(FlowResult.created_at.desc(), FlowResult.id.desc())
+        )
+        return [
+            Change(flow, name, when, on_team=row_id is not None)
+            for flow, row_id, name, when in self.session.execute(query)
+        ]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A result someone else on the team finished: ``name`` None when not known or when they
+    are no longer on the team (``on_team`` False)."""
+
+    flow: str
+    name: str | None
+    when: datetime
+    on_team: bool
 
 
 @dataclass(frozen=True)

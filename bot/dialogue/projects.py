@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any
 from bot.dialogue import callbacks
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.turn import Turn
+from flows.dates import local_date, show_date
 from flows.engine import PROJECT, Flow, Start
 from flows.projects import CHANGE
 from knowledge.texts import Catalogue
-from storage.models import Project
+from storage.models import Project, utcnow
 from storage.repositories import ProjectRepository
+from storage.team import TeamRepository
 
 if TYPE_CHECKING:
     from bot.dialogue.flow_runner import FlowRunner
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 PROJECT_FLOW = "project"
 PAGE_SIZE = 20  # projects a page: with the page, new-project and menu buttons far below 100
 CARD_ACTIONS = ("name", "dates", "archive", "delete")  # the card's buttons
+NEWS_SHOWN = 5  # "since your last visit": at most this many results named
 
 
 def project_json(project: Project) -> dict[str, Any]:
@@ -93,7 +96,27 @@ class ProjectDesk:
         repository.activate(turn.user.id, project.id)
         turn.active_project = None
         note = self.texts.text("projects.activated", turn.lang, name=project.name)
-        return [Reply(note, notice=True), self.card(turn, project)]
+        replies = [Reply(note, notice=True), self.card(turn, project)]
+        news = self._news(turn, project)
+        return [*replies, Reply(news)] if news else replies
+
+    def _news(self, turn: Turn, project: Project) -> str | None:
+        """ "Since your last visit": what others on the team finished, newest first."""
+        changes = TeamRepository(turn.session).visit(project, turn.user.id, utcnow())
+        if not changes:
+            return None
+        t = self.texts.text
+        parts = []
+        for change in changes[:NEWS_SHOWN]:
+            who = change.name if change.on_team else None
+            who = who or t("team.former" if not change.on_team else "team.no_name", turn.lang)
+            try:
+                title = t(f"commands.{change.flow}", turn.lang)
+            except KeyError:  # a tool without a command of its own
+                title = change.flow
+            when = show_date(local_date(change.when))
+            parts.append(t("team.news_item", turn.lang, flow=title, name=who, date=when))
+        return t("team.news", turn.lang, changes="; ".join(parts))
 
     def _refused(self, turn: Turn) -> Reply:
         return Reply(self.texts.text("input.invalid_button", turn.lang), notice=True)

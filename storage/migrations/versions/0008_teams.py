@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("first_name", sa.String(length=64), nullable=True),
         sa.Column("active", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],

@@ -279,3 +279,29 @@ def test_other_project_tools_members_start_and_viewers_are_refused(
     viewer.command(f"/{flow}")
     assert "The team has not finished" in viewer.text()  # nothing to read yet, no run
     assert not any(b.data and b.data.startswith("f:") for b in buttons(viewer.last))
+
+
+@pytest.mark.parametrize(
+    ("lang", "news"),
+    [
+        ("lv", "🆕 Kopš Jūsu pēdējā apmeklējuma: Projekta risku kontrolsaraksts — Name200, "),
+        ("en", "🆕 Since your last visit: Project risk checklist — Name200, "),
+    ],
+)
+def test_since_your_last_visit(core: Dialogue, lang: str, news: str) -> None:
+    coordinator = coordinator_with_project(core, 100, lang)
+    member = joins(core, 200, invite(coordinator, "member"), lang)
+    coordinator.command("/projects")
+    coordinator.press("GreenVET")  # the first visit: nothing to tell
+    assert "🆕" not in coordinator.text()
+    member.command("/risks")
+    finish_checklist(member)
+    member.command("/projects")
+    member.press("GreenVET")
+    assert "🆕" not in member.text()  # the member's first visit, and their own work
+    coordinator.command("/projects")
+    coordinator.press("GreenVET")
+    assert news in coordinator.text()
+    coordinator.command("/projects")
+    coordinator.press("GreenVET")  # told once
+    assert "🆕" not in coordinator.text()
