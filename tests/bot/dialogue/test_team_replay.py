@@ -40,14 +40,14 @@ class Recording(Person):
 
 
 def snapshot(core: Dialogue) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of the project's tables, column by column."""
+    """Every row of the project's tables, column by column, except when each person last
+    opened the project (``seen_at``: the viewer opening the card moves their own)."""
     with core.db.engine.connect() as connection:
-        return {
-            table: [
-                tuple(row) for row in connection.execute(text(f"SELECT * FROM {table} ORDER BY id"))
-            ]
-            for table in TABLES
-        }
+        snap: dict[str, list[tuple[object, ...]]] = {}
+        for table in TABLES:
+            rows = connection.execute(text(f"SELECT * FROM {table} ORDER BY id")).mappings()
+            snap[table] = [tuple(v for k, v in row.items() if k != "seen_at") for row in rows]
+        return snap
 
 
 @pytest.fixture
