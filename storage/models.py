@@ -118,8 +118,10 @@ class FlowResult(Base):
     __tablename__ = "flow_results"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # NULL only for a shared project's record by someone who has since erased their data
+    # (``project_id`` is then set); typed ``int`` because every per-user query filters on it.
     user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=True
     )
     flow: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column()
@@ -235,6 +237,29 @@ class OutboxMessage(Base):
     callback_query_id: Mapped[str | None] = mapped_column(String(64))
     edit_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProjectMember(Base):
+    """A person working on a project: its coordinator (the creator, unless handed over), a
+    member (works the registers and plans) or a viewer (reads them). ``active`` marks the
+    project the member's tools work on (an owner's own projects use ``Project.active``)."""
+
+    __tablename__ = "project_members"
+    __table_args__ = (UniqueConstraint("project_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))  # coordinator | member | viewer
+    first_name: Mapped[str | None] = mapped_column(String(64))  # shown to the team only
+    active: Mapped[bool] = mapped_column(default=False, server_default=false())
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the member last opened the project (for "since your last visit").
+    seen_at: Mapped[datetime | None] = mapped_column()
 
 
 class Invite(Base):

@@ -18,11 +18,13 @@ from storage.models import (
     Invite,
     OutboxMessage,
     Project,
+    ProjectMember,
     QuestionLog,
     Reminder,
     RoundEntry,
     User,
 )
+from storage.team import leave_every_team
 
 # Every table holding something about a user, with the columns that point at the user.
 # A test checks that every table with a user or chat column is listed here.
@@ -30,6 +32,9 @@ USER_TABLES: tuple[tuple[type[Base], tuple[str, ...]], ...] = (
     (User, ("id",)),
     (DialogueState, ("user_id",)),
     (Project, ("user_id",)),
+    # Shared projects: the teams the user is on (a coordinator's own projects and their teams
+    # go with the projects above).
+    (ProjectMember, ("user_id",)),
     (ContactDetails, ("user_id",)),
     (FlowResult, ("user_id",)),
     (Reminder, ("user_id",)),
@@ -73,6 +78,10 @@ def export_user(session: Session, user_id: int) -> dict[str, list[dict[str, Any]
             for row, exported in zip(rows, data[model.__tablename__], strict=True):
                 replies = cast(OutboxMessage, row).replies
                 exported["texts"] = [reply.get("text", "") for reply in replies]
+        if model is ProjectMember:  # the projects by name, not only by number
+            for row, exported in zip(rows, data[model.__tablename__], strict=True):
+                project = session.get(Project, cast(ProjectMember, row).project_id)
+                exported["project_name"] = project.name if project is not None else None
         if model is GroupMember:  # the learner's groups by name, not only by number
             for row, exported in zip(rows, data[model.__tablename__], strict=True):
                 group = session.get(Group, cast(GroupMember, row).group_id)
@@ -81,7 +90,9 @@ def export_user(session: Session, user_id: int) -> dict[str, list[dict[str, Any]
 
 
 def erase_user(session: Session, user_id: int) -> int:
-    """Delete every row about ``user_id`` (children first); returns how many were deleted."""
+    """Delete every row about ``user_id`` (children first); returns how many were deleted.
+    Projects with a team pass to it first (``storage.team.leave_every_team``)."""
+    leave_every_team(session, user_id)
     deleted = 0
     for model, columns in reversed(USER_TABLES):
         statement = delete(model).where(_owned_by(model, columns, user_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, delete, select
+from sqlalchemy import Insert, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from storage.models import (
     DialogueState,
     FlowResult,
     Project,
+    ProjectMember,
     QuestionLog,
     Reminder,
     User,
@@ -111,10 +112,15 @@ class FlowResultRepository:
         return result
 
     def latest(
-        self, user_id: int, flow: str, limit: int = 1, project_id: int | None = None
+        self, user_id: int | None, flow: str, limit: int = 1, project_id: int | None = None
     ) -> list[FlowResult]:
-        """The newest results of ``flow`` (of one project when ``project_id`` is given)."""
-        query = select(FlowResult).where(FlowResult.user_id == user_id, FlowResult.flow == flow)
+        """The newest results of ``flow`` (of one project when ``project_id`` is given; of
+        anyone on it when ``user_id`` is None)."""
+        query = select(FlowResult).where(FlowResult.flow == flow)
+        if user_id is not None:
+            query = query.where(FlowResult.user_id == user_id)
+        elif project_id is None:
+            raise ValueError("latest() needs a user or a project")
         if project_id is not None:
             query = query.where(FlowResult.project_id == project_id)
         order = (FlowResult.created_at.desc(), FlowResult.id.desc())
@@ -128,31 +134,87 @@ class ProjectRepository:
         self.session = session
 
     def for_user(self, user_id: int) -> list[Project]:
-        query = select(Project).where(Project.user_id == user_id).order_by(Project.id)
+        """The user's own projects and those whose team they joined."""
+        joined = select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
+        query = (
+            select(Project)
+            .where(or_(Project.user_id == user_id, Project.id.in_(joined)))
+            .order_by(Project.id)
+        )
         return list(self.session.scalars(query))
+
+    def is_active(self, user_id: int, project: Project) -> bool:
+        """Whether ``project`` is the one the user's tools work on."""
+        if project.user_id == user_id:
+            return project.active
+        member = self._joined(user_id, project.id)
+        return member is not None and member.active
 
     def active(self, user_id: int) -> Project | None:
         query = select(Project).where(Project.user_id == user_id, Project.active.is_(True))
-        return self.session.scalars(query.limit(1)).first()
+        own = self.session.scalars(query.limit(1)).first()
+        if own is not None:
+            return own
+        joined = (
+            select(Project)
+            .join(ProjectMember, ProjectMember.project_id == Project.id)
+            .where(
+                ProjectMember.user_id == user_id,
+                ProjectMember.active.is_(True),
+                Project.user_id != user_id,
+                Project.archived.is_(False),
+            )
+        )
+        return self.session.scalars(joined.limit(1)).first()
 
     def get(self, user_id: int, project_id: int) -> Project | None:
-        """The project, only when it belongs to ``user_id``."""
+        """The project, only when it belongs to ``user_id`` (its coordinator)."""
         project = self.session.get(Project, project_id)
         return project if project is not None and project.user_id == user_id else None
 
-    def add(self, user_id: int, **values: Any) -> Project:
+    def visible(self, user_id: int, project_id: int) -> Project | None:
+        """The project, when ``user_id`` is its coordinator or on its team."""
+        project = self.session.get(Project, project_id)
+        if project is None:
+            return None
+        if project.user_id == user_id or self._joined(user_id, project_id) is not None:
+            return project
+        return None
+
+    def _joined(self, user_id: int, project_id: int) -> ProjectMember | None:
+        query = select(ProjectMember).where(
+            ProjectMember.project_id == project_id, ProjectMember.user_id == user_id
+        )
+        return self.session.scalars(query).first()
+
+    def add(self, user_id: int, first_name: str | None = None, **values: Any) -> Project:
+        """A new project, made active; its creator is its coordinator."""
         project = Project(user_id=user_id, **values)
         self.session.add(project)
+        self.session.flush()
+        self.session.add(
+            ProjectMember(
+                project_id=project.id,
+                user_id=user_id,
+                role="coordinator",
+                first_name=first_name[:64] if first_name else None,
+            )
+        )
         self.session.flush()
         self.activate(user_id, project.id)
         return project
 
     def activate(self, user_id: int, project_id: int) -> Project | None:
-        chosen = self.get(user_id, project_id)
+        """Make one of the user's projects (own or joined) the active one."""
+        chosen = self.visible(user_id, project_id)
         if chosen is None or chosen.archived:
             return None
-        for project in self.for_user(user_id):
+        for project in self.session.scalars(select(Project).where(Project.user_id == user_id)):
             project.active = project.id == project_id
+        others = select(ProjectMember).where(ProjectMember.user_id == user_id)
+        for member in self.session.scalars(others):
+            member.active = member.project_id == project_id and chosen.user_id != user_id
+        self.session.flush()
         return chosen
 
     def update(self, user_id: int, project_id: int, **values: Any) -> Project | None:

@@ -28,6 +28,7 @@ KINDS: dict[str, int] = {
     "none": 1,  # none:<log id>          "none of these"
     "forget": 1,  # forget:<yes|no>       the /forget confirmation
     "grp": 2,  # grp:<action>:<group, round id | invite token>  a teacher's group, joining, leaving
+    "tm": 2,  # tm:<action>:<project id | invite token>  a project's team, invites, joining
     "grpr": 2,  # grpr:<group id>:<before|after>  open a round of one's own group
 }
 

@@ -27,6 +27,7 @@ from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
 from bot.dialogue.qa import QuestionAnswering
 from bot.dialogue.reminders import ReminderDesk
 from bot.dialogue.state import load_state, save_state
+from bot.dialogue.team import TeamDesk
 from bot.dialogue.turn import Turn
 from flows import engine
 from flows.registry import FlowRegistry
@@ -36,6 +37,7 @@ from storage.delivery import ProcessedUpdateRepository
 from storage.models import utcnow
 from storage.privacy import erase_user
 from storage.repositories import DialogueRepository, UserRepository
+from storage.team import remember_name
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,11 @@ class Dialogue:
         self.runner = FlowRunner(flows, texts, self.projects)
         self.invites = InviteDesk(texts, bot_username)
         self.groups = GroupDesk(texts, self.invites, self.runner)
-        self.invites.openers = {"group": self.groups.open_invite}  # "/start <token>" by kind
+        self.team = TeamDesk(texts, self.invites)
+        self.invites.openers = {  # "/start <token>" by kind
+            "group": self.groups.open_invite,
+            "project": self.team.open_invite,
+        }
         self.commands: dict[str, Command] = {c.name: c for c in command_table(flows)}
         # The one table of button kinds (their wire format: ``callbacks.KINDS``).
         self.buttons: dict[str, Callable[[Turn, Callback], None]] = {
@@ -87,6 +93,7 @@ class Dialogue:
             "forget": lambda turn, cb: turn.say(self.privacy.answer(turn, cb.args[0])),
             "grp": self.groups.button,
             "grpr": self.groups.round_button,
+            "tm": self.team.button,
             **dict.fromkeys(("kb", "more", "fb", "none"), self._qa_button),
         }
         if set(self.buttons) != set(callbacks.KINDS):
@@ -177,6 +184,8 @@ class Dialogue:
     # ---- commands ----------------------------------------------------------------------
     def _command(self, turn: Turn) -> None:
         name, _, args = turn.input.payload.lstrip("/").partition(" ")
+        if turn.input.first_name:  # the name a project's team sees, kept current
+            remember_name(turn.session, turn.user.id, turn.input.first_name)
         command = self.commands.get(name.split("@", 1)[0].lower())
         if command is None:
             self._note(turn, "input.unknown_command")

@@ -22,8 +22,9 @@ from flows.engine import (
 )
 from flows.registry import FlowRegistry
 from knowledge.texts import Catalogue
-from storage.models import utcnow
+from storage.models import Project, utcnow
 from storage.repositories import ContactRepository, FlowResultRepository
+from storage.team import WRITERS, TeamRepository
 
 
 class FlowRunner:
@@ -33,6 +34,23 @@ class FlowRunner:
         self.flows = flows
         self.texts = texts
         self.projects = projects
+
+    @staticmethod
+    def may_change(turn: Turn, context: dict[str, object]) -> bool:
+        """Whether the user may start or change a run with this context: a run on a project
+        only while they are its coordinator or a member (checked on every input)."""
+        project = context.get(PROJECT)
+        if not isinstance(project, dict):
+            return True
+        project_id = project.get("id")
+        if not isinstance(project_id, int):
+            return False
+        found = turn.session.get(Project, project_id)
+        role = TeamRepository(turn.session).role(found, turn.user.id) if found else None
+        return role in WRITERS
+
+    def _refuse_change(self, turn: Turn) -> None:
+        self._note(turn, "team.cannot_change")
 
     def _note(self, turn: Turn, key: str, **values: object) -> None:
         turn.say(Reply(self.texts.text(key, turn.lang, **values)))
@@ -102,6 +120,9 @@ class FlowRunner:
             run = dialogue.activate(paused, fresh_seq=True)
         else:
             return False
+        if not self.may_change(turn, run.context):  # a viewer now, or no longer on the team
+            turn.dialogue.finish()
+            return False
         self._note(turn, "flow.resumed", flow=flow.title.get(turn.lang))
         shown = engine.render(flow, run, turn.lang)
         turn.say(views.prompt(self.texts, turn.lang, flow, run, shown, restart=True))
@@ -115,6 +136,12 @@ class FlowRunner:
                 self._ask_for_project(turn, flow)
                 return
             begin = Start(begin.answers, {**begin.context, PROJECT: project})
+            if not self.may_change(turn, begin.context):
+                if self._last_record(turn, flow) is None:  # a viewer, and nothing to read yet
+                    self._note(turn, "team.nothing_yet", flow=flow.title.get(turn.lang))
+                else:
+                    self._refuse_change(turn)
+                return
         if flow.uses_contact:
             contact = ContactRepository(turn.session).get(turn.user.id)
             begin = Start(begin.answers, {**begin.context, CONTACT: contact})
@@ -158,16 +185,16 @@ class FlowRunner:
         self._start(turn, flow, Start(begin.answers, {**begin.context, DEFAULTS: defaults}))
 
     def _last_record(self, turn: Turn, flow: Flow) -> Record | None:
-        """The user's last finished run of ``flow`` (on the active project for project tools)."""
-        project_id = None
+        """The user's last finished run of ``flow``; for project tools the active project's
+        last one, whichever team member finished it."""
+        results = FlowResultRepository(turn.session)
         if flow.needs_project:
             project = ProjectDesk.active(turn)
             if project is None:
                 return None
-            project_id = project["id"]
-        rows = FlowResultRepository(turn.session).latest(
-            turn.user.id, flow.id, project_id=project_id
-        )
+            rows = results.latest(None, flow.id, project_id=project["id"])
+        else:
+            rows = results.latest(turn.user.id, flow.id)
         return Record(rows[0].data, rows[0].created_at) if rows else None
 
     def landing_action(self, turn: Turn, flow_id: str, arg: str) -> None:
@@ -233,6 +260,11 @@ class FlowRunner:
         flow = self.flows.get(run.flow)
         if flow is None or run.step is None:  # a flow removed since the state was saved
             turn.dialogue.active = None
+            turn.say(self.main_menu(turn))
+            return
+        if not self.may_change(turn, run.context):  # a viewer now, or removed from the team
+            turn.dialogue.active = None
+            self._refuse_change(turn)
             turn.say(self.main_menu(turn))
             return
         new_run, output = engine.advance(flow, run, event, turn.lang)

@@ -12,6 +12,7 @@ from bot.dialogue.messages import Button, OutFile, Reply
 from bot.dialogue.turn import Turn
 from knowledge.texts import Catalogue
 from storage.privacy import export_user
+from storage.team import departures
 
 QUESTION_RETENTION_DAYS = 90  # questions kept for editors lose their user link after this
 FORGET_VALID_MINUTES = 10  # a /forget confirmation older than this is a stale button
@@ -50,7 +51,19 @@ class PrivacyDesk:
             )
             for choice in ("yes", "no")
         )
-        return Reply(self.texts.text("privacy.forget_confirm", turn.lang), buttons=(row,))
+        text = self.texts.text("privacy.forget_confirm", turn.lang)
+        return Reply("\n\n".join([text, *self._projects(turn)]), buttons=(row,))
+
+    def _projects(self, turn: Turn) -> list[str]:
+        """What erasing will do to each shared project (said before the confirmation)."""
+        lines = []
+        for gone in departures(turn.session, turn.user.id):
+            if gone.outcome == "deleted":
+                continue  # a project of one's own with no team: covered by the question itself
+            name = gone.successor or self.texts.text("team.no_name", turn.lang)
+            key = f"privacy.forget_{gone.outcome}"
+            lines.append(self.texts.text(key, turn.lang, project=gone.project, name=name))
+        return lines
 
     def answer(self, turn: Turn, pressed: str) -> Reply:
         """The confirmation's answer; "yes" marks the turn so the core erases the user's data.

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any
 from bot.dialogue import callbacks
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.turn import Turn
+from flows.dates import local_date, show_date
 from flows.engine import PROJECT, Flow, Start
 from flows.projects import CHANGE
 from knowledge.texts import Catalogue
-from storage.models import Project
+from storage.models import Project, utcnow
 from storage.repositories import ProjectRepository
+from storage.team import TeamRepository
 
 if TYPE_CHECKING:
     from bot.dialogue.flow_runner import FlowRunner
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 PROJECT_FLOW = "project"
 PAGE_SIZE = 20  # projects a page: with the page, new-project and menu buttons far below 100
 CARD_ACTIONS = ("name", "dates", "archive", "delete")  # the card's buttons
+NEWS_SHOWN = 5  # "since your last visit": at most this many results named
 
 
 def project_json(project: Project) -> dict[str, Any]:
@@ -55,7 +58,8 @@ class ProjectDesk:
         rows: list[tuple[Button, ...]] = []
         shown = sorted(projects, key=lambda p: p.archived)  # the archive at the end
         for project in shown[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
-            mark = "✅ " if project.active else "🗄 " if project.archived else ""
+            active = ProjectRepository(turn.session).is_active(turn.user.id, project)
+            mark = "✅ " if active else "🗄 " if project.archived else ""
             label = f"{mark}{self._describe(project, turn.lang)}"[:60]
             rows.append((Button(label, callbacks.encode("proj", project.id)),))
         if pages > 1:
@@ -77,20 +81,42 @@ class ProjectDesk:
         return Reply(self.texts.text(key, turn.lang), buttons=tuple(rows), edit=edit)
 
     def activate(self, turn: Turn, project_id: str) -> list[Reply]:
-        """Make one of the user's own projects active and show its card (an archived one: its
-        card only; ``p<n>``: show page n of the list); anything else is refused."""
+        """Make one of the user's projects (own or joined) active and show its card (an
+        archived one: its card only; ``p<n>``: show page n of the list); anything else is
+        refused."""
         if project_id.startswith("p") and project_id[1:].isdigit():
             return [self.listing(turn, edit=True, page=int(project_id[1:]))]
         repository = ProjectRepository(turn.session)
-        project = repository.get(turn.user.id, int(project_id)) if project_id.isdigit() else None
-        if project is None:
+        found = repository.visible(turn.user.id, int(project_id)) if project_id.isdigit() else None
+        if found is None:
             return [self._refused(turn)]
+        project = found
         if project.archived:
             return [self.card(turn, project)]
         repository.activate(turn.user.id, project.id)
         turn.active_project = None
         note = self.texts.text("projects.activated", turn.lang, name=project.name)
-        return [Reply(note, notice=True), self.card(turn, project)]
+        replies = [Reply(note, notice=True), self.card(turn, project)]
+        news = self._news(turn, project)
+        return [*replies, Reply(news)] if news else replies
+
+    def _news(self, turn: Turn, project: Project) -> str | None:
+        """ "Since your last visit": what others on the team finished, newest first."""
+        changes = TeamRepository(turn.session).visit(project, turn.user.id, utcnow())
+        if not changes:
+            return None
+        t = self.texts.text
+        parts = []
+        for change in changes[:NEWS_SHOWN]:
+            who = change.name if change.on_team else None
+            who = who or t("team.former" if not change.on_team else "team.no_name", turn.lang)
+            try:
+                title = t(f"commands.{change.flow}", turn.lang)
+            except KeyError:  # a tool without a command of its own
+                title = change.flow
+            when = show_date(local_date(change.when))
+            parts.append(t("team.news_item", turn.lang, flow=title, name=who, date=when))
+        return t("team.news", turn.lang, changes="; ".join(parts))
 
     def _refused(self, turn: Turn) -> Reply:
         return Reply(self.texts.text("input.invalid_button", turn.lang), notice=True)
@@ -98,11 +124,16 @@ class ProjectDesk:
     def card(self, turn: Turn, project: Project) -> Reply:
         """One project with what can be done to it."""
         t = self.texts.text
-        actions = ("unarchive", "delete") if project.archived else CARD_ACTIONS
+        actions: tuple[str, ...] = ("unarchive", "delete") if project.archived else CARD_ACTIONS
+        if project.user_id != turn.user.id:  # on the team, not its coordinator: no changes
+            actions = ()
         rows = [
             (Button(t(f"projects.card.{a}", turn.lang), callbacks.encode("pj", a, project.id)),)
             for a in actions
         ]
+        rows.append(
+            (Button(t("team.button.team", turn.lang), callbacks.encode("tm", "show", project.id)),)
+        )
         rows.append(
             (Button(t("projects.card.back", turn.lang), callbacks.encode("menu", "projects")),)
         )
@@ -190,4 +221,6 @@ class ProjectDesk:
             "starts_on": date.fromisoformat(data["starts_on"]) if data.get("starts_on") else None,
             "ends_on": date.fromisoformat(data["ends_on"]) if data.get("ends_on") else None,
         }
-        return ProjectRepository(turn.session).add(turn.user.id, **values)
+        return ProjectRepository(turn.session).add(
+            turn.user.id, first_name=turn.input.first_name, **values
+        )
