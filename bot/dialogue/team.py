@@ -122,7 +122,7 @@ class TeamDesk:
         invite = InviteRepository(turn.session).create(
             INVITE_KIND, project.id, turn.user.id, role=role
         )
-        link = self.invites.link(invite.token)
+        link = self.invites.link(invite.token, turn.input.bot_username)
         until = show_date(local_date(invite.expires_at))
         role_name = self.t(turn, f"team.role.{role}")
         text = self.t(turn, "team.link", name=project.name, role=role_name, link=link, until=until)
