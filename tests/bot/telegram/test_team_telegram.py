@@ -45,7 +45,7 @@ def test_deep_link_joins_a_project_team(dialogue: Dialogue) -> None:
     _press(harness, COORDINATOR, "tm:invm:1")
     texts = [m["text"] for m in harness.request.sent("sendMessage")]
     link = next(t for t in texts if "t.me/" in t)
-    match = re.search(r"https://t\.me/CelvedisBot\?start=([A-Za-z0-9_-]{32,64})", link)
+    match = re.search(r"https://t\.me/celvedis_bot\?start=([A-Za-z0-9_-]{32,64})", link)  # getMe
     assert match, link
     (qr,) = harness.request.sent("sendPhoto")
     assert "QR" in qr["caption"] and "GreenVET" in qr["caption"]
