@@ -28,6 +28,15 @@ _QUESTION_START = re.compile(
 )
 
 
+MAX_WORDS = 80  # the longest question in the eval set has 23 words
+
+
+def bounded(text: str) -> str:
+    """``text`` cut after ``MAX_WORDS`` words (unchanged when shorter)."""
+    words = text.split(maxsplit=MAX_WORDS)
+    return text if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS])
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What to reply to one message: the kind, and the entry, intent or topic behind it."""
@@ -60,7 +69,11 @@ class Answerer:
         return cls(knowledge, Matcher(knowledge))
 
     def verdict(self, question: str, *, previous_entry: str | None = None) -> Verdict:
-        """Small talk, an answer, suggestions, not covered or unknown for ``question``."""
+        """Small talk, an answer, suggestions, not covered or unknown for ``question``.
+
+        Only the first ``MAX_WORDS`` words are read: a question is never longer, and a pasted
+        page costs the matcher no more than a long question (other users are not slowed)."""
+        question = bounded(question)
         language = self.matcher.language.detect(question)
         intent = self.conversation.classify(question)
         if intent is not None:

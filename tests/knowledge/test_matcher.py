@@ -181,3 +181,16 @@ def test_mid_flow_only_questions_are_answered(knowledge: KnowledgeBase) -> None:
     assert answerer.try_answer("kas ir scenāriju analīze?") is not None
     for step_answer in ("finanšu un laika riski", "jā", "3", "mūsu mērķis ir uzlabot prasmes"):
         assert answerer.try_answer(step_answer) is None
+
+
+def test_a_pasted_page_is_read_only_as_far_as_a_question_goes() -> None:
+    """A 2,000-character message costs no more than a long question: only the first
+    ``MAX_WORDS`` words are matched, so the verdict equals that of the cut text."""
+    from flows.registry import default_registry
+    from knowledge.answers import MAX_WORDS, Answerer, bounded
+
+    answerer = Answerer.load(default_registry().ids())
+    page = " ".join(["kur meklēt partnerus Erasmus+ projektam"] + ["un"] * 400)
+    assert len(bounded(page).split()) == MAX_WORDS
+    assert answerer.verdict(page).entry_id == answerer.verdict(bounded(page)).entry_id
+    assert bounded("kur meklēt partnerus?") == "kur meklēt partnerus?"
