@@ -312,14 +312,7 @@ class Matcher:
             return word, 0.0
         # One edit (a transposition counts as one) for short words, two for long ones.
         allowed = 1 if len(word) < 8 else 2
-        hits = process.extract(
-            word,
-            self._vocabulary,
-            scorer=OSA.distance,
-            processor=None,
-            score_cutoff=allowed,
-            limit=8,
-        )
+        hits = _within(word, self._vocabulary, allowed)
         if len(word) < 5:  # a short word keeps its first letter ("york" is not "work")
             hits = [hit for hit in hits if hit[0][0] == word[0]]
         if not hits:
@@ -337,14 +330,7 @@ class Matcher:
         if len(form) < 5 or not form.isalpha():
             return form, 0.0
         allowed = 1 if len(form) < 9 else 2
-        hits = process.extract(
-            form,
-            self._form_vocabulary,
-            scorer=OSA.distance,
-            processor=None,
-            score_cutoff=allowed,
-            limit=8,
-        )
+        hits = _within(form, self._form_vocabulary, allowed)
         if not hits:
             return form, 0.0
         found, distance, _ = min(
@@ -643,3 +629,11 @@ def _document_frequency(
     for entry_id, _text, words, _factor in tokenised:
         words_by_entry[entry_id].update(words)
     return Counter(word for words in words_by_entry.values() for word in words)
+
+
+def _within(word: str, vocabulary: list[str], edits: int) -> list[tuple[str, int, int]]:
+    """Up to 8 words of ``vocabulary`` at most ``edits`` edits from ``word`` (a transposition
+    counts as one)."""
+    return process.extract(
+        word, vocabulary, scorer=OSA.distance, processor=None, score_cutoff=edits, limit=8
+    )

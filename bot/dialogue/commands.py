@@ -128,8 +128,8 @@ def menu_commands(commands: Iterable[Command]) -> list[str]:
 def help_text(commands: Iterable[Command], texts: Catalogue, lang: str) -> str:
     """``/help``: what the bot does, then every public command with its description."""
     lines = [
-        f"/{c.name} — {texts.text(f'commands.{c.name}', lang)}"
-        for c in commands
-        if c.in_menu and not c.admin and f"commands.{c.name}" in texts
+        f"/{name} — {texts.text(f'commands.{name}', lang)}"
+        for name in menu_commands(commands)
+        if f"commands.{name}" in texts
     ]
     return "\n".join([texts.text("help.intro", lang), *lines, "", texts.text("help.footer", lang)])

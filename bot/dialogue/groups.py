@@ -14,8 +14,8 @@ from datetime import date
 from bot.dialogue import callbacks, completion
 from bot.dialogue.callbacks import Callback
 from bot.dialogue.flow_runner import FlowRunner
-from bot.dialogue.invites import InviteDesk, qr_png
-from bot.dialogue.messages import Button, OutFile, Reply
+from bot.dialogue.invites import InviteDesk
+from bot.dialogue.messages import Button, Reply
 from bot.dialogue.turn import Turn
 from flows.dates import local_date, parse_date, show_date
 from flows.digcomp.content import Competence, default_competences
@@ -256,12 +256,8 @@ class GroupDesk:
         invite = repo.current(INVITE_KIND, group.id) or repo.create(
             INVITE_KIND, group.id, turn.user.id
         )
-        link = self.invites.link(invite.token, turn.input.bot_username)
-        until = show_date(local_date(invite.expires_at))
-        text = self.t(turn, "groups.link", name=group.name, link=link, until=until)
-        caption = self.t(turn, "groups.qr_caption")
-        qr = OutFile(f"qr-{group.id}.png", qr_png(link), caption, True)
-        return [Reply(text), Reply(caption, files=(qr,))]
+        keys = ("groups.link", "groups.qr_caption")
+        return self.invites.share(turn, invite, keys, f"qr-{group.id}.png", name=group.name)
 
     # ---- buttons -------------------------------------------------------------------------
     def button(self, turn: Turn, callback: Callback) -> None:

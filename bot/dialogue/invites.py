@@ -8,9 +8,10 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.dialogue.messages import Reply
+from bot.dialogue.messages import OutFile, Reply
 from bot.dialogue.turn import Turn
 from bot.settings import DEFAULT_BOT_USERNAME
+from flows.dates import local_date, show_date
 from knowledge.texts import Catalogue
 from storage.invites import InviteRepository, verdict
 from storage.models import Invite
@@ -49,6 +50,24 @@ class InviteDesk:
         """The deep link for ``token``: to the bot the input came through (Telegram's getMe,
         carried by the Input), else to the configured ``BOT_USERNAME`` (the terminal)."""
         return deep_link(username or self.bot_username, token)
+
+    def share(
+        self,
+        turn: Turn,
+        invite: Invite,
+        keys: tuple[str, str],
+        filename: str,
+        **values: object,
+    ) -> list[Reply]:
+        """An invite as the link to copy (the text ``keys[0]`` gets ``link`` and ``until``) and
+        its QR code as a photo ``filename`` to show in a room (captioned ``keys[1]``)."""
+        text_key, caption_key = keys
+        link = self.link(invite.token, turn.input.bot_username)
+        until = show_date(local_date(invite.expires_at))
+        text = self.texts.text(text_key, turn.lang, link=link, until=until, **values)
+        caption = self.texts.text(caption_key, turn.lang, **values)
+        qr = OutFile(filename, qr_png(link), caption, is_image=True)
+        return [Reply(text), Reply(caption, files=(qr,))]
 
     def open(self, turn: Turn, token: str) -> None:
         """``/start <token>``: the invite's handler when the token is usable, else why not."""

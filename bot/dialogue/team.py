@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from bot.dialogue import callbacks
 from bot.dialogue.callbacks import Callback
-from bot.dialogue.invites import InviteDesk, qr_png
-from bot.dialogue.messages import Button, OutFile, Reply
+from bot.dialogue.invites import InviteDesk
+from bot.dialogue.messages import Button, Reply
 from bot.dialogue.turn import Turn
 from flows.dates import local_date, show_date
 from knowledge.texts import Catalogue
@@ -122,13 +122,15 @@ class TeamDesk:
         invite = InviteRepository(turn.session).create(
             INVITE_KIND, project.id, turn.user.id, role=role
         )
-        link = self.invites.link(invite.token, turn.input.bot_username)
-        until = show_date(local_date(invite.expires_at))
         role_name = self.t(turn, f"team.role.{role}")
-        text = self.t(turn, "team.link", name=project.name, role=role_name, link=link, until=until)
-        caption = self.t(turn, "team.qr_caption", name=project.name, role=role_name)
-        qr = OutFile(f"qr-project-{project.id}.png", qr_png(link), caption, True)
-        return [Reply(text), Reply(caption, files=(qr,))]
+        return self.invites.share(
+            turn,
+            invite,
+            ("team.link", "team.qr_caption"),
+            f"qr-project-{project.id}.png",
+            name=project.name,
+            role=role_name,
+        )
 
     def invite_list(self, turn: Turn, project: Project) -> Reply:
         """The project's usable invites (role, until when, uses) and a button to revoke them."""

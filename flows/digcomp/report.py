@@ -105,19 +105,6 @@ class Report:
             level=shown,
         )
 
-    def profile_message(self) -> str:
-        parts = [
-            self.t("digcomp.result.heading", mode=self.mode_name, date=self.date_text),
-            self.overall_line(),
-            "",
-            *self.area_lines(with_competences=True),
-            "",
-            self.t("digcomp.result.levels_hint"),
-        ]
-        if self.mode == "quick":
-            parts.append(self.t("digcomp.result.quick_cap"))
-        return "\n".join(parts)
-
     def summary_message(self) -> str:
         """The short result for a phone: overall level and what it means, the five areas (with
         the change since last time when comparable), and where the details are."""
@@ -212,11 +199,6 @@ class Report:
 
     def note_message(self) -> str:
         return self.t("digcomp.note")
-
-    def messages(self) -> tuple[str, ...]:
-        change = self.change_message()
-        parts = [self.profile_message(), *([change] if change else [])]
-        return (*parts, self.next_steps_message(), self.note_message())
 
     # ---- files -------------------------------------------------------------------------
     def chart_labels(self) -> ChartLabels:

@@ -128,23 +128,9 @@ class RegisterReport:
         if not self.risks:
             return self.t("risks.result.none")
         parts = [self.t("risks.result.top")]
-        for index, risk in enumerate(self.risks[:IN_CHAT], start=1):
-            line = self.t(
-                "risks.result.line",
-                index=index,
-                marker=MARKERS[risk.level],
-                score=risk.score,
-                group=self.group_name(risk.item.group),
-                risk=risk.item.risk.get(self.lang),
-                response=self.t(f"risks.response.{risk.response}"),
-                mitigation=risk.item.mitigation.get(self.lang),
-            )
-            extra = []
-            if risk.owner:
-                extra.append(self.t("risks.result.owner", owner=risk.owner))
-            if risk.review:
-                extra.append(self.t("risks.result.review", date=self._date(risk.review)))
-            parts.append(line + ("\n" + " · ".join(extra) if extra else ""))
+        parts += [
+            self._line(index, risk) for index, risk in enumerate(self.risks[:IN_CHAT], start=1)
+        ]
         if len(self.risks) > IN_CHAT:
             parts.append(self.t("risks.result.more", count=len(self.risks) - IN_CHAT))
         return "\n\n".join(parts)

@@ -9,14 +9,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import POSTGRES_URL, _reset_postgres
+from tests.conftest import POSTGRES_URL
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.webhook_cluster import (
     ROOT,
@@ -35,17 +34,6 @@ COMMANDS = (
     "start", "help", "language", "menu", "cancel", "projects", "privacy", "mydata", "forget",
     "digcomp", "digcomp quick", "risks", "partners", "sustainability", "stats", "unanswered",
 )  # fmt: skip
-
-
-@pytest.fixture
-def postgres() -> Iterator[str]:
-    _reset_postgres(POSTGRES_URL)
-    from storage.db import Database
-
-    db = Database(POSTGRES_URL)
-    db.migrate()
-    db.dispose()
-    yield POSTGRES_URL
 
 
 def _group(update: dict[str, object]) -> dict[str, object]:

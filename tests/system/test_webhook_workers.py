@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import POSTGRES_URL, _reset_postgres
+from tests.conftest import POSTGRES_URL
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.webhook_cluster import SimulatedUser, TelegramSender, WebhookCluster
 
@@ -23,17 +22,6 @@ QUESTIONS = ("kur meklēt partnerus?", "kas ir CoVE?")
 pytestmark = pytest.mark.skipif(
     not POSTGRES_URL, reason="needs PostgreSQL (TEST_DATABASE_URL); CI always sets it"
 )
-
-
-@pytest.fixture
-def postgres() -> Iterator[str]:
-    _reset_postgres(POSTGRES_URL)
-    from storage.db import Database
-
-    db = Database(POSTGRES_URL)
-    db.migrate()
-    db.dispose()
-    yield POSTGRES_URL
 
 
 def _converse_all(sender: TelegramSender, fake: FakeBotApi, first_user: int) -> None:
