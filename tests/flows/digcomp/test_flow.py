@@ -205,3 +205,18 @@ def test_the_name_on_the_pdf_is_a_run_of_one_step_on_the_last_result(flow: DigCo
     _, second, _ = run(flow, Start({"mode": "quick"}, {**kept.context, "preset": True}), "2")
     pdf = next(f for f in second.files if f.filename.endswith(".pdf"))
     assert pdf.action is None and "Anna Bērziņa-Kalniņa" in pdf_text(second)[1]
+
+
+def test_the_quick_result_explains_its_ceiling_and_the_chart_names_level_and_mode(
+    flow: DigCompFlow,
+) -> None:
+    """Item 8: the quick mode says it cannot show levels above 5; the chart's title (on the
+    picture itself) carries the overall level and the mode."""
+    _, quick, _ = run(flow, flow.begin("quick", None), "3", "en")
+    assert "The quick mode goes up to level 5" in quick.messages[0]
+    _, full, _ = run(flow, flow.begin("full", None), "3", "en")
+    assert "The quick mode goes up to level 5" not in full.messages[0]
+    for completion, title in ((quick, "Level 5 · quick"), (full, "Level 8 · thorough")):
+        last = Record(completion.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+        report = flow._report_of(last, "en")
+        assert report.chart_labels().title == f"{title} · 25.11.2026"
