@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.dialogue.core import Dialogue
 from bot.dialogue.messages import Reply
 from tests.bot.dialogue.test_coordinator_dialogue import (
@@ -11,6 +13,7 @@ from tests.bot.dialogue.test_coordinator_dialogue import (
     create_project_via_risks,
 )
 from tests.bot.helpers import buttons, send, tap, text_of
+from tests.bot.test_terminal import run_chat
 
 
 def new_project(dialogue: Dialogue, name: str) -> list[Reply]:
@@ -69,3 +72,12 @@ def test_deleting_a_project_drops_an_unfinished_run_on_it(dialogue: Dialogue) ->
     assert not any("Turpināt" in b.label for b in buttons(menu)), buttons(menu)
     again = send(dialogue, "command", "/risks")
     assert "Turpinām" not in text_of(again) and "Kā sauc projektu" in text_of(again)
+
+
+def test_a_pdf_made_in_the_terminal_chat_logs_nothing_at_info(tmp_path: Path) -> None:
+    """Found trying the tools in the terminal: each DigComp PDF printed ~25 INFO lines of font
+    subsetting (fontTools, through fpdf2) between the chat's messages."""
+    script = "/start\n2\n/digcomp quick\n" + "3\n" * 21
+    result = run_chat(tmp_path, script)
+    assert "DigComp profile: overall level 4" in result.stdout
+    assert "fontTools" not in result.stdout + result.stderr
