@@ -125,7 +125,9 @@ class FlowRunner:
             return False
         self._note(turn, "flow.resumed", flow=flow.title.get(turn.lang))
         shown = engine.render(flow, run, turn.lang)
-        turn.say(views.prompt(self.texts, turn.lang, flow, run, shown, restart=True))
+        # "Start over" only when there is something to start over from.
+        again = bool(run.history or run.answers)
+        turn.say(views.prompt(self.texts, turn.lang, flow, run, shown, restart=again))
         return True
 
     def _start(self, turn: Turn, flow: Flow, begin: Start) -> None:

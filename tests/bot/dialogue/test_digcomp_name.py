@@ -133,3 +133,15 @@ def test_mydata_has_the_name_and_forget_erases_it(dialogue: Dialogue) -> None:
     # Starting afresh, the name is asked again and is not on the PDF.
     pdf = pdf_reply(quick_run(dialogue))
     assert labels(pdf) == [ADD_NAME] and "Anna" not in pdf_text(pdf.files[0])
+
+
+def test_the_name_question_paused_resumes_without_start_over(dialogue: Dialogue) -> None:
+    """A one-question run has nothing to start over from: resumed, it offers no "start over"
+    (which would have begun a whole new self-assessment)."""
+    asked = tap(dialogue, quick_run(dialogue), ADD_NAME)
+    press(dialogue, asked, "Pārtraukt")
+    resumed = send(dialogue, "command", "/digcomp")
+    assert "Turpinām" in text_of(resumed) and "Kādu vārdu" in text_of(resumed)
+    assert not any("Sākt no jauna" in b.label for b in buttons(resumed))
+    named = send(dialogue, "text", "Anna Bērziņa")
+    assert "Vārds, uzvārds: Anna Bērziņa" in pdf_text(pdf_reply(named).files[0])
