@@ -196,7 +196,7 @@ class DigCompFlow(Flow):
         return None
 
     def _name_button(self, name: str | None, lang: str) -> tuple[str, str]:
-        key = "digcomp.pdf.add_name" if name is None else "digcomp.pdf.change_name"
+        key = "digcomp.pdf.change_name" if name else "digcomp.pdf.add_name"
         return NAME_ACTION, self.texts.text(key, lang)
 
     def _named(self, state: FlowState, lang: str) -> Completion:

@@ -88,6 +88,10 @@ def test_without_a_name_is_remembered_and_the_pdf_has_none(dialogue: Dialogue) -
     with dialogue.db.transaction() as session:
         row = session.get(ContactDetails, USER)
         assert row is not None and row.document_name == ""
+    # Changing one's mind later: the PDF under the last result offers to add it.
+    exported = press(dialogue, send(dialogue, "command", "/digcomp"), "📄 PDF")
+    assert labels(pdf_reply(exported)) == [ADD_NAME]
+    assert "Vai kopsavilkumā rakstīt" not in pdf_reply(exported).text  # not asked again
 
 
 def test_another_user_never_sees_the_name(dialogue: Dialogue) -> None:
