@@ -258,3 +258,20 @@ class Report:
             sources=self.t("digcomp.pdf.sources"),
         )
         return render_pdf(document)
+
+
+def rehearse() -> None:
+    """Build one sample result's chart and PDF and drop them: loads and exercises everything a
+    real result uses (Pillow, fpdf2 and its font subsetting, the parsed fonts), so the next
+    one is built warm (the document helper runs this when it starts)."""
+    from flows.digcomp.content import default_competences
+    from flows.digcomp.scoring import profile_from_levels
+    from flows.texts import load_flow_texts
+
+    competences = default_competences()
+    profile = profile_from_levels({c.code: 4 for c in competences}, competences)
+    report = Report(
+        load_flow_texts("digcomp"), competences, profile, mode="quick", when=date.today(), lang="lv"
+    )
+    report.chart()
+    report.pdf_bytes()
