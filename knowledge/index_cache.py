@@ -27,22 +27,16 @@ from typing import Any
 
 from knowledge.loader import CONTENT_DIR, KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher
+from knowledge.parsed_cache import cache_dir
+
+__all__ = ["cache_dir", "cache_key", "flows_fingerprint", "load_index", "source_files"]
 
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 FLOWS_DIR = PACKAGE_DIR.parent / "flows"
-DEFAULT_DIR = PACKAGE_DIR.parent / "var" / "cache"
 KEEP = 4  # index files kept (this one and the newest others)
 FORMAT = 1  # bump when what is pickled changes shape in a way the code hash would not show
-
-
-def cache_dir() -> Path | None:
-    """Where the index is kept, or None when caching is off."""
-    configured = os.environ.get("CELVEDIS_CACHE_DIR", "")
-    if configured.lower() == "off":
-        return None
-    return Path(configured) if configured else DEFAULT_DIR
 
 
 def source_files(content_dir: Path = CONTENT_DIR) -> list[Path]:
