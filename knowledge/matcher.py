@@ -428,7 +428,8 @@ class Matcher:
         for entry_id in boost:
             if entry_id in scores:
                 scores[entry_id] *= self.followup_boost
-        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
+        # The same as sorted(..., reverse=True)[: limit], ties included, without sorting all.
+        ranked = heapq.nlargest(self.limit, scores.items(), key=lambda item: item[1])
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
         outcome: Outcome = self._outcome(candidates, len(query.words))
         topic = None
@@ -556,26 +557,26 @@ class Matcher:
         )
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
-        covered: dict[int, float] = defaultdict(float)
-        owned: dict[int, float] = defaultdict(float)  # the phrasing's own weight found
+        covered: dict[int, float] = {}
         in_answer: dict[str, float] = defaultdict(float)
         # Rarest words first. A very common word (in more than ``common_postings`` phrasings,
         # only in large knowledge bases) adds to the phrasings rarer words already found rather
         # than walking its whole postings list: what only shares common words cannot win.
         phrasing_tokens = self._phrasing_tokens
-        for word, similarity in sorted(query.items(), key=lambda item: self._df_phrasings(item[0])):
-            idf = self._idf[word]
-            weight = idf * similarity
+        ordered = sorted(query.items(), key=lambda item: self._df_phrasings(item[0]))
+        for word, similarity in ordered:
+            weight = self._idf[word] * similarity
             postings = self._postings.get(word, ())
-            if covered and len(postings) > self.common_postings:
+            if not covered:
+                covered = dict.fromkeys(postings, weight)
+            elif len(postings) > self.common_postings:
                 for index in covered:
                     if word in phrasing_tokens[index]:
                         covered[index] += weight
-                        owned[index] += idf
             else:
+                get = covered.get
                 for index in postings:
-                    covered[index] += weight
-                    owned[index] += idf
+                    covered[index] = get(index, 0.0) + weight
             for entry_id in self._answer_postings.get(word, ()):
                 in_answer[entry_id] += weight
         query_text = " ".join(query)
@@ -587,8 +588,16 @@ class Matcher:
         share = max(0.35, self.query_share - 0.06 * extra)
         texts, weights, factors = self._phrasing_text, self._phrasing_weight, self._phrasing_factor
         entries = self._phrasing_entry
+        idf = [(word, self._idf[word]) for word, _ in ordered]
         for index, matched in shortlist:
-            coverage = share * matched / query_weight + (1 - share) * owned[index] / weights[index]
+            # The phrasing's own weight found, summed in the order the words were read (only
+            # the shortlisted phrasings need it).
+            tokens_here = phrasing_tokens[index]
+            owned = 0.0
+            for word, weight in idf:
+                if word in tokens_here:
+                    owned += weight
+            coverage = share * matched / query_weight + (1 - share) * owned / weights[index]
             fuzzy = fuzz.token_set_ratio(query_text, texts[index]) / 100.0
             score = (
                 factors[index]
