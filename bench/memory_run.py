@@ -21,6 +21,7 @@ import itertools
 import os
 import random
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -36,7 +37,6 @@ from bot.dialogue.flood import FloodLimits  # noqa: E402
 from bot.dialogue.messages import Input, Reply  # noqa: E402
 from flows import isolation  # noqa: E402
 from knowledge.evaluation import load_eval_set  # noqa: E402
-from storage.db import Database  # noqa: E402
 
 COMMANDS = ("/start", "/help", "/menu", "/privacy", "/projects", "/language")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -60,7 +60,9 @@ class Worker:
     """The dialogue and an update-id counter, as one webhook worker has them."""
 
     def __init__(self, database_url: str) -> None:
-        Database(database_url).migrate()  # the webhook's parent process does this
+        # The webhook's parent process migrates (Alembic stays out of the workers): here a child.
+        migrate = "import sys; from storage.db import Database; Database(sys.argv[1]).migrate()"
+        subprocess.run([sys.executable, "-c", migrate, database_url], cwd=ROOT, check=True)
         isolation.enable()
         self.dialogue: Dialogue = build_dialogue(
             database_url, migrate=False, flood=FloodLimits(), warm_up=False
