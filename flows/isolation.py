@@ -20,15 +20,16 @@ killed worker never leaves one behind.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import resource
 import threading
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # multiprocessing (~1.4 MB) is imported when a helper is first started
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,8 @@ class _Helper:
         if self._process is not None and self._process.is_alive() and self._connection:
             return self._connection
         self._stop_locked()
+        import multiprocessing
+
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe(duplex=True)
         process = context.Process(

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from flows.digcomp.chart import ChartLabels, render_chart
 from flows.digcomp.content import BANDS, Competence
-from flows.digcomp.document import CHART_SIZE, SummaryDocument, render_pdf
 from flows.digcomp.scoring import Profile, band_of, next_band, weakest
 from flows.engine import FileSpec
 from knowledge.texts import Catalogue
+
+if TYPE_CHECKING:  # the drawing modules are imported when a chart or PDF is made
+    from flows.digcomp.chart import ChartLabels
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,8 @@ class Report:
 
     # ---- files -------------------------------------------------------------------------
     def chart_labels(self) -> ChartLabels:
+        from flows.digcomp.chart import ChartLabels
+
         previous_label = ""
         if self.previous is not None:
             previous_label = self.t(
@@ -232,6 +236,8 @@ class Report:
         its text about 11 px high when a phone shows it 360 px wide)."""
         comparable = self.previous is not None and self.previous.comparable(self.mode)
         previous = self.previous.areas if self.previous and comparable else None
+        from flows.digcomp.chart import render_chart
+
         return render_chart(
             self.profile, self.competences, self.chart_labels(), previous, size=size, dpi=dpi
         )
@@ -247,6 +253,8 @@ class Report:
         return FileSpec(name, self.pdf_bytes, caption=self.t("digcomp.result.pdf_caption"))
 
     def pdf_bytes(self) -> bytes:
+        from flows.digcomp.document import CHART_SIZE, SummaryDocument, render_pdf
+
         document = SummaryDocument(
             title=self.t("digcomp.pdf.title"),
             meta=self.t("digcomp.pdf.meta", mode=self.mode_name, date=self.date_text),
