@@ -37,7 +37,7 @@ eval: setup
 	@$(PY) -m bot eval
 
 bench: setup
-	@$(PY) bench/run.py
+	@$(PY) bench/run.py $(BENCH_ARGS)  # BENCH_ARGS="--memory-run postgresql+psycopg://…" adds the 10-minute memory run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

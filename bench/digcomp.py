@@ -69,6 +69,36 @@ def _fresh_process_ms() -> float:
     return float(done.stdout) * 1000
 
 
+def against_baseline(runs: int = RUNS) -> tuple[float, float]:
+    """Median CPU milliseconds of a warm quick result (texts, chart, PDF: the last answer's
+    step) and of bench/baseline_digcomp.py's bare Pillow + fpdf2 result, alternating A B A B
+    in this one process."""
+    from bench import baseline_digcomp
+
+    rng = random.Random(5)
+    flow = DigCompFlow()
+    before = [_before_last_answer(flow, flow.begin("quick", None), rng) for _ in range(runs + 1)]
+
+    def ours(i: int) -> None:
+        state, rating = before[i]
+        _, output = engine.advance(flow, state, engine.Choose(rating), "lv")
+        assert output.completion is not None
+        for file in output.completion.files:
+            assert file.data
+
+    ours(runs)  # warm-up: imports and fonts
+    baseline_digcomp.result()
+    mine, bare = [], []
+    for i in range(runs):
+        start = time.process_time()
+        ours(i)
+        mine.append((time.process_time() - start) * 1000)
+        start = time.process_time()
+        baseline_digcomp.result()
+        bare.append((time.process_time() - start) * 1000)
+    return statistics.median(mine), statistics.median(bare)
+
+
 def run() -> list[str]:
     rng = random.Random(11)
     flow = DigCompFlow()
@@ -124,4 +154,11 @@ def run() -> list[str]:
 
 
 if __name__ == "__main__":
-    print("\n".join(run()))
+    if sys.argv[1:] == ["--ratio"]:
+        result_ms, bare_ms = against_baseline()
+        print(
+            f"DigComp quick result (texts, chart, PDF) warm: {result_ms:.0f} ms CPU; bare Pillow + "
+            f"fpdf2 (bench/baseline_digcomp.py) {bare_ms:.0f} ms CPU: {result_ms / bare_ms:.2f}×"
+        )
+    else:
+        print("\n".join(run()))

@@ -43,6 +43,7 @@ def build_figures(knowledge: KnowledgeBase) -> tuple[Matcher, float, float, floa
     matcher = Matcher(knowledge)
     memory = tracemalloc.get_traced_memory()[0] / 2**20
     tracemalloc.stop()
+    gc.freeze()  # as knowledge.index_cache.load_index does with the index it loads
     return matcher, build, baseline, memory
 
 

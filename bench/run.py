@@ -7,6 +7,7 @@ Writes the figures to docs/BENCHMARKS.md. Timing is measured here, never asserte
 
 from __future__ import annotations
 
+import argparse
 import platform
 import random
 import statistics
@@ -108,21 +109,38 @@ def webhook_workers() -> list[str]:
     return result.stdout.rstrip("\n").split("\n")
 
 
-def issue15_ratios() -> list[str]:
+def issue15_ratios(memory_run: list[str] | None = None) -> list[str]:
     """Start-up, documents and matcher scale against their bare baselines (issue 15), each
     bench's own output, in fresh processes (bench/startup.py, bench/documents_helper.py,
-    bench/matcher_scale.py)."""
+    bench/digcomp.py --ratio, bench/matcher_scale.py); with ``memory_run`` (its arguments),
+    bench/memory_run.py too (10 minutes by default: only on request)."""
     lines = ["## Against bare baselines (issue 15)", "", "```"]
-    for script in ("startup.py", "documents_helper.py", "matcher_scale.py"):
+    scripts = [["startup.py"], ["documents_helper.py"], ["digcomp.py", "--ratio"]]
+    scripts += [["matcher_scale.py"]]
+    if memory_run is not None:
+        scripts.append(["memory_run.py", *memory_run])
+    for script, *args in scripts:
         result = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / script)],
+            [sys.executable, str(ROOT / "bench" / script), *args],
             cwd=ROOT, capture_output=True, text=True, check=True,
         )  # fmt: skip
-        lines += [f"$ python bench/{script}", *result.stdout.rstrip("\n").split("\n"), ""]
+        shown = " ".join([script, *(a for a in args if "://" not in a)])
+        lines += [f"$ python bench/{shown}", *result.stdout.rstrip("\n").split("\n"), ""]
     return [*lines[:-1], "```"]
 
 
 def main() -> int:
+    options = argparse.ArgumentParser(description="make bench: writes docs/BENCHMARKS.md")
+    options.add_argument(
+        "--memory-run",
+        metavar="DATABASE_URL",
+        help="also run bench/memory_run.py (10 minutes) against this PostgreSQL database",
+    )
+    options.add_argument("--memory-minutes", type=float, default=10.0)
+    args = options.parse_args()
+    memory_run = None
+    if args.memory_run:
+        memory_run = ["--database", args.memory_run, "--minutes", str(args.memory_minutes)]
     questions = [item.question for item in load_eval_set()]
     knowledge = load_knowledge(default_registry().ids())
     start = time.perf_counter()
@@ -179,7 +197,7 @@ def main() -> int:
     ]
     lines += ["", *digcomp_rendering(), "", *coordinator_documents(), "", *group_report()]
     lines += ["", *webhook_workers()]
-    lines += ["", *issue15_ratios()]
+    lines += ["", *issue15_ratios(memory_run)]
     report = "\n".join(lines) + "\n"
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "BENCHMARKS.md").write_text(report, encoding="utf-8")

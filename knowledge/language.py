@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from knowledge.lexicon import lexicon
@@ -21,19 +21,27 @@ class LanguageDetector:
     english_words: frozenset[str]
 
     @classmethod
-    def from_knowledge(cls, knowledge: KnowledgeBase) -> LanguageDetector:
+    def from_knowledge(
+        cls, knowledge: KnowledgeBase, tokenise: Callable[[str], list[str]] = tokens
+    ) -> LanguageDetector:
         lv_texts: list[str] = []
         en_texts: list[str] = []
         for entry in knowledge.entries:
             lv_texts += [*entry.questions["lv"], entry.title.lv, entry.answer.lv]
             en_texts += [*entry.questions["en"], entry.title.en, entry.answer.en]
-        return cls.from_texts(lv_texts, en_texts)
+        return cls.from_texts(lv_texts, en_texts, tokenise)
 
     @classmethod
-    def from_texts(cls, latvian: Iterable[str], english: Iterable[str]) -> LanguageDetector:
+    def from_texts(
+        cls,
+        latvian: Iterable[str],
+        english: Iterable[str],
+        tokenise: Callable[[str], list[str]] = tokens,
+    ) -> LanguageDetector:
+        """``tokenise`` is ``normalize.tokens`` or a caching equivalent (the matcher's build)."""
         lex = lexicon()
-        lv = {w for text in latvian for w in tokens(text)} | lex.latvian_markers
-        en = {w for text in english for w in tokens(text)} | lex.english_markers
+        lv = {w for text in latvian for w in tokenise(text)} | lex.latvian_markers
+        en = {w for text in english for w in tokenise(text)} | lex.english_markers
         shared = (lv & en) - lex.latvian_markers - lex.english_markers
         return cls(frozenset(lv - shared), frozenset(en - shared))
 

@@ -62,6 +62,8 @@ import heapq
 import itertools
 import math
 import re
+import sys
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Literal
@@ -119,15 +121,6 @@ class MatchResult:
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
-
-
-@dataclass(frozen=True)
-class _Phrasing:
-    entry_id: str
-    text: str
-    tokens: frozenset[str]
-    weight: float
-    factor: float  # 1 for a phrasing or title, ``sentence_weight`` for an answer sentence
 
 
 @dataclass(frozen=True)
@@ -202,7 +195,26 @@ class Matcher:
         self.shortlist = shortlist
         self.common_postings = common_postings
         self.topics = topics if topics is not None else not_covered()
-        self.language = LanguageDetector.from_knowledge(knowledge)
+        # Each text's folded words, computed once: the language detector and the word forms
+        # read the same texts.
+        typed_words: dict[str, list[str]] = {}
+
+        def typed(text: str) -> list[str]:
+            found = typed_words.get(text)
+            if found is None:
+                found = typed_words[text] = [sys.intern(t) for t in tokens(text)]
+            return found
+
+        self.language = LanguageDetector.from_knowledge(knowledge, tokenise=typed)
+        # Words are interned: one string object per word, shared by every set, list and key
+        # that holds it (and so stored once in the pickled index).
+        normalised: dict[str, list[str]] = {}
+
+        def words_of(text: str) -> list[str]:
+            found = normalised.get(text)
+            if found is None:
+                found = normalised[text] = [sys.intern(w) for w in content_tokens(text)]
+            return found
 
         tokenised: list[tuple[str, str, list[str], float]] = []
         for entry in knowledge.entries:
@@ -213,20 +225,18 @@ class Matcher:
                 entry.title.en,
             ]
             for phrasing in phrasings:
-                words = content_tokens(phrasing)
+                words = words_of(phrasing)
                 if words:
                     tokenised.append((entry.id, " ".join(words), words, 1.0))
             if sentence_weight > 0:
                 for answer in (entry.answer.lv, entry.answer.en):
                     for sentence in _SENTENCES.split(answer):
-                        words = content_tokens(sentence)
+                        words = words_of(sentence)
                         if len(set(words)) >= 2:
                             tokenised.append((entry.id, " ".join(words), words, sentence_weight))
         answers = {
             entry.id: frozenset(
-                content_tokens(
-                    f"{entry.title.lv} {entry.title.en} {entry.answer.lv} {entry.answer.en}"
-                )
+                words_of(f"{entry.title.lv} {entry.title.en} {entry.answer.lv} {entry.answer.en}")
             )
             for entry in knowledge.entries
         }
@@ -238,66 +248,83 @@ class Matcher:
         # Topic words the knowledge base never uses weigh as much as an unknown word.
         for topic in self.topics.topics:
             for word in topic.words:
-                self._idf.setdefault(word, self._unknown_weight)
+                self._idf.setdefault(sys.intern(word), self._unknown_weight)
         self._vocabulary = sorted(self._idf)
         # Every word form the knowledge base uses, as typed (folded), with its stem: a typo is
         # made in a form ("izplatīšnas"), and its stem may be too far from the right one.
-        forms: dict[str, str] = {}
+        used: set[str] = set()
         for entry in knowledge.entries:
             for lang in ("lv", "en"):
                 for text in (*entry.questions[lang], entry.title.get(lang), entry.answer.get(lang)):
-                    for token in tokens(text):
-                        if len(token) >= 4 and token.isalpha() and stem(token) in self._idf:
-                            forms[token] = stem(token)
+                    used.update(typed(text))
+        forms: dict[str, str] = {}
+        for token in used:
+            if len(token) >= 4 and token.isalpha():
+                stemmed = stem(token)
+                if stemmed in self._idf:
+                    forms[sys.intern(token)] = sys.intern(stemmed)
         self._forms = forms
         self._form_vocabulary = sorted(forms)
-        self._entry_words: dict[str, set[str]] = defaultdict(set)
-        for entry_id, answer_words in answers.items():
-            self._entry_words[entry_id].update(answer_words)
         # What an entry is about: the words of its phrasings and titles (not its answer, which
         # may name a topic in passing, as a list of frameworks does).
-        self._phrasing_words: dict[str, set[str]] = defaultdict(set)
+        phrasing_words: dict[str, set[str]] = defaultdict(set)
         for entry_id, _text, words, factor in tokenised:
-            self._entry_words[entry_id].update(words)
             if factor == 1.0:
-                self._phrasing_words[entry_id].update(words)
+                phrasing_words[entry_id].update(words)
+        self._phrasing_words = {e: frozenset(words) for e, words in phrasing_words.items()}
         # The words an entry is about: those at least ``core_phrasings`` of its phrasings use
         # (a word only one colloquial phrasing uses is incidental).
         in_phrasings: dict[str, Counter[str]] = defaultdict(Counter)
         for entry_id, _text, words, factor in tokenised:
             if factor == 1.0:
                 in_phrasings[entry_id].update(set(words))
-        self._core_words = {
-            entry_id: {w for w, n in counts.items() if n >= core_phrasings}
+        core_words = {
+            entry_id: [w for w, n in counts.items() if n >= core_phrasings]
             for entry_id, counts in in_phrasings.items()
         }
         # The entries whose core words hold a word (scoring a long question reads these rather
         # than every scored entry's core words).
         self._core_postings: dict[str, list[str]] = defaultdict(list)
-        for entry_id, core_words in self._core_words.items():
-            for word in core_words:
+        for entry_id, words in core_words.items():
+            for word in words:
                 self._core_postings[word].append(entry_id)
-        self._phrasings: list[_Phrasing] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        # The phrasings as parallel columns (index -> entry, prepared text, distinct words,
+        # weight, factor): compact in memory and quick to unpickle.
+        self._phrasing_entry: list[str] = []
+        self._phrasing_text: list[str] = []
+        self._phrasing_tokens: list[tuple[str, ...]] = []
+        self._phrasing_weight = array("d")
+        self._phrasing_factor = array("d")
+        postings_of: dict[str, list[int]] = defaultdict(list)
+        idf = self._idf
         for entry_id, text, words, factor in tokenised:
-            unique = frozenset(words)
-            index = len(self._phrasings)
-            self._phrasings.append(
-                _Phrasing(entry_id, text, unique, sum(self._idf[w] for w in unique), factor)
-            )
+            unique = tuple(frozenset(words))
+            index = len(self._phrasing_text)
+            self._phrasing_entry.append(entry_id)
+            self._phrasing_text.append(text)
+            self._phrasing_tokens.append(unique)
+            self._phrasing_weight.append(sum(idf[w] for w in unique))
+            self._phrasing_factor.append(factor)
             for word in unique:
-                self._postings[word].append(index)
-        for postings in self._postings.values():  # lightest phrasings first (see _shortlist)
-            postings.sort(key=lambda index: self._phrasings[index].weight)
+                postings_of[word].append(index)
+        weights = self._phrasing_weight
+        # Each word's phrasings, lightest first (see _shortlist), as a compact array.
+        self._postings: dict[str, array[int]] = {
+            word: array("I", sorted(postings, key=weights.__getitem__))
+            for word, postings in postings_of.items()
+        }
         self._answer_postings: dict[str, list[str]] = defaultdict(list)
         for entry_id, answer_words in answers.items():
             for word in answer_words:
                 self._answer_postings[word].append(entry_id)
+        # Plain dicts: a defaultdict would grow on every lookup of a word it does not hold.
+        self._answer_postings = dict(self._answer_postings)
+        self._core_postings = dict(self._core_postings)
 
     @property
     def choices(self) -> list[str]:
         """Every prepared phrasing (what a bare rapidfuzz search would run over)."""
-        return [p.text for p in self._phrasings]
+        return list(self._phrasing_text)
 
     @property
     def known_words(self) -> frozenset[str]:
@@ -401,7 +428,8 @@ class Matcher:
         for entry_id in boost:
             if entry_id in scores:
                 scores[entry_id] *= self.followup_boost
-        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.limit]
+        # The same as sorted(..., reverse=True)[: limit], ties included, without sorting all.
+        ranked = heapq.nlargest(self.limit, scores.items(), key=lambda item: item[1])
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
         outcome: Outcome = self._outcome(candidates, len(query.words))
         topic = None
@@ -427,7 +455,7 @@ class Matcher:
             return 1.0, None
         held: set[str] = set()
         for candidate in candidates[: self.held_by]:  # a topic word the closest entries are about
-            held |= self._phrasing_words.get(candidate.entry_id, set())
+            held |= self._phrasing_words.get(candidate.entry_id, frozenset())
         missing = sum(self._idf[w] * s for w, s in query.words.items() if w not in self._known)
         by_topic: dict[str, float] = {}
         uncovered_by_topic: dict[str, float] = {}
@@ -443,7 +471,9 @@ class Matcher:
         if not topic_weight and not missing:
             # Only unknown words: a stricter share, in which a known word the best entry has in
             # its answer text only ("fizika" beside "kvantu") counts half as unknown.
-            best = self._phrasing_words.get(candidates[0].entry_id, set()) if candidates else set()
+            best: frozenset[str] = frozenset()
+            if candidates:
+                best = self._phrasing_words.get(candidates[0].entry_id, frozenset())
             passing = sum(self._idf[w] * s for w, s in query.words.items() if w not in best)
             unknown = (query.unknown_weight + 0.5 * passing) / query.weight
             if best_score >= self.unknown_sure:  # an entry matches the rest firmly
@@ -527,26 +557,26 @@ class Matcher:
         )
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
-        covered: dict[int, float] = defaultdict(float)
-        owned: dict[int, float] = defaultdict(float)  # the phrasing's own weight found
+        covered: dict[int, float] = {}
         in_answer: dict[str, float] = defaultdict(float)
         # Rarest words first. A very common word (in more than ``common_postings`` phrasings,
         # only in large knowledge bases) adds to the phrasings rarer words already found rather
         # than walking its whole postings list: what only shares common words cannot win.
-        phrasings = self._phrasings
-        for word, similarity in sorted(query.items(), key=lambda item: self._df_phrasings(item[0])):
-            idf = self._idf[word]
-            weight = idf * similarity
+        phrasing_tokens = self._phrasing_tokens
+        ordered = sorted(query.items(), key=lambda item: self._df_phrasings(item[0]))
+        for word, similarity in ordered:
+            weight = self._idf[word] * similarity
             postings = self._postings.get(word, ())
-            if covered and len(postings) > self.common_postings:
+            if not covered:
+                covered = dict.fromkeys(postings, weight)
+            elif len(postings) > self.common_postings:
                 for index in covered:
-                    if word in phrasings[index].tokens:
+                    if word in phrasing_tokens[index]:
                         covered[index] += weight
-                        owned[index] += idf
             else:
+                get = covered.get
                 for index in postings:
-                    covered[index] += weight
-                    owned[index] += idf
+                    covered[index] = get(index, 0.0) + weight
             for entry_id in self._answer_postings.get(word, ()):
                 in_answer[entry_id] += weight
         query_text = " ".join(query)
@@ -556,17 +586,27 @@ class Matcher:
         # than how much of the question the phrasing covers.
         extra = max(0, len(query) - self.long_question)
         share = max(0.35, self.query_share - 0.06 * extra)
+        texts, weights, factors = self._phrasing_text, self._phrasing_weight, self._phrasing_factor
+        entries = self._phrasing_entry
+        idf = [(word, self._idf[word]) for word, _ in ordered]
         for index, matched in shortlist:
-            phrasing = self._phrasings[index]
-            coverage = share * matched / query_weight + (1 - share) * owned[index] / phrasing.weight
-            fuzzy = fuzz.token_set_ratio(query_text, phrasing.text) / 100.0
+            # The phrasing's own weight found, summed in the order the words were read (only
+            # the shortlisted phrasings need it).
+            tokens_here = phrasing_tokens[index]
+            owned = 0.0
+            for word, weight in idf:
+                if word in tokens_here:
+                    owned += weight
+            coverage = share * matched / query_weight + (1 - share) * owned / weights[index]
+            fuzzy = fuzz.token_set_ratio(query_text, texts[index]) / 100.0
             score = (
-                phrasing.factor
+                factors[index]
                 * 100.0
                 * ((1 - self.fuzzy_weight) * coverage + self.fuzzy_weight * fuzzy)
             )
-            if score > best.get(phrasing.entry_id, 0.0):
-                best[phrasing.entry_id] = score
+            entry_id = entries[index]
+            if score > best.get(entry_id, 0.0):
+                best[entry_id] = score
         w = self.answer_weight
         core = self.core_weight if extra > 0 else 0.0
         # A long question may name what several phrasings of one entry name: the entry moves

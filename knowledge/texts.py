@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from knowledge.parsed_cache import parsed
 
 LANGUAGES: tuple[str, ...] = ("lv", "en")
-# libyaml's safe loader when PyYAML was built with it (several times faster), else the pure one.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DEFAULT_LANGUAGE = "lv"
 
 
@@ -62,14 +60,26 @@ class Localized:
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse one YAML file, turning syntax errors into a ContentError naming the file."""
+    """Parse one YAML file, turning syntax errors into a ContentError naming the file. The
+    parse is kept in the cache directory and reused while the file's bytes are the same
+    (``knowledge.parsed_cache``); PyYAML is imported only to parse."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise ContentError(path, "(file)", f"not valid YAML: {exc}") from exc
+        data = path.read_bytes()
     except OSError as exc:
         raise ContentError(path, "(file)", f"cannot be read: {exc.strerror}") from exc
+    return parsed(path, data, lambda raw: _parse_yaml(path, raw))
+
+
+def _parse_yaml(path: Path, data: bytes) -> Any:
+    import yaml
+
+    # libyaml's safe loader when PyYAML was built with it (several times faster), else the pure
+    # one.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(data.decode("utf-8"), Loader=loader)
+    except yaml.YAMLError as exc:
+        raise ContentError(path, "(file)", f"not valid YAML: {exc}") from exc
 
 
 class Catalogue:

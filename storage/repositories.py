@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Insert, delete, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -25,9 +24,13 @@ from storage.models import (
 
 def insert_ignoring_conflict(session: Session, model: type[Base], **values: Any) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING in the session's dialect (not executed)."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(model).values(**values).on_conflict_do_nothing()
+    if session.get_bind().dialect.name == "postgresql":  # each dialect's module loaded on use
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(model).values(**values).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(model).values(**values).on_conflict_do_nothing()
 
 
 def insert_if_missing(session: Session, model: type[Base], **values: Any) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from flows.digcomp.chart import ChartLabels, render_chart
 from flows.digcomp.content import BANDS, Competence
-from flows.digcomp.document import CHART_SIZE, SummaryDocument, render_pdf
 from flows.digcomp.scoring import Profile, band_of, next_band, weakest
 from flows.engine import FileSpec
 from knowledge.texts import Catalogue
+
+if TYPE_CHECKING:  # the drawing modules are imported when a chart or PDF is made
+    from flows.digcomp.chart import ChartLabels
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,8 @@ class Report:
 
     # ---- files -------------------------------------------------------------------------
     def chart_labels(self) -> ChartLabels:
+        from flows.digcomp.chart import ChartLabels
+
         previous_label = ""
         if self.previous is not None:
             previous_label = self.t(
@@ -234,6 +238,8 @@ class Report:
         its text about 11 px high when a phone shows it 360 px wide)."""
         comparable = self.previous is not None and self.previous.comparable(self.mode)
         previous = self.previous.areas if self.previous and comparable else None
+        from flows.digcomp.chart import render_chart
+
         return render_chart(
             self.profile, self.competences, self.chart_labels(), previous, size=size, dpi=dpi
         )
@@ -254,6 +260,8 @@ class Report:
         return FileSpec(name, self.pdf_bytes, caption=caption, action=action)
 
     def pdf_bytes(self) -> bytes:
+        from flows.digcomp.document import CHART_SIZE, SummaryDocument, render_pdf
+
         document = SummaryDocument(
             title=self.t("digcomp.pdf.title"),
             name=self.t("digcomp.pdf.name_line", name=self.name) if self.name else "",
@@ -266,3 +274,20 @@ class Report:
             sources=self.t("digcomp.pdf.sources"),
         )
         return render_pdf(document)
+
+
+def rehearse() -> None:
+    """Build one sample result's chart and PDF and drop them: loads and exercises everything a
+    real result uses (Pillow, fpdf2 and its font subsetting, the parsed fonts), so the next
+    one is built warm (the document helper runs this when it starts)."""
+    from flows.digcomp.content import default_competences
+    from flows.digcomp.scoring import profile_from_levels
+    from flows.texts import load_flow_texts
+
+    competences = default_competences()
+    profile = profile_from_levels({c.code: 4 for c in competences}, competences)
+    report = Report(
+        load_flow_texts("digcomp"), competences, profile, mode="quick", when=date.today(), lang="lv"
+    )
+    report.chart()
+    report.pdf_bytes()

@@ -127,6 +127,42 @@ def test_a_hanging_build_times_out_and_the_next_one_works(
     assert fresh not in (hung, os.getpid())
 
 
+def _libraries_loaded() -> bool:
+    return {"fpdf", "PIL.ImageDraw", "flows.digcomp.report"} <= set(sys.modules)
+
+
+def test_enabling_starts_a_warm_helper_before_the_first_document(isolated: None) -> None:
+    deadline = time.monotonic() + 10
+    while isolation.helper_pid() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = isolation.helper_pid()
+    assert started is not None  # started ahead, with no document asked for
+    assert isolation.build(_libraries_loaded) is True  # the sample result loaded them
+    assert isolation.build(os.getpid) == started
+
+
+def test_a_new_helpers_warm_up_does_not_count_against_the_time_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    isolation.enable(prestart=False)
+    try:
+        monkeypatch.setattr(isolation, "TIMEOUT", 0.2)  # less than starting and warming up
+        assert isolation.build(os.getpid) != os.getpid()
+    finally:
+        isolation.enable(False)
+
+
+def test_a_recycled_helper_is_replaced_ahead_of_the_next_document(
+    isolated: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(isolation, "RECYCLE_DOCUMENTS", 1)
+    first = isolation.build(os.getpid)
+    deadline = time.monotonic() + 10
+    while isolation.helper_pid() in (None, first) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert isolation.helper_pid() not in (None, first)
+
+
 CHILD = """
 import functools, os, sys, time
 from flows import isolation

@@ -1,0 +1,77 @@
+"""Parsed YAML kept as pickles in the cache directory, so a start-up reads the content without
+parsing it (PyYAML builds every node in Python: ~75 ms for the product's files).
+
+Only the project's own files are kept (a file elsewhere, such as a test's temporary one, is
+just parsed): one cache file per YAML file, named by a hash of its path and the Python version,
+holding the SHA-256 of the bytes it was parsed from. A file whose bytes changed is parsed again
+and its entry replaced, so a stale parse is never returned. An unreadable entry is parsed again; a
+directory that cannot be written only costs the speed-up. Where the cache lives and how to turn
+it off: ``CELVEDIS_CACHE_DIR`` (see ``knowledge.index_cache``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).parent
+PROJECT_DIR = PACKAGE_DIR.parent.resolve()
+DEFAULT_DIR = PROJECT_DIR / "var" / "cache"
+FORMAT = 1  # bump when what is kept changes shape
+
+
+def cache_dir() -> Path | None:
+    """Where compiled content is kept (``CELVEDIS_CACHE_DIR``, default ``var/cache`` in the
+    project), or None when caching is off (``CELVEDIS_CACHE_DIR=off``)."""
+    configured = os.environ.get("CELVEDIS_CACHE_DIR", "")
+    if configured.lower() == "off":
+        return None
+    return Path(configured) if configured else DEFAULT_DIR
+
+
+def parsed(path: Path, data: bytes, parse: Callable[[bytes], Any]) -> Any:
+    """``parse(data)``, from the cache when it holds the parse of exactly these bytes."""
+    directory = cache_dir()
+    resolved = path.resolve()
+    if directory is None or not resolved.is_relative_to(PROJECT_DIR):
+        return parse(data)
+    name = hashlib.sha256(f"{FORMAT}|{sys.version_info[:2]}|{resolved}".encode())
+    entry = directory / f"yaml-{name.hexdigest()[:24]}.pickle"
+    digest = hashlib.sha256(data).digest()
+    try:
+        with entry.open("rb") as handle:
+            kept_digest, value = pickle.load(handle)
+        if kept_digest == digest:
+            return value
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # cut short, corrupt, another shape: parse again
+        log.info("parsed-content cache %s unreadable (%s)", entry.name, type(exc).__name__)
+    value = parse(data)
+    _write(directory, entry, (digest, value))
+    return value
+
+
+def _write(directory: Path, entry: Path, kept: tuple[bytes, Any]) -> None:
+    """Atomically (a temporary file renamed); silently skipped when it cannot be written."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".yaml-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, entry)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except (OSError, pickle.PicklingError) as exc:
+        log.info("parsed-content cache not written (%s)", type(exc).__name__)
