@@ -69,7 +69,7 @@ class Dialogue:
         self.admin = AdminDesk(texts, admin_ids)
         self.privacy = PrivacyDesk(texts)
         self.projects = ProjectDesk(texts, flows.get(PROJECT_FLOW))
-        self.reminders = ReminderDesk(db, texts)
+        self.reminders = ReminderDesk(db, texts, flows)
         self.runner = FlowRunner(flows, texts, self.projects)
         self.invites = InviteDesk(texts, bot_username)
         self.groups = GroupDesk(texts, self.invites, self.runner)
@@ -94,6 +94,9 @@ class Dialogue:
             "grp": self.groups.button,
             "grpr": self.groups.round_button,
             "tm": self.team.button,
+            "rv": lambda turn, cb: self.reminders.review(
+                turn, cb.args[0], cb.args[1], self.runner.landing_action
+            ),
             **dict.fromkeys(("kb", "more", "fb", "none"), self._qa_button),
         }
         if set(self.buttons) != set(callbacks.KINDS):
