@@ -116,15 +116,13 @@ class TeamLoad:
     def user(self, team: int, person: int) -> int:
         return self.first_user + team * 10 + person
 
-    @property
-    def step_seconds(self) -> list[float]:
-        return [s for team in self.members for m in team for s in m.steps]
-
 
 def run_teams(
     sender: TelegramSender, fake: FakeBotApi, teams: int, items: int = 1, first_user: int = 7000
 ) -> TeamLoad:
     """Set every team up (in parallel), then let all of them work their registers at once."""
+    if not 1 <= items <= len(ITEMS):
+        raise ValueError(f"each person changes 1 to {len(ITEMS)} items")
     load = TeamLoad(teams, items, first_user)
     load.members = [
         [Member(load.user(t, p), sender, fake) for p in range(TEAM_SIZE)] for t in range(teams)
