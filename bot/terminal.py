@@ -66,9 +66,9 @@ class TerminalChat:
 
     def deliver_reminders(self) -> None:
         """Print this user's due reminders (checked at start and after every input)."""
-        for reminder in self.dialogue.reminders.claim_due(self.now, user_id=self.user_id):
-            self.output.write(f"{reminder.text}\n\n")
-        self.output.flush()
+        due = self.dialogue.reminders.claim_due(self.now, user_id=self.user_id)
+        if due:  # printed like replies: their review buttons can be pressed by number
+            self.print_replies([reminder.reply for reminder in due])
 
     def print_replies(self, replies: list[Reply]) -> None:
         buttons: list[Button] = []

@@ -247,6 +247,7 @@ class Flow(ABC):
     needs_project: bool = False  # works on the user's active project (the core asks for one)
     in_menu: bool = True  # offered in the main menu
     uses_contact: bool = False  # the core hands over the user's contact details (``CONTACT``)
+    review_start: str | None = None  # the landing argument a reminder's "review" button uses
 
     @abstractmethod
     def steps(self) -> Sequence[Step]:
@@ -276,6 +277,11 @@ class Flow(ABC):
     ) -> Completion | None:
         """Carry out a landing action that is not a fresh start (an export, say); ``context``
         holds what a run would start with (the user's ``CONTACT`` for flows that use it)."""
+        return None
+
+    def reminder_subject(self, key: str, lang: str) -> str | None:
+        """A short name for what this flow's reminder ``key`` is about, for a list of the day's
+        reminders (None: the reminder's own text is shown)."""
         return None
 
     def details(self, last: Record, lang: str) -> Sequence[Detail]:

@@ -19,6 +19,7 @@ class ProjectTool(Flow):
     (a periodic review: a fresh run that offers the last answers as defaults)."""
 
     needs_project = True
+    review_start = "new"  # a reminder's button: the periodic review (last answers as defaults)
 
     def begin(self, arg: str, last: Record | None) -> Start | None:
         if not arg:

@@ -50,14 +50,15 @@ class InviteRepository:
         max_uses: int | None = None,
         now: datetime | None = None,
     ) -> Invite:
+        moment = now or utcnow()  # one clock reading: valid for exactly ``days``
         invite = Invite(
             token=new_token(),
             kind=kind,
             target_id=target_id,
             role=role,
             created_by=created_by,
-            created_at=now or utcnow(),
-            expires_at=(now or utcnow()) + timedelta(days=days),
+            created_at=moment,
+            expires_at=moment + timedelta(days=days),
             max_uses=max_uses,
             uses=0,
             revoked=False,
@@ -66,11 +67,15 @@ class InviteRepository:
         self.session.flush()
         return invite
 
-    def find(self, token: str) -> Invite | None:
-        """The invite with this token (anything not shaped like a token is not looked up)."""
+    def find(self, token: str, *, lock: bool = False) -> Invite | None:
+        """The invite with this token (anything not shaped like a token is not looked up);
+        ``lock``: its row locked until the transaction ends (before counting a use)."""
         if not TOKEN_PATTERN.match(token):
             return None
-        return self.session.scalars(select(Invite).where(Invite.token == token)).first()
+        query = select(Invite).where(Invite.token == token)
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
 
     def current(self, kind: str, target_id: int, now: datetime | None = None) -> Invite | None:
         """The newest usable invite to a target, if any."""

@@ -29,6 +29,7 @@ KINDS: dict[str, int] = {
     "forget": 1,  # forget:<yes|no>       the /forget confirmation
     "grp": 2,  # grp:<action>:<group, round id | invite token>  a teacher's group, joining, leaving
     "tm": 2,  # tm:<action>:<project id | invite token>  a project's team, invites, joining
+    "rv": 2,  # rv:<flow id>:<project id>  a reminder's button: review that tool on that project
     "grpr": 2,  # grpr:<group id>:<before|after>  open a round of one's own group
 }
 

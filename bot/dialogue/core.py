@@ -22,6 +22,7 @@ from bot.dialogue.groups import GroupDesk
 from bot.dialogue.input_text import clean_text
 from bot.dialogue.invites import DEFAULT_BOT_USERNAME, InviteDesk
 from bot.dialogue.messages import Button, Input, Reply
+from bot.dialogue.names import NameKeeper
 from bot.dialogue.privacy import PrivacyDesk
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
 from bot.dialogue.qa import QuestionAnswering
@@ -37,7 +38,6 @@ from storage.delivery import ProcessedUpdateRepository
 from storage.models import utcnow
 from storage.privacy import erase_user
 from storage.repositories import DialogueRepository, UserRepository
-from storage.team import remember_name
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ class Dialogue:
         self.admin = AdminDesk(texts, admin_ids)
         self.privacy = PrivacyDesk(texts)
         self.projects = ProjectDesk(texts, flows.get(PROJECT_FLOW))
-        self.reminders = ReminderDesk(db, texts)
+        self.reminders = ReminderDesk(db, texts, flows)
+        self.names = NameKeeper()
         self.runner = FlowRunner(flows, texts, self.projects)
         self.invites = InviteDesk(texts, bot_username)
         self.groups = GroupDesk(texts, self.invites, self.runner)
@@ -94,6 +95,9 @@ class Dialogue:
             "grp": self.groups.button,
             "grpr": self.groups.round_button,
             "tm": self.team.button,
+            "rv": lambda turn, cb: self.reminders.review(
+                turn, cb.args[0], cb.args[1], self.runner.landing_action
+            ),
             **dict.fromkeys(("kb", "more", "fb", "none"), self._qa_button),
         }
         if set(self.buttons) != set(callbacks.KINDS):
@@ -125,7 +129,11 @@ class Dialogue:
                         before_commit(session, inp, replies)
                 return replies
             except StaleDataError:
+                self.names.forget(inp.user_id)  # its name update was rolled back too
                 log.warning("concurrent update for a user; retrying (attempt %d)", attempt + 1)
+            except BaseException:
+                self.names.forget(inp.user_id)
+                raise
         raise RuntimeError("could not save the dialogue state after 3 attempts")
 
     @staticmethod
@@ -151,9 +159,12 @@ class Dialogue:
             lang = user.language or DEFAULT_LANGUAGE
             return [Reply(self.texts.text("flood.note", lang, seconds=seconds))]
         row = DialogueRepository(session).lock(inp.user_id)
+        # The name a project's team sees, kept current (written only when it changed).
+        self.names.keep(session, user.id, inp.first_name)
         turn = Turn(session, user, load_state(row), inp)
         self._route(turn)
         if turn.erase:
+            self.names.forget(user.id)
             session.flush()
             erase_user(session, user.id)
             session.expunge_all()
@@ -184,8 +195,6 @@ class Dialogue:
     # ---- commands ----------------------------------------------------------------------
     def _command(self, turn: Turn) -> None:
         name, _, args = turn.input.payload.lstrip("/").partition(" ")
-        if turn.input.first_name:  # the name a project's team sees, kept current
-            remember_name(turn.session, turn.user.id, turn.input.first_name)
         command = self.commands.get(name.split("@", 1)[0].lower())
         if command is None:
             self._note(turn, "input.unknown_command")

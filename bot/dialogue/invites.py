@@ -78,19 +78,28 @@ class InviteDesk:
             return
         state = verdict(invite)
         if state != "ok":
-            turn.say(Reply(self.texts.text(f"invites.{state}", turn.lang)))
+            self._refuse(turn, invite.kind, state)
             return
         opener(turn, invite)
 
     def check(self, turn: Turn, token: str, kind: str) -> Invite | None:
-        """The usable invite of ``kind`` with this token (a confirmation re-checks it), or None
-        after saying why not."""
-        invite = InviteRepository(turn.session).find(token)
+        """The usable invite of ``kind`` with this token (a confirmation re-checks it, with the
+        invite's row locked until the input is saved: two people taking the last place of a
+        limited invite at once are served one after the other), or None after saying why not."""
+        invite = InviteRepository(turn.session).find(token, lock=True)
         if invite is None or invite.kind != kind:
             turn.say(Reply(self.texts.text("invites.unknown", turn.lang)))
             return None
         state = verdict(invite)
         if state != "ok":
-            turn.say(Reply(self.texts.text(f"invites.{state}", turn.lang)))
+            self._refuse(turn, kind, state)
             return None
         return invite
+
+    def _refuse(self, turn: Turn, kind: str, state: str) -> None:
+        """Why an invite cannot be used, in the words of its kind (whom to ask for a new one)."""
+        try:
+            text = self.texts.text(f"invites.{kind}.{state}", turn.lang)
+        except KeyError:
+            text = self.texts.text(f"invites.{state}", turn.lang)
+        turn.say(Reply(text))

@@ -26,7 +26,8 @@ class Input:
     language_code: str | None = None
     chat_type: ChatType = "private"
     bot_username: str | None = None
-    first_name: str | None = None  # Telegram's first name: kept only as a group's teacher name
+    # Telegram's first name: kept only as a group's teacher name and on a project's team
+    first_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ nothing."""
 
 from __future__ import annotations
 
+import re
+
 from bot.dialogue import callbacks
 from bot.dialogue.callbacks import Callback
 from bot.dialogue.invites import InviteDesk
@@ -12,13 +14,19 @@ from bot.dialogue.messages import Button, Reply
 from bot.dialogue.turn import Turn
 from flows.dates import local_date, show_date
 from knowledge.texts import Catalogue
-from storage.invites import InviteRepository, verdict
+from storage.invites import DEFAULT_DAYS, InviteRepository, verdict
 from storage.models import Invite, Project
 from storage.repositories import ProjectRepository
 from storage.team import INVITE_KIND, INVITE_ROLES, TeamRepository
 
 KIND = "tm"  # tm:<action>:<project id | invite token>
 ROLE_CODES = {"m": "member", "v": "viewer"}  # tm:inv<code>:<project id>, tm:mk<code>:<member>
+# An invite's choices, a tap each: tm:inv<role>[<days>]:<project> shows them (that expiry
+# picked); tm:new<role><uses>d<days>:<project> makes the invite. Only these values are taken.
+CHOOSE = re.compile(r"inv([mv])(\d{1,3})?")
+CREATE = re.compile(r"new([mv])(\d{1,3}|n)d(\d{1,3})")
+USES: dict[str, int | None] = {"1": 1, "5": 5, "20": 20, "n": None}  # "n": no limit
+DAYS = (1, 7, 14, 30)
 # tm:<action>:<project_members id>: the coordinator's actions on one person of the team
 MEMBER_ACTIONS = ("mem", "mkm", "mkv", "rm", "rmok", "hand", "handok")
 
@@ -64,8 +72,14 @@ class TeamDesk:
         if TeamRepository(turn.session).role(project, turn.user.id) != "coordinator":
             turn.say(Reply(self.t(turn, "team.coordinator_only"), notice=True))
             return
-        if action.startswith("inv") and action[3:] in ROLE_CODES and not project.archived:
-            turn.replies.extend(self.invite(turn, project, ROLE_CODES[action[3:]]))
+        chosen = CHOOSE.fullmatch(action)
+        made = CREATE.fullmatch(action)
+        if chosen and not project.archived and int(chosen[2] or DEFAULT_DAYS) in DAYS:
+            role = ROLE_CODES[chosen[1]]
+            turn.say(self.invite_options(turn, project, role, int(chosen[2] or DEFAULT_DAYS)))
+        elif made and not project.archived and made[2] in USES and int(made[3]) in DAYS:
+            role, uses, days = ROLE_CODES[made[1]], USES[made[2]], int(made[3])
+            turn.replies.extend(self.invite(turn, project, role, uses, days))
         elif action == "links":
             turn.say(self.invite_list(turn, project))
         elif action == "revoke":
@@ -117,10 +131,43 @@ class TeamDesk:
     def _data(action: str, arg: int | str) -> str:
         return callbacks.encode(KIND, action, arg)
 
-    def invite(self, turn: Turn, project: Project, role: str) -> list[Reply]:
+    def invite_options(self, turn: Turn, project: Project, role: str, days: int) -> Reply:
+        """How many may join with the new invite (one tap makes it) and for how long (a tap
+        changes the expiry shown picked)."""
+        code = next(c for c, r in ROLE_CODES.items() if r == role)
+        text = self.t(
+            turn,
+            "team.invite_options",
+            name=project.name,
+            role=self.t(turn, f"team.role.{role}"),
+            days=self.t(turn, f"team.days.d{days}"),
+        )
+        uses = [
+            Button(self.t(turn, f"team.uses.{n}"), self._data(f"new{code}{n}d{days}", project.id))
+            for n in USES
+        ]
+        expiry = [
+            Button(
+                ("✅ " if choice == days else "⏳ ") + self.t(turn, f"team.days.d{choice}"),
+                self._data(f"inv{code}{choice}", project.id),
+            )
+            for choice in DAYS
+        ]
+        back = Button(self.t(turn, "team.button.back"), self._data("show", project.id))
+        rows = (*pairs(uses), *pairs(expiry), (back,))
+        return Reply(text, buttons=rows, edit=True)
+
+    def invite(
+        self,
+        turn: Turn,
+        project: Project,
+        role: str,
+        max_uses: int | None = None,
+        days: int = DEFAULT_DAYS,
+    ) -> list[Reply]:
         """A new invite as a link (to copy) and a QR code (to show at a partner meeting)."""
         invite = InviteRepository(turn.session).create(
-            INVITE_KIND, project.id, turn.user.id, role=role
+            INVITE_KIND, project.id, turn.user.id, role=role, days=days, max_uses=max_uses
         )
         role_name = self.t(turn, f"team.role.{role}")
         return self.invites.share(
@@ -130,7 +177,22 @@ class TeamDesk:
             f"qr-project-{project.id}.png",
             name=project.name,
             role=role_name,
+            limit=self._limit(turn, max_uses),
         )
+
+    def _limit(self, turn: Turn, max_uses: int | None) -> str:
+        if max_uses is None:
+            return self.t(turn, "team.limit.none")
+        if max_uses == 1:
+            return self.t(turn, "team.limit.one")
+        return self.t(turn, "team.limit.many", count=max_uses)
+
+    def _places(self, turn: Turn, invite: Invite) -> str:
+        """What is left of an invite: places of a limited one, joins so far of an open one."""
+        if invite.max_uses is None:
+            return self.t(turn, "team.places_open", uses=invite.uses)
+        left = max(invite.max_uses - invite.uses, 0)
+        return self.t(turn, "team.places_left", left=left, max=invite.max_uses)
 
     def invite_list(self, turn: Turn, project: Project) -> Reply:
         """The project's usable invites (role, until when, uses) and a button to revoke them."""
@@ -150,7 +212,7 @@ class TeamDesk:
                         "team.link_line",
                         role=self.t(turn, f"team.role.{invite.role}"),
                         until=show_date(local_date(invite.expires_at)),
-                        uses=invite.uses,
+                        places=self._places(turn, invite),
                     )
                 )
             text = "\n".join(lines)
@@ -299,3 +361,8 @@ class TeamDesk:
         turn.active_project = None
         key = "team.joined_viewer" if role == "viewer" else "team.joined"
         turn.say(Reply(self.t(turn, key, name=project.name)))
+
+
+def pairs(buttons: list[Button]) -> list[tuple[Button, ...]]:
+    """Buttons two a row (short labels fit a small phone that way)."""
+    return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]

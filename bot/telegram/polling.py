@@ -97,7 +97,7 @@ def build_application(
         await register_commands(app, dialogue.texts)
 
         async def send(reminder: DueReminder) -> None:
-            await app.bot.send_message(reminder.user_id, reminder.text)
+            await send_replies(app.bot, reminder.user_id, [reminder.reply])
 
         app.bot_data["reminders"] = asyncio.create_task(
             deliver_forever(dialogue.reminders, send, tidy=partial(apply_retention, dialogue.db)),

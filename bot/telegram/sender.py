@@ -327,5 +327,5 @@ def queue_reminders(session: Session, due: list[DueReminder]) -> None:
         outbox.add(
             chat_id=reminder.user_id,
             user_id=reminder.user_id,
-            replies=[reply_to_json(Reply(reminder.text))],
+            replies=[reply_to_json(reminder.reply)],
         )

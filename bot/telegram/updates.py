@@ -42,6 +42,7 @@ def to_input(update: Update, bot_username: str | None = None) -> Input | None:
         language_code=clean_language_code(user.language_code),
         chat_type=cast(ChatType, chat_type),
         bot_username=_username(update) or bot_username,
+        first_name=user.first_name or None,  # with every input: a team sees it kept current
     )
     if update.callback_query is not None:
         return make(user.id, chat.id, "button", update.callback_query.data or "")
@@ -59,8 +60,7 @@ def to_input(update: Update, bot_username: str | None = None) -> Input | None:
             and entities[0].type == MessageEntityType.BOT_COMMAND
             and entities[0].offset == 0
         ):
-            # the first name rides along with commands only (a group keeps its teacher's)
-            return make(user.id, chat.id, "command", message.text, first_name=user.first_name)
+            return make(user.id, chat.id, "command", message.text)
         return make(user.id, chat.id, "text", message.text)
     kind = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
     return make(user.id, chat.id, "other", kind)

@@ -76,6 +76,11 @@ class RiskFlow(ProjectTool):
         self._clock = clock
         self._steps = self._build_steps()
 
+    def reminder_subject(self, key: str, lang: str) -> str | None:
+        """A review reminder's key is the risk item's id: the risk it names."""
+        item = self.content.item(key)
+        return item.risk.get(lang) if item is not None else None
+
     # ---- steps -------------------------------------------------------------------------
     def _build_steps(self) -> tuple[Step, ...]:
         t = self.texts.localized

@@ -43,6 +43,7 @@ class SustainabilityFlow(ProjectTool):
     """The post-project sustainability plan for the active project."""
 
     id = "sustainability"
+    review_start = REVIEW  # a reminder's button: review the progress of the last plan
 
     def __init__(
         self, content: PlanContent | None = None, clock: Callable[[], date] = local_today

@@ -99,8 +99,10 @@ def test_risk_register_files_and_a_reminder_after_a_restart(tmp_path: Path) -> N
     assert saved == [".csv", ".png", ".xlsx"]
     early = run_chat(tmp_path, "", "--now", "2027-01-14")
     assert "Atgādinājums" not in early.stdout
-    due = run_chat(tmp_path, "", "--now", "2027-01-15")
+    due = run_chat(tmp_path, "1\n", "--now", "2027-01-15")  # and its review button pressed
     assert "⏰ Atgādinājums: pārskatiet risku" in due.stdout and "GreenVET" in due.stdout
+    assert "[1] 🔎 Pārskatīt riskus" in due.stdout
+    assert "Projekta risku kontrolsaraksts · GreenVET · 1/28" in due.stdout
     again = run_chat(tmp_path, "", "--now", "2027-01-16")
     assert "Atgādinājums" not in again.stdout  # delivered once
 

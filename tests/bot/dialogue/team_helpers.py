@@ -50,8 +50,9 @@ def open_team(person: Person) -> None:
     person.press("👥")
 
 
-def invite(person: Person, role: str) -> str:
-    """The coordinator makes an invite for ``role`` on the team page; returns its token."""
+def invite(person: Person, role: str, uses: str = "♾") -> str:
+    """The coordinator makes an invite for ``role`` on the team page (``uses``: the button
+    for how many may join with it); returns its token."""
     open_team(person)
     person.press(
         "🔗 "
@@ -60,6 +61,7 @@ def invite(person: Person, role: str) -> str:
             "viewer": {"lv": "Uzaicināt skatītāju", "en": "Invite a viewer"},
         }[role][person.lang]
     )
+    person.press(uses)  # how many may join: a tap makes the invite
     match = TOKEN.search(person.text())
     assert match, person.text()
     return match[1]

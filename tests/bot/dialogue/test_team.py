@@ -4,12 +4,14 @@ a viewer by link, both see the team's register, only the member may change it.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
 from bot.dialogue.core import Dialogue
+from flows.dates import local_date, show_date
 from storage.models import FlowResult, Invite, ProjectMember
-from tests.bot.dialogue.group_helpers import Person
+from tests.bot.dialogue.group_helpers import TOKEN, Person
 from tests.bot.dialogue.team_helpers import (
     coordinator_with_project,
     finish_checklist,
@@ -35,7 +37,7 @@ TEXTS = {
         "coordinator": "Name100 — koordinators",
         "invalid": "Šī saite nav derīga",
         "expired": "derīguma termiņš ir beidzies",
-        "revoked": "ir atsaukta",
+        "revoked": "ir atsaucis",
         "edit": "Mainīt",
         "files": "XLSX",
     },
@@ -142,6 +144,87 @@ def test_bad_tokens_change_nothing(core: Dialogue, lang: str) -> None:
         assert session.query(ProjectMember).filter_by(user_id=400).count() == 0
         invite_row = session.query(Invite).filter_by(token=token).one()
         assert invite_row.uses == 0
+
+
+LIMIT_WORDS = {
+    "lv": {
+        "invite": "Uzaicināt dalībnieku",
+        "options": "Cik cilvēku drīkst ar to pievienoties?",
+        "week": "7 dienas",
+        "one": "1 cilvēks",
+        "five": "5 cilvēki",
+        "only_one": "tikai vienam cilvēkam",
+        "left_one": "vēl var pievienoties 1 no 1",
+        "left_five": "vēl var pievienoties 5 no 5",
+        "open": "bez skaita ierobežojuma, pievienojušies 0",
+        "used_up": "vietu vairs nav",
+    },
+    "en": {
+        "invite": "Invite a member",
+        "options": "How many people may join with it?",
+        "week": "7 days",
+        "one": "1 person",
+        "five": "5 people",
+        "only_one": "for one person only",
+        "left_one": "1 of 1 places left",
+        "left_five": "5 of 5 places left",
+        "open": "no limit, 0 joined so far",
+        "used_up": "no places left",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_an_invite_with_a_use_limit_and_expiry_in_few_taps(core: Dialogue, lang: str) -> None:
+    words = LIMIT_WORDS[lang]
+    coordinator = coordinator_with_project(core, 100, lang)
+    open_team(coordinator)
+    coordinator.press(words["invite"])
+    assert words["options"] in coordinator.text()
+    coordinator.press(words["week"])  # the expiry: shown picked, nothing made yet
+    assert any(b.label == f"✅ {words['week']}" for b in buttons(coordinator.last))
+    coordinator.press(words["one"])  # one tap makes it
+    assert words["only_one"] in coordinator.text()
+    token = TOKEN.search(coordinator.text())
+    assert token
+    with core.db.transaction() as session:
+        row = session.query(Invite).filter_by(token=token[1]).one()
+        assert row.max_uses == 1 and row.expires_at - row.created_at == timedelta(days=7)
+        until = show_date(local_date(row.expires_at))
+    invite(coordinator, "member", words["five"])
+    invite(coordinator, "viewer")
+    open_team(coordinator)
+    coordinator.press("📋")  # the list: uses left and expiry of each
+    listing = coordinator.text()
+    assert f"{until}; {words['left_one']}" in listing
+    assert words["left_five"] in listing and words["open"] in listing
+
+    late = Person(core, 300, lang)  # saw the offer before the one place was taken
+    late.start()
+    late.command(f"/start {token[1]}")
+    joins(core, 200, token[1], lang)
+    with core.db.transaction() as session:
+        before = (session.query(ProjectMember).count(), session.query(Invite).count())
+    late.press("✅")
+    assert words["used_up"] in late.text()
+    other = Person(core, 400, lang)
+    other.start()
+    other.command(f"/start {token[1]}")
+    assert words["used_up"] in other.text()
+    with core.db.transaction() as session:
+        assert (session.query(ProjectMember).count(), session.query(Invite).count()) == before
+        assert session.query(Invite).filter_by(token=token[1]).one().uses == 1
+        assert session.query(ProjectMember).filter_by(user_id=300).count() == 0
+    open_team(coordinator)
+    coordinator.press("📋")
+    assert words["left_one"] not in coordinator.text()  # a used-up invite is no longer listed
+    # Values no button offers are refused: nothing is made.
+    number = project_id(coordinator)
+    for forged in ("newm3d14", "newm1d99", "newx1d14", "invm99", "newm1d7x"):
+        coordinator.send("button", f"tm:{forged}:{number}")
+        assert coordinator.last[0].notice, forged
+    with core.db.transaction() as session:
+        assert session.query(Invite).count() == before[1]
 
 
 def test_an_invite_that_expired_between_the_offer_and_the_confirmation(core: Dialogue) -> None:

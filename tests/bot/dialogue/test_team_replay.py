@@ -23,7 +23,7 @@ from tests.conftest import build_test_dialogue
 TABLES = ("projects", "project_members", "invites", "flow_results", "reminders")
 ACTIONS = (
     "show", "invm", "invv", "links", "revoke", "leave", "leaveok", "mem", "mkm", "mkv", "rm",
-    "rmok", "hand", "handok",
+    "rmok", "hand", "handok", "invm7", "newm1d14", "newvnd30", "newm5d7",
 )  # fmt: skip
 
 
@@ -93,6 +93,7 @@ def test_outsiders_replaying_buttons_and_tokens_change_nothing(core: Dialogue) -
     forged = [f"tm:{a}:{n}" for a in ACTIONS for n in range(0, 8)]
     forged += [f"pj:{a}:{project}" for a in ("name", "dates", "archive", "delete", "deleteok")]
     forged += [f"proj:{project}", "go:risks:edit", "go:risks:new", "tm:join:" + "A" * 32]
+    forged += [f"rv:{flow}:{project}" for flow in ("risks", "sustainability", "partners")]
     forged += [f"tm:join:{token}" for token in tokens]
     before = snapshot(core)
 

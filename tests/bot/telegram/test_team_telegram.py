@@ -42,7 +42,8 @@ def test_deep_link_joins_a_project_team(dialogue: Dialogue) -> None:
     )
     _press(harness, COORDINATOR, "proj:1")
     _press(harness, COORDINATOR, "tm:show:1")
-    _press(harness, COORDINATOR, "tm:invm:1")
+    _press(harness, COORDINATOR, "tm:invm:1")  # how many may join, how long: the choices
+    _press(harness, COORDINATOR, "tm:newmnd14:1")
     texts = [m["text"] for m in harness.request.sent("sendMessage")]
     link = next(t for t in texts if "t.me/" in t)
     match = re.search(r"https://t\.me/celvedis_bot\?start=([A-Za-z0-9_-]{32,64})", link)  # getMe

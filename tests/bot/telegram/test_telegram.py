@@ -289,3 +289,36 @@ def test_answers_with_several_links_are_sent_without_a_link_preview(harness: Har
     assert options and options.get("is_disabled") is True
     welcome = next(p for p in harness.request.sent() if "https://" not in p.get("text", "x"))
     assert not welcome.get("link_preview_options")  # one link or none: Telegram's default
+
+
+def test_the_polling_bot_sends_a_days_reminders_with_their_review_button(
+    dialogue: Dialogue,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage.repositories import ProjectRepository, ReminderRepository, UserRepository
+
+    with dialogue.db.transaction() as session:
+        UserRepository(session).touch(USER).language = "en"
+        project = ProjectRepository(session).add(
+            USER, name="GreenVET", action="ka2", role="coordinator"
+        )
+        due = datetime.now(UTC) - timedelta(minutes=1)
+        text = {"lv": "pārskatiet risku", "en": "review the risk"}
+        reminders = [(key, due, text) for key in ("a", "b")]
+        ReminderRepository(session).replace(USER, "risks", project.id, reminders)
+    harness = Harness(dialogue)
+
+    async def go() -> None:
+        async with harness.app:
+            await harness.app.post_init(harness.app)  # type: ignore[misc]  # starts the loop
+            for _ in range(100):
+                if harness.request.sent("sendMessage"):
+                    break
+                await asyncio.sleep(0.02)
+            await harness.app.post_shutdown(harness.app)  # type: ignore[misc]
+
+    asyncio.run(go())
+    [sent] = harness.request.sent("sendMessage")
+    assert sent["chat_id"] == USER and sent["text"].startswith("⏰ Reminders for today (2):")
+    assert harness.markup_data(sent) == [f"rv:risks:{project.id}"]
