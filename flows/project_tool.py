@@ -10,6 +10,8 @@ from typing import Any
 from flows.engine import DEFAULTS, EDIT, JSON, PROJECT, Flow, Record, Start, edit_start
 
 BEFORE = "before"  # context key of an edit: the answers as they were (to say what changed)
+FOCUS = "focus"  # context key of an edit of one item only (``begin("e.<item>")``)
+BASE = "base"  # context key: the id of the project's result a run started from (None: none)
 
 RECORD_PROJECT = "_project"  # the project's key in a history record (kept for old records)
 
@@ -26,12 +28,32 @@ class ProjectTool(Flow):
         if arg == "new":
             kept = self.last_answers(last) if last is not None else {}
             return Start(context={DEFAULTS: kept} if kept else {})
-        if arg != "edit":
+        focus = arg[2:] if arg.startswith("e.") else None
+        if arg != "edit" and (focus is None or not self.has_item(focus)):
             return None
         edit = edit_start(last)
         if edit is None:
             return None
-        return Start(edit.answers, {**edit.context, BEFORE: dict(edit.answers)})
+        context = {**edit.context, BEFORE: dict(edit.answers)}
+        return Start(edit.answers, {**context, FOCUS: focus} if focus else context)
+
+    # ---- items: what answers are grouped by when a team shares them --------------------
+    def item_of(self, key: str) -> str:
+        """The item an answer belongs to ("s:x", "l:x" -> "x"); "_…": bookkeeping."""
+        parts = key.split(":")
+        return parts[1] if len(parts) > 1 else key
+
+    def has_item(self, item: str) -> bool:
+        """Whether ``item`` can be edited on its own (``begin("e.<item>")``)."""
+        return False
+
+    def item_label(self, item: str, lang: str) -> str:
+        """What the user calls the item (a risk's check, a plan's aspect)."""
+        return item
+
+    def item_value(self, answers: Mapping[str, Any], item: str, lang: str) -> str:
+        """The item's answer in ``answers`` in a few words ("—" when it has none)."""
+        return "—"
 
     @staticmethod
     def changed_keys(answers: Mapping[str, Any], context: Mapping[str, Any]) -> list[str] | None:

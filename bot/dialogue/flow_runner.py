@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.dialogue import completion, views
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
+from bot.dialogue.shared_runs import SharedRuns, base_id
 from bot.dialogue.turn import Turn
 from flows import engine
 from flows.engine import (
@@ -20,6 +21,7 @@ from flows.engine import (
     Record,
     Start,
 )
+from flows.project_tool import BASE, ProjectTool
 from flows.registry import FlowRegistry
 from knowledge.texts import Catalogue
 from storage.models import Project, utcnow
@@ -34,6 +36,7 @@ class FlowRunner:
         self.flows = flows
         self.texts = texts
         self.projects = projects
+        self.shared = SharedRuns(texts)
 
     @staticmethod
     def may_change(turn: Turn, context: dict[str, object]) -> bool:
@@ -135,7 +138,10 @@ class FlowRunner:
             if project is None:
                 self._ask_for_project(turn, flow)
                 return
-            begin = Start(begin.answers, {**begin.context, PROJECT: project})
+            begin = Start(
+                begin.answers,
+                {**begin.context, PROJECT: project, BASE: base_id(turn, flow, project["id"])},
+            )
             if not self.may_change(turn, begin.context):
                 if self._last_record(turn, flow) is None:  # a viewer, and nothing to read yet
                     self._note(turn, "team.nothing_yet", flow=flow.title.get(turn.lang))
@@ -291,8 +297,12 @@ class FlowRunner:
     def _finish(self, turn: Turn, run: FlowState, done: Completion) -> None:
         turn.dialogue.activate(run)
         turn.dialogue.finish()
-        completion.keep(turn, run, done)
         flow = self.flows.get(run.flow)
+        if flow is not None:
+            done, meanwhile = self.shared.settle(turn, flow, run, done)
+            if meanwhile is not None and isinstance(flow, ProjectTool):
+                turn.say(self.shared.told(turn, flow, run, meanwhile))
+        completion.keep(turn, run, done)
         if done.details and done.record is not None and flow is not None:
             details = flow.details(Record(done.record, utcnow()), turn.lang)
             # The summary's own button is left out only when the summary is what is shown.

@@ -23,7 +23,7 @@ from flows.engine import (
     ReminderSpec,
     Step,
 )
-from flows.project_tool import ProjectTool
+from flows.project_tool import FOCUS, ProjectTool
 from flows.risks.content import GROUPS, RESPONSES, RiskContent, RiskItem, default_risk_content
 from flows.risks.register import MARKERS, RegisterReport
 from flows.risks.scoring import FLAGGED, SCALE, STATUSES, register, status_step
@@ -84,7 +84,7 @@ class RiskFlow(ProjectTool):
                 PICK,
                 t("risks.edit.pick_group"),
                 options=tuple(Option(g, self.content.groups[g]) for g in GROUPS),
-                applies=lambda a, c: bool(c.get(EDIT)),
+                applies=lambda a, c: bool(c.get(EDIT)) and not c.get(FOCUS),
                 group="",
             )
         ]
@@ -129,7 +129,7 @@ class RiskFlow(ProjectTool):
         ) -> bool:
             if not context.get(EDIT):
                 return not self._closed_by_rest(item, answers)
-            picked = answers.get(f"{PICK}:{answers.get(PICK)}")
+            picked = context.get(FOCUS) or answers.get(f"{PICK}:{answers.get(PICK)}")
             return picked == item.id
 
         def risky(
@@ -283,6 +283,27 @@ class RiskFlow(ProjectTool):
         if day < self._clock():
             return self.texts.text("risks.review.past", lang)
         return None
+
+    # ---- items ------------------------------------------------------------------------
+    def has_item(self, item: str) -> bool:
+        return any(i.id == item for i in self.content.items)
+
+    def item_label(self, item: str, lang: str) -> str:
+        found = next((i for i in self.content.items if i.id == item), None)
+        return found.check.get(lang) if found is not None else item
+
+    def item_value(self, answers: Mapping[str, Any], item: str, lang: str) -> str:
+        """The status, and for a risk its likelihood × impact and owner."""
+        status = answers.get(status_step(item))
+        if status not in STATUSES:
+            return "—"
+        shown = self.texts.text(f"risks.status.{status}", lang)
+        if status in FLAGGED:
+            shown += f" · {answers.get(f'l:{item}', '?')}×{answers.get(f'i:{item}', '?')}"
+            owner = answers.get(f"o:{item}")
+            if owner:
+                shown += " · " + self.texts.text("risks.result.owner", lang, owner=owner)
+        return shown
 
     # ---- settling the answers ----------------------------------------------------------
     def _review_day(self, value: Any) -> date | None:

@@ -24,7 +24,7 @@ from flows.engine import (
     Step,
     edit_start,
 )
-from flows.project_tool import ProjectTool
+from flows.project_tool import FOCUS, ProjectTool
 from flows.sustainability.content import Aspect, PlanContent, default_plan_content
 from flows.sustainability.plan import PlanReport
 from flows.sustainability.scoring import ANSWERS, criterion_scores, question_step
@@ -59,7 +59,9 @@ class SustainabilityFlow(ProjectTool):
         def applies(answers: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
             if context.get(REVIEW):
                 return False
-            return not context.get(EDIT) or answers.get(PICK) == section
+            if not context.get(EDIT):
+                return True
+            return (context.get(FOCUS) or answers.get(PICK)) == section
 
         return applies
 
@@ -74,7 +76,7 @@ class SustainabilityFlow(ProjectTool):
                 t("sustainability.edit.pick"),
                 options=tuple(Option(sid, name) for sid, name in sections),
                 columns=2,
-                applies=lambda a, c: bool(c.get(EDIT)) and not c.get(REVIEW),
+                applies=lambda a, c: bool(c.get(EDIT)) and not c.get(REVIEW) and not c.get(FOCUS),
                 group="",
             )
         ]
@@ -288,6 +290,42 @@ class SustainabilityFlow(ProjectTool):
             edit = edit_start(last)
             return None if edit is None else Start(answers=edit.answers, context={REVIEW: True})
         return super().begin(arg, last)
+
+    # ---- items ------------------------------------------------------------------------
+    def item_of(self, key: str) -> str:
+        """An aspect's action and progress status, a criterion's questions, the reminders."""
+        parts = key.split(":")
+        if parts[0] == "q" and len(parts) > 1:
+            for criterion in self.content.criteria:
+                if any(q.id == parts[1] for q in criterion.questions):
+                    return criterion.id
+        return parts[1] if len(parts) > 1 else key
+
+    def _sections(self, lang: str) -> dict[str, str]:
+        names = {a.id: a.name.get(lang) for a in self.content.aspects}
+        names.update({c.id: c.name.get(lang) for c in self.content.criteria})
+        names["follow"] = self.texts.text("sustainability.edit.follow", lang)
+        return names
+
+    def has_item(self, item: str) -> bool:
+        return item in self._sections("en")
+
+    def item_label(self, item: str, lang: str) -> str:
+        return self._sections(lang).get(item, item)
+
+    def item_value(self, answers: Mapping[str, Any], item: str, lang: str) -> str:
+        """An aspect's what, who and when; a criterion's score; the reminders chosen."""
+        if item == "follow":
+            chosen = answers.get("follow")
+            return self.texts.text(f"sustainability.follow.{chosen}", lang) if chosen else "—"
+        scores = criterion_scores(self.content, answers)
+        if item in scores:
+            score = scores[item]
+            return f"{score}%" if score is not None else "—"
+        parts = [answers.get(f"a:{item}:{part}") for part in ("what", "who")]
+        when = parse_date(str(answers.get(f"a:{item}:when") or ""))
+        shown = [str(p) for p in parts if p] + ([show_date(when)] if when else [])
+        return " · ".join(shown) or "—"
 
     # ---- results -----------------------------------------------------------------------
     def _kept(self, answers: Mapping[str, Any], project: Mapping[str, Any]) -> dict[str, Any]:

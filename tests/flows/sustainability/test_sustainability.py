@@ -242,3 +242,18 @@ def test_changing_one_aspect_offers_its_current_answers_and_says_what_changed(
     assert len(changed.splitlines()) == 2
     kept = output.completion.record["answers"]
     assert kept["a:funding:who"] == "Jānis" and kept["a:funding:what"] == "Plāns funding"
+
+
+def test_one_part_answered_again_directly_and_grouped_as_one_item(flow: SustainabilityFlow) -> None:
+    first = answer_all(flow, engine.start(flow, on_project()), {}, follow="none")
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    state = engine.start(flow, on_project(flow.begin("e.follow", last)))
+    assert state.step == "follow"  # no "which part?" first
+    _, output = engine.advance(flow, state, engine.Choose("6-12"), "en")
+    assert output.completion is not None
+    assert flow.begin("e.nothing", last) is None
+    criterion = CONTENT.criteria[0]
+    assert flow.item_of(question_step(criterion.questions[-1].id)) == criterion.id
+    assert flow.item_of("a:funding:who") == flow.item_of("s:funding") == "funding"
+    assert flow.item_value(first.record["answers"], "follow", "en") == "No, thanks"
+    assert "Koordinatore Anna" in flow.item_value(first.record["answers"], "funding", "lv")
