@@ -210,10 +210,12 @@ class Completion:
 
 @dataclass(frozen=True)
 class Record:
-    """A finished run of a flow as kept in the user's history."""
+    """A finished run of a flow as kept in the user's history; ``shown`` is what the core adds
+    for showing it (never kept with it), such as who on a shared project changed what."""
 
     data: JSON
     created_at: datetime
+    shown: JSON = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

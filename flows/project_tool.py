@@ -12,6 +12,10 @@ from flows.engine import DEFAULTS, EDIT, JSON, PROJECT, Flow, Record, Start, edi
 BEFORE = "before"  # context key of an edit: the answers as they were (to say what changed)
 FOCUS = "focus"  # context key of an edit of one item only (``begin("e.<item>")``)
 BASE = "base"  # context key: the id of the project's result a run started from (None: none)
+# Context key (and ``Record.shown`` key) on a shared project: {"last": {item: "Anna, 01.12.2026"},
+# "log": [[when, who, tool, items], ...]} — who last changed each item; the activity log (newest
+# first) only for the coordinator. Put there by the core for showing; never kept in a record.
+TEAM = "team"
 
 RECORD_PROJECT = "_project"  # the project's key in a history record (kept for old records)
 
@@ -36,6 +40,19 @@ class ProjectTool(Flow):
             return None
         context = {**edit.context, BEFORE: dict(edit.answers)}
         return Start(edit.answers, {**context, FOCUS: focus} if focus else context)
+
+    @staticmethod
+    def team_of(source: Mapping[str, Any]) -> tuple[dict[str, str], list[list[str]]]:
+        """Who last changed each item and the activity log, from a run's context or a
+        record's ``shown`` (both empty when the project is no shared one)."""
+        team = source.get(TEAM)
+        if not isinstance(team, Mapping):
+            return {}, []
+        last, log = team.get("last"), team.get("log")
+        return (
+            {str(k): str(v) for k, v in last.items()} if isinstance(last, Mapping) else {},
+            [[str(cell) for cell in row] for row in log] if isinstance(log, list) else [],
+        )
 
     # ---- items: what answers are grouped by when a team shares them --------------------
     def item_of(self, key: str) -> str:

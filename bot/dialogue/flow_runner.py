@@ -21,7 +21,7 @@ from flows.engine import (
     Record,
     Start,
 )
-from flows.project_tool import BASE, ProjectTool
+from flows.project_tool import BASE, TEAM, ProjectTool
 from flows.registry import FlowRegistry
 from knowledge.texts import Catalogue
 from storage.models import Project, utcnow
@@ -199,6 +199,10 @@ class FlowRunner:
             if project is None:
                 return None
             rows = results.latest(None, flow.id, project_id=project["id"])
+            if rows and isinstance(flow, ProjectTool):
+                team = self.shared.team_view(turn, flow, project["id"], self.flows)
+                shown = {TEAM: team} if team is not None else {}
+                return Record(rows[0].data, rows[0].created_at, shown)
         else:
             rows = results.latest(turn.user.id, flow.id)
         return Record(rows[0].data, rows[0].created_at) if rows else None
@@ -298,13 +302,17 @@ class FlowRunner:
         turn.dialogue.activate(run)
         turn.dialogue.finish()
         flow = self.flows.get(run.flow)
+        shown: dict[str, object] = {}
         if flow is not None:
-            done, meanwhile = self.shared.settle(turn, flow, run, done)
-            if meanwhile is not None and isinstance(flow, ProjectTool):
-                turn.say(self.shared.told(turn, flow, run, meanwhile))
+            settled = self.shared.settle(turn, flow, run, done, self.flows)
+            done = settled.done
+            if settled.meanwhile is not None and isinstance(flow, ProjectTool):
+                turn.say(self.shared.told(turn, flow, run, settled.meanwhile))
+            if settled.team is not None:
+                shown[TEAM] = settled.team
         completion.keep(turn, run, done)
         if done.details and done.record is not None and flow is not None:
-            details = flow.details(Record(done.record, utcnow()), turn.lang)
+            details = flow.details(Record(done.record, utcnow(), shown), turn.lang)
             # The summary's own button is left out only when the summary is what is shown.
             summary_shown = bool(details) and bool(done.messages)
             summary_shown = summary_shown and done.messages[-1] == details[0].text

@@ -1,23 +1,35 @@
 """Runs on a shared project: each remembers the team's result it started from (``BASE``), and
 when it finishes its answers are merged into the team's current ones under the project's row
 lock. What someone else changed meanwhile is kept; an item both changed keeps the answer saved
-first, and the user who finished later is told which, by whom, and can answer it again."""
+first, and the user who finished later is told which, by whom, and can answer it again.
+
+Who last changed each item (and the coordinator's activity log) is worked out from the
+project's kept results, each against the one before it, not stored per item: the results
+already say who saved what and when, a merge writes no extra rows, and someone who erases their
+data (``FlowResult.user_id`` set to NULL, off the team) shows as a former member everywhere
+at once, with no copy of their id left in any record."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 from bot.dialogue import callbacks
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.turn import Turn
-from flows.engine import DEFAULTS, EDIT, PROJECT, Completion, Flow, FlowState
-from flows.merge import edits, last_changes, three_way
-from flows.project_tool import BASE, BEFORE, FOCUS, ProjectTool
+from flows.dates import ZONE, local_date, show_date
+from flows.engine import DEFAULTS, EDIT, JSON, PROJECT, Completion, Flow, FlowState
+from flows.merge import Edit, edits, last_changes, three_way
+from flows.project_tool import BASE, BEFORE, FOCUS, TEAM, ProjectTool
 from knowledge.texts import Catalogue
-from storage.history import ProjectHistory, answers_of
-from storage.models import Project
+from storage.history import Kept, ProjectHistory, answers_of
+from storage.models import Project, utcnow
+from storage.team import TeamRepository
 
 SHOWN = 5  # items listed (each with a button) in one "changed meanwhile" message
+LOG_ROWS = 1000  # the activity log's newest entries in the register's XLSX
 
 
 def project_id_of(run: FlowState) -> int | None:
@@ -30,6 +42,16 @@ def base_id(turn: Turn, flow: Flow, project_id: int) -> int | None:
     """The team's latest result a new run on the project starts from."""
     latest = ProjectHistory(turn.session).latest(project_id, flow.id)
     return latest.id if latest is not None else None
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A finished run's completion as it is saved, what was changed meanwhile, and who
+    changed what (``TEAM``; None off a shared project)."""
+
+    done: Completion
+    meanwhile: Meanwhile | None = None
+    team: JSON | None = None
 
 
 @dataclass(frozen=True)
@@ -47,36 +69,97 @@ class SharedRuns:
         self.texts = texts
 
     def settle(
-        self, turn: Turn, flow: Flow, run: FlowState, done: Completion
-    ) -> tuple[Completion, Meanwhile | None]:
+        self, turn: Turn, flow: Flow, run: FlowState, done: Completion, tools: Iterable[Flow]
+    ) -> Settled:
         """``done`` as it is when nobody else saved the project's ``flow`` since the run
-        started; otherwise completed again from the merged answers."""
+        started; otherwise completed again from the merged answers. On a shared project it
+        is completed again knowing who changed what (the new result counted as the user's)."""
         project_id = project_id_of(run)
-        if (
-            not isinstance(flow, ProjectTool)
-            or project_id is None
-            or BASE not in run.context
-            or done.record is None
-        ):
-            return done, None
+        if not isinstance(flow, ProjectTool) or project_id is None or done.record is None:
+            return Settled(done)
         history = ProjectHistory(turn.session)
         if not history.lock(project_id):
-            return done, None
+            return Settled(done)
         latest = history.latest(project_id, flow.id)
-        started = run.context.get(BASE)
-        if latest is None or latest.id == started:
-            return done, None
-        base = history.result(started, project_id, flow.id) if isinstance(started, int) else None
-        theirs = answers_of(latest)
+        started = run.context.get(BASE, latest.id if latest is not None else None)
         mine = done.record.get("answers")
-        merged = three_way(
-            answers_of(base), mine if isinstance(mine, dict) else {}, theirs, flow.item_of
-        )
-        context = {k: v for k, v in run.context.items() if k not in (DEFAULTS, FOCUS)}
-        context.update({EDIT: True, BEFORE: theirs, BASE: latest.id})
-        again = flow.complete(replace(run, answers=merged.answers, context=context), turn.lang)
-        meanwhile = Meanwhile(merged.conflicts, theirs) if merged.conflicts else None
-        return again, meanwhile
+        answers: dict[str, Any] = dict(mine) if isinstance(mine, dict) else {}
+        context, meanwhile, merged = dict(run.context), None, False
+        if latest is not None and latest.id != started:
+            base = (
+                history.result(started, project_id, flow.id) if isinstance(started, int) else None
+            )
+            theirs = answers_of(latest)
+            result = three_way(answers_of(base), answers, theirs, flow.item_of)
+            answers, merged = result.answers, True
+            context = {k: v for k, v in context.items() if k not in (DEFAULTS, FOCUS)}
+            context.update({EDIT: True, BEFORE: theirs, BASE: latest.id})
+            meanwhile = Meanwhile(result.conflicts, theirs) if result.conflicts else None
+        team = self.team_view(turn, flow, project_id, tools, (turn.user.id, utcnow(), answers))
+        if not merged and team is None:
+            return Settled(done)
+        if team is not None:
+            context[TEAM] = team
+        again = replace(run, answers=answers if merged else run.answers, context=context)
+        return Settled(flow.complete(again, turn.lang), meanwhile, team)
+
+    def team_view(
+        self,
+        turn: Turn,
+        flow: ProjectTool,
+        project_id: int,
+        tools: Iterable[Flow],
+        pending: tuple[int, datetime, dict[str, Any]] | None = None,
+    ) -> JSON | None:
+        """For ``TEAM``: who last changed each item of ``flow`` and, for the coordinator, the
+        project's activity log; None when only its coordinator ever worked on the project.
+        ``pending``: a result about to be saved (who, when, answers)."""
+        project = turn.session.get(Project, project_id)
+        if project is None:
+            return None
+        projects = {t.id: t for t in tools if isinstance(t, ProjectTool)}
+        projects[flow.id] = flow
+        kept = ProjectHistory(turn.session).kept(project_id, tuple(projects))
+        if pending is not None:
+            kept[flow.id] = [*kept[flow.id], (0, *pending)]
+        names = self.names(turn, project_id)
+        authors = {row[1] for rows in kept.values() for row in rows}
+        if len(names.team) < 2 and authors <= {project.user_id}:
+            return None
+        history = {tool: edits(kept[tool], projects[tool].item_of) for tool in projects}
+        last = {
+            item: f"{names(edit.user_id)}, {show_date(local_date(edit.when))}"
+            for item, edit in last_changes(history[flow.id]).items()
+        }
+        view: JSON = {"last": last}
+        if TeamRepository(turn.session).role(project, turn.user.id) == "coordinator":
+            view["log"] = self._log(turn, projects, history, names)
+        return view
+
+    def _log(
+        self,
+        turn: Turn,
+        tools: dict[str, ProjectTool],
+        history: dict[str, list[Edit]],
+        names: NameOf,
+    ) -> list[list[str]]:
+        """The activity log, newest first: when, who, which tool, the items changed."""
+        rows = [
+            (edit.when, tool, edit)
+            for tool, found in history.items()
+            for edit in found
+            if edit.items
+        ]
+        rows.sort(key=lambda row: (row[0], row[2].result_id), reverse=True)
+        return [
+            [
+                when.astimezone(ZONE).strftime("%d.%m.%Y %H:%M"),
+                names(edit.user_id),
+                tools[tool].title.get(turn.lang),
+                "; ".join(tools[tool].item_label(item, turn.lang) for item in edit.items),
+            ]
+            for when, tool, edit in rows[:LOG_ROWS]
+        ]
 
     def told(self, turn: Turn, flow: ProjectTool, run: FlowState, meanwhile: Meanwhile) -> Reply:
         """Which items were changed meanwhile, by whom, their current answers, and a button to
@@ -107,8 +190,7 @@ class SharedRuns:
 
     def last_changed_by(self, turn: Turn, flow: ProjectTool, project_id: int) -> dict[str, str]:
         """Each item's last author on the project, as the team sees them."""
-        history = ProjectHistory(turn.session)
-        kept = history.kept(project_id, (flow.id,))[flow.id]
+        kept: list[Kept] = ProjectHistory(turn.session).kept(project_id, (flow.id,))[flow.id]
         names = self.names(turn, project_id)
         last = last_changes(edits(kept, flow.item_of))
         return {item: names(edit.user_id) for item, edit in last.items()}

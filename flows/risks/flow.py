@@ -389,7 +389,11 @@ class RiskFlow(ProjectTool):
         project: Mapping[str, Any],
         when: date,
         lang: str,
+        shown: Mapping[str, Any],
     ) -> RegisterReport:
+        """The register; ``shown`` (a run's context or a record's ``shown``) may say who on a
+        shared project changed what."""
+        changed, activity = self.team_of(shown)
         return RegisterReport(
             self.texts,
             self.content,
@@ -398,6 +402,8 @@ class RiskFlow(ProjectTool):
             project=str(project.get("name", "")),
             when=when,
             lang=lang,
+            changed=changed,
+            activity=activity,
         )
 
     def complete(self, state: FlowState, lang: str) -> Completion:
@@ -406,7 +412,7 @@ class RiskFlow(ProjectTool):
         kept = self.settled_answers(state.answers, state.context)
         reviews = self._reviews(kept)
         project = self.project_of(state.context)
-        report = self._report(kept, reviews, project, today, lang)
+        report = self._report(kept, reviews, project, today, lang, state.context)
         reminders = tuple(
             ReminderSpec(
                 key=risk.item.id,
@@ -485,7 +491,9 @@ class RiskFlow(ProjectTool):
         reviews = dict(stored) if isinstance(stored, Mapping) and stored else {}
         when = local_date(last.created_at)
         project = self.last_project(last)
-        return self._report(answers, reviews or self._reviews(answers), project, when, lang)
+        return self._report(
+            answers, reviews or self._reviews(answers), project, when, lang, last.shown
+        )
 
     def landing(self, last: Record, lang: str) -> Landing:
         report = self._last_report(last, lang)

@@ -341,7 +341,12 @@ class SustainabilityFlow(ProjectTool):
         return kept
 
     def _report(
-        self, answers: Mapping[str, Any], project: Mapping[str, Any], when: date, lang: str
+        self,
+        answers: Mapping[str, Any],
+        project: Mapping[str, Any],
+        when: date,
+        lang: str,
+        shown: Mapping[str, Any] | None = None,
     ) -> PlanReport:
         return PlanReport(
             self.texts,
@@ -351,13 +356,14 @@ class SustainabilityFlow(ProjectTool):
             when=when,
             lang=lang,
             reviews=[day for _, day in self._review_dates(answers, project)],
+            changed=self.team_of(shown or {})[0],
         )
 
     def complete(self, state: FlowState, lang: str) -> Completion:
         today = self._clock()
         project = self.project_of(state.context)
         answers = self._kept(state.answers, project)
-        report = self._report(answers, project, today, lang)
+        report = self._report(answers, project, today, lang, state.context)
         reviews = self._review_dates(answers, project)
         _, ended = self._anchor(answers, project)
         wording = "reminder_after_plan" if ended else "reminder"
@@ -430,7 +436,9 @@ class SustainabilityFlow(ProjectTool):
 
     def _last_report(self, last: Record, lang: str) -> PlanReport:
         when = local_date(last.created_at)
-        return self._report(self.last_answers(last), self.last_project(last), when, lang)
+        return self._report(
+            self.last_answers(last), self.last_project(last), when, lang, last.shown
+        )
 
     def landing(self, last: Record, lang: str) -> Landing:
         report = self._last_report(last, lang)

@@ -257,3 +257,13 @@ def test_one_part_answered_again_directly_and_grouped_as_one_item(flow: Sustaina
     assert flow.item_of("a:funding:who") == flow.item_of("s:funding") == "funding"
     assert flow.item_value(first.record["answers"], "follow", "en") == "No, thanks"
     assert "Koordinatore Anna" in flow.item_value(first.record["answers"], "funding", "lv")
+
+
+def test_a_shared_plan_says_who_last_changed_each_action(flow: SustainabilityFlow) -> None:
+    first = answer_all(flow, engine.start(flow, on_project()), {})
+    shown = {"team": {"last": {"funding": "Anna, 01.12.2026"}}}
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC), shown)
+    actions = flow.details(last, "en")[1].text
+    assert actions.count("Changed by") == 1 and "Changed by Anna, 01.12.2026" in actions
+    plain = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    assert "Changed by" not in flow.details(plain, "en")[1].text
