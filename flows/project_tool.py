@@ -7,7 +7,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.engine import DEFAULTS, EDIT, JSON, PROJECT, Flow, Record, Start, edit_start
+from flows.engine import (
+    DEFAULTS,
+    EDIT,
+    JSON,
+    MEMBERS,
+    PROJECT,
+    Flow,
+    Option,
+    Record,
+    Start,
+    edit_start,
+)
+from knowledge.texts import Localized
 
 BEFORE = "before"  # context key of an edit: the answers as they were (to say what changed)
 FOCUS = "focus"  # context key of an edit of one item only (``begin("e.<item>")``)
@@ -16,6 +28,8 @@ BASE = "base"  # context key: the id of the project's result a run started from 
 # "log": [[when, who, tool, items], ...]} — who last changed each item; the activity log (newest
 # first) only for the coordinator. Put there by the core for showing; never kept in a record.
 TEAM = "team"
+
+PERSON = "u."  # an option id "u.<user id>": a member of the project's team picked by name
 
 RECORD_PROJECT = "_project"  # the project's key in a history record (kept for old records)
 
@@ -53,6 +67,44 @@ class ProjectTool(Flow):
             {str(k): str(v) for k, v in last.items()} if isinstance(last, Mapping) else {},
             [[str(cell) for cell in row] for row in log] if isinstance(log, list) else [],
         )
+
+    # ---- people: a team member picked by name, or free text -----------------------------
+    @staticmethod
+    def members_of(context: Mapping[str, Any]) -> dict[int, str]:
+        """The team the run was started with (user id -> first name; unnamed ones left out)."""
+        found = context.get(MEMBERS)
+        members: dict[int, str] = {}
+        for entry in found if isinstance(found, list) else ():
+            if isinstance(entry, list) and len(entry) == 2:
+                user_id, name = entry
+                if isinstance(user_id, int) and isinstance(name, str) and name:
+                    members[user_id] = name
+        return members
+
+    def member_options(self, context: Mapping[str, Any]) -> tuple[Option, ...]:
+        """A button per team member ("👤 Anna"); none off a shared project."""
+        return tuple(
+            Option(f"{PERSON}{user_id}", Localized(f"👤 {name}", f"👤 {name}"))
+            for user_id, name in self.members_of(context).items()
+        )
+
+    def person(
+        self, value: Any, linked: Any, context: Mapping[str, Any]
+    ) -> tuple[str, int | None] | None:
+        """Who ``value`` names: a picked member ("u.<id>") as their first name and id; a name
+        kept with a member's id (``linked``) while it is still that member's name; else free
+        text (no id). None for no answer."""
+        if value in (None, ""):
+            return None
+        members = self.members_of(context)
+        text = str(value)
+        if text.startswith(PERSON) and text[len(PERSON) :].isdigit():
+            user_id = int(text[len(PERSON) :])
+            if user_id in members:
+                return members[user_id], user_id
+        if isinstance(linked, int) and members.get(linked) == text:
+            return text, linked
+        return text, None
 
     # ---- items: what answers are grouped by when a team shares them --------------------
     def item_of(self, key: str) -> str:

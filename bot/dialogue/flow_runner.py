@@ -7,12 +7,13 @@ from __future__ import annotations
 from bot.dialogue import completion, views
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
-from bot.dialogue.shared_runs import SharedRuns, base_id
+from bot.dialogue.shared_runs import SharedRuns, base_id, team_list
 from bot.dialogue.turn import Turn
 from flows import engine
 from flows.engine import (
     CONTACT,
     DEFAULTS,
+    MEMBERS,
     PROJECT,
     THEN,
     Completion,
@@ -140,7 +141,12 @@ class FlowRunner:
                 return
             begin = Start(
                 begin.answers,
-                {**begin.context, PROJECT: project, BASE: base_id(turn, flow, project["id"])},
+                {
+                    **begin.context,
+                    PROJECT: project,
+                    BASE: base_id(turn, flow, project["id"]),
+                    MEMBERS: team_list(turn, project["id"]),
+                },
             )
             if not self.may_change(turn, begin.context):
                 if self._last_record(turn, flow) is None:  # a viewer, and nothing to read yet

@@ -44,6 +44,15 @@ def base_id(turn: Turn, flow: Flow, project_id: int) -> int | None:
     return latest.id if latest is not None else None
 
 
+def team_list(turn: Turn, project_id: int) -> list[list[object]]:
+    """``MEMBERS``: the people on a shared project (longest-standing first) to pick as an
+    owner; empty for a project only its coordinator is on."""
+    team = TeamRepository(turn.session).members(project_id)
+    if len(team) < 2:
+        return []
+    return [[member.user_id, member.first_name] for member in team if member.first_name]
+
+
 @dataclass(frozen=True)
 class Settled:
     """A finished run's completion as it is saved, what was changed meanwhile, and who

@@ -23,7 +23,7 @@ from flows.engine import (
     ReminderSpec,
     Step,
 )
-from flows.project_tool import FOCUS, ProjectTool
+from flows.project_tool import FOCUS, PERSON, ProjectTool
 from flows.risks.content import GROUPS, RESPONSES, RiskContent, RiskItem, default_risk_content
 from flows.risks.register import MARKERS, RegisterReport
 from flows.risks.scoring import FLAGGED, SCALE, STATUSES, register, status_step
@@ -55,11 +55,13 @@ def _flagged(answers: Mapping[str, Any], item_id: str) -> bool:
 
 @dataclass(frozen=True)
 class Settled:
-    """One flagged item's plan as it stands: the answer given, or the default."""
+    """One flagged item's plan as it stands: the answer given, or the default. ``owner_id``:
+    the owner is a member of the project's team (their reminders go to them)."""
 
     response: str
     owner: str | None
     review: date
+    owner_id: int | None = None
 
 
 class RiskFlow(ProjectTool):
@@ -235,7 +237,7 @@ class RiskFlow(ProjectTool):
     ) -> str:
         plan = self._settle(answers, context).get(item.id)
         assert plan is not None
-        return self.texts.text(
+        question = self.texts.text(
             "risks.plan.question",
             lang,
             risk=item.risk.get(lang),
@@ -244,6 +246,9 @@ class RiskFlow(ProjectTool):
             owner=plan.owner or self.texts.text("risks.plan.no_owner", lang),
             date=show_date(plan.review),
         )
+        if not self.member_options(context):
+            return question
+        return f"{question}\n{self.texts.text('risks.plan.pick_member', lang)}"
 
     def warm_up(self) -> None:
         import openpyxl  # noqa: F401
@@ -252,10 +257,22 @@ class RiskFlow(ProjectTool):
     def steps(self) -> Sequence[Step]:
         return self._steps
 
+    def options(
+        self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> tuple[Option, ...]:
+        """The plan and owner steps also offer the team's members as owners."""
+        if step.id.startswith(("p:", "o:")):
+            return step.options + self.member_options(context)
+        return step.options
+
     def default(self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]) -> Any:
         """Likelihood × impact kept as two answers in a register is offered as one choice; the
-        review date and owner offer what the plan step showed."""
+        review date and owner offer what the plan step showed (a member as their button)."""
         kind = step.id.split(":", 1)[0]
+        if kind == "o":
+            plan = self._settle(answers, context).get(step.id[2:])
+            if plan is not None and plan.owner_id is not None:
+                return f"{PERSON}{plan.owner_id}"
         if kind in ("d", "o") and answers.get(step.id) in (None, ""):
             plan = self._settle(answers, context).get(step.id[2:])
             if plan is not None:
@@ -319,7 +336,7 @@ class RiskFlow(ProjectTool):
         owner of the last register and a review in a month."""
         earlier = context.get(DEFAULTS)
         before = earlier if isinstance(earlier, Mapping) else {}
-        owner: str | None = None
+        owner: tuple[str, int | None] | None = None
         review: date | None = None
         settled: dict[str, Settled] = {}
         for item in self.content.items:
@@ -330,12 +347,18 @@ class RiskFlow(ProjectTool):
                 response = item.response
             plan = answers.get(f"p:{item.id}")
             typed = plan if plan and plan not in (PLAN_OK, PLAN_RESPONSE, PLAN_DATE) else None
-            owner = typed or answers.get(f"o:{item.id}") or owner or before.get(f"o:{item.id}")
+            owner = (
+                self.person(typed, None, context)
+                or self.person(answers.get(f"o:{item.id}"), answers.get(f"ou:{item.id}"), context)
+                or owner
+                or self.person(before.get(f"o:{item.id}"), before.get(f"ou:{item.id}"), context)
+            )
             review = self._review_day(answers.get(f"d:{item.id}")) or review
             if review is None:
                 review = self._review_day(DEFAULT_REVIEW)
             assert review is not None
-            settled[item.id] = Settled(str(response), owner or None, review)
+            name, owner_id = owner if owner is not None else (None, None)
+            settled[item.id] = Settled(str(response), name or None, review, owner_id)
         return settled
 
     def settled_answers(
@@ -365,6 +388,8 @@ class RiskFlow(ProjectTool):
             kept[f"r:{item_id}"] = plan.response
             if plan.owner:
                 kept[f"o:{item_id}"] = plan.owner
+            if plan.owner_id is not None:
+                kept[f"ou:{item_id}"] = plan.owner_id
             kept[f"d:{item_id}"] = show_date(plan.review)
         return kept
 

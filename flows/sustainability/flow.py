@@ -12,6 +12,7 @@ from typing import Any
 
 from flows.dates import add_months, local_date, local_today, parse_date, show_date
 from flows.engine import (
+    DEFAULTS,
     EDIT,
     Completion,
     Detail,
@@ -24,7 +25,7 @@ from flows.engine import (
     Step,
     edit_start,
 )
-from flows.project_tool import FOCUS, ProjectTool
+from flows.project_tool import FOCUS, PERSON, ProjectTool
 from flows.sustainability.content import Aspect, PlanContent, default_plan_content
 from flows.sustainability.plan import PlanReport
 from flows.sustainability.scoring import ANSWERS, criterion_scores, question_step
@@ -37,6 +38,7 @@ FROM = "_from"
 WHEN = {"end": 0, "3m": 3, "6m": 6, "12m": 12}  # months after the project's end
 FOLLOW = {"3-6-12": (3, 6, 12), "6-12": (6, 12), "none": ()}
 STATUSES = ("done", "progress", "todo")
+ID = "_id"  # "a:<aspect>:who_id": the user id of a "who" who is a member of the team
 
 
 class SustainabilityFlow(ProjectTool):
@@ -328,9 +330,38 @@ class SustainabilityFlow(ProjectTool):
         return " · ".join(shown) or "—"
 
     # ---- results -----------------------------------------------------------------------
-    def _kept(self, answers: Mapping[str, Any], project: Mapping[str, Any]) -> dict[str, Any]:
-        """The answers to keep, with each action's date made absolute."""
-        kept = {k: v for k, v in answers.items() if k != PICK}
+    def options(
+        self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> tuple[Option, ...]:
+        """An action's "who" also offers the team's members."""
+        if step.id.endswith(":who"):
+            return step.options + self.member_options(context)
+        return step.options
+
+    def default(self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]) -> Any:
+        """A member who was picked is offered as their button again."""
+        found = super().default(step, answers, context)
+        if step.id.endswith(":who") and found is not None:
+            source = answers if context.get(EDIT) else context.get(DEFAULTS)
+            linked = source.get(f"{step.id}{ID}") if isinstance(source, Mapping) else None
+            person = self.person(found, linked, context)
+            if person is not None and person[1] is not None:
+                return f"{PERSON}{person[1]}"
+        return found
+
+    def _kept(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The answers to keep, with each action's date made absolute and each "who" that is a
+        member of the team kept with their user id (``a:<aspect>:who_id``)."""
+        kept = {k: v for k, v in answers.items() if k != PICK and not k.endswith(ID)}
+        for aspect in self.content.aspects:
+            key = f"a:{aspect.id}:who"
+            person = self.person(answers.get(key), answers.get(f"{key}{ID}"), context)
+            if person is not None:
+                kept[key] = person[0]
+                if person[1] is not None:
+                    kept[f"{key}{ID}"] = person[1]
         base, ended = self._anchor(answers, project)
         if ended:
             kept[FROM] = base.isoformat()
@@ -362,7 +393,7 @@ class SustainabilityFlow(ProjectTool):
     def complete(self, state: FlowState, lang: str) -> Completion:
         today = self._clock()
         project = self.project_of(state.context)
-        answers = self._kept(state.answers, project)
+        answers = self._kept(state.answers, project, state.context)
         report = self._report(answers, project, today, lang, state.context)
         reviews = self._review_dates(answers, project)
         _, ended = self._anchor(answers, project)

@@ -267,3 +267,32 @@ def test_a_shared_plan_says_who_last_changed_each_action(flow: SustainabilityFlo
     assert actions.count("Changed by") == 1 and "Changed by Anna, 01.12.2026" in actions
     plain = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
     assert "Changed by" not in flow.details(plain, "en")[1].text
+
+
+def test_an_actions_who_is_picked_from_the_team(flow: SustainabilityFlow) -> None:
+    team = {"members": [[100, "Anna"], [200, "Jānis"]]}
+    state = engine.start(flow, Start(context={PROJECT: PROJECT_INFO, **team}))
+    while state.step is not None and not state.step.endswith(":who"):
+        step = state.step
+        aspect = CONTENT.aspect(step.split(":")[1])
+        event: engine.Event = (
+            engine.Choose(aspect.options[0][0]) if step.endswith(":main") else engine.Answer("x")
+        )
+        state, _ = engine.advance(flow, state, event, "lv")
+    shown = engine.render(flow, state, "lv")
+    assert ("u.200", "👤 Jānis") in shown.options and shown.free_text
+    state, _ = engine.advance(flow, state, engine.Choose("u.200"), "lv")
+    done = answer_all(flow, state, {})
+    kept = done.record["answers"]
+    first = CONTENT.aspects[0].id
+    assert kept[f"a:{first}:who"] == "Jānis" and kept[f"a:{first}:who_id"] == 200
+    assert kept[f"a:{CONTENT.aspects[1].id}:who"] == "Koordinatore Anna"
+    assert f"a:{CONTENT.aspects[1].id}:who_id" not in kept  # typed: nobody's id
+    # Changing that action later offers the member as the answer to keep.
+    last = Record(done.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    edit = flow.begin(f"e.{first}", last)
+    assert edit is not None
+    state = engine.start(flow, Start(edit.answers, {**edit.context, PROJECT: PROJECT_INFO, **team}))
+    while state.step != f"a:{first}:who":
+        state, _ = engine.advance(flow, state, engine.Choose("+"), "lv")
+    assert engine.render(flow, state, "lv").default == "👤 Jānis"
