@@ -183,11 +183,16 @@ class Detail:
 
 @dataclass(frozen=True)
 class ReminderSpec:
-    """A reminder a finished flow asks for: sent on ``due_on`` in the user's language."""
+    """A reminder a finished flow asks for: sent on ``due_on`` in the recipient's language. On
+    a shared project it goes to ``to`` (a team member's user id, such as a risk's owner) or
+    else to whoever last answered the item ``key`` names; ``line`` is how the coordinator's
+    daily digest of the project lists it (None: ``text``)."""
 
     key: str
     due_on: date
     text: Localized
+    to: int | None = None
+    line: Localized | None = None
 
 
 @dataclass(frozen=True)

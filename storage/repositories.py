@@ -318,6 +318,34 @@ class ReminderRepository:
             )  # fmt: skip
         self.session.flush()
 
+    def replace_project(
+        self,
+        flow: str,
+        project_id: int,
+        reminders: list[tuple[int, str, datetime, dict[str, str]]],
+    ) -> None:
+        """A shared project's unsent reminders of ``flow``, whoever they are for, become
+        ``reminders`` (recipient, key, due time, {"lv", "en"} text). One already delivered to
+        the same person for the same key and due time is not added again."""
+        same_run = (Reminder.flow == flow, Reminder.project_id == project_id)
+        self.session.execute(delete(Reminder).where(*same_run, Reminder.sent_at.is_(None)))
+        sent = {
+            (row.user_id, row.key, _as_utc(row.due_at))
+            for row in self.session.scalars(
+                select(Reminder).where(*same_run, Reminder.sent_at.is_not(None))
+            )
+        }
+        for user_id, key, due_at, text in reminders:
+            if (user_id, key, _as_utc(due_at)) in sent:
+                continue
+            self.session.add(
+                Reminder(
+                    user_id=user_id, project_id=project_id, flow=flow, key=key, text=text,
+                    due_at=due_at,
+                )
+            )  # fmt: skip
+        self.session.flush()
+
     def pending(self, user_id: int) -> list[Reminder]:
         query = select(Reminder).where(Reminder.user_id == user_id, Reminder.sent_at.is_(None))
         return list(self.session.scalars(query.order_by(Reminder.due_at, Reminder.id)))

@@ -316,7 +316,7 @@ class FlowRunner:
                 turn.say(self.shared.told(turn, flow, run, settled.meanwhile))
             if settled.team is not None:
                 shown[TEAM] = settled.team
-        completion.keep(turn, run, done)
+        completion.keep(turn, run, done, (flow, self.texts) if flow is not None else None)
         if done.details and done.record is not None and flow is not None:
             details = flow.details(Record(done.record, utcnow(), shown), turn.lang)
             # The summary's own button is left out only when the summary is what is shown.

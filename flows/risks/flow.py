@@ -27,7 +27,7 @@ from flows.project_tool import FOCUS, PERSON, ProjectTool
 from flows.risks.content import GROUPS, RESPONSES, RiskContent, RiskItem, default_risk_content
 from flows.risks.register import MARKERS, RegisterReport
 from flows.risks.scoring import FLAGGED, SCALE, STATUSES, register, status_step
-from flows.texts import load_flow_texts
+from flows.texts import constant, load_flow_texts
 from knowledge.texts import Localized
 
 PICK = "pick"  # the edit mode's group question; "pick:<group>" asks the item
@@ -47,6 +47,10 @@ GRID = tuple(f"{lik}{imp}" for lik in reversed(SCALE) for imp in SCALE)
 def _picked_group(group: str, answers: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
     """In an edit, the item list of the group the user picked."""
     return bool(context.get(EDIT)) and answers.get(PICK) == group
+
+
+def _user_id(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _flagged(answers: Mapping[str, Any], item_id: str) -> bool:
@@ -446,6 +450,12 @@ class RiskFlow(ProjectTool):
                     "risks.result.reminder_text",
                     risk=risk.item.risk.get,
                     project=lambda _lang: str(project.get("name", "")),
+                ),
+                to=_user_id(kept.get(f"ou:{risk.item.id}")),
+                line=self.texts.filled(
+                    "risks.result.digest_line",
+                    risk=risk.item.risk.get,
+                    owner=constant(risk.owner or "—"),
                 ),
             )
             for risk in report.risks

@@ -410,6 +410,7 @@ class SustainabilityFlow(ProjectTool):
             )
             for months, day in reviews
         )
+        reminders += self._follow_ups(answers, project)
         notes = self._reminder_notes(answers, project, lang)
         past = [day for _, day in self._chosen_reviews(answers, project) if day < self._clock()]
         if past:
@@ -427,6 +428,40 @@ class SustainabilityFlow(ProjectTool):
             reminders=reminders,
             details=True,
         )
+
+    def _follow_ups(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any]
+    ) -> tuple[ReminderSpec, ...]:
+        """On a shared project: a follow-up on each action's date, to the member it is
+        assigned to (an action assigned to someone outside the team has none)."""
+        today = self._clock()
+        found = []
+        for aspect in self.content.aspects:
+            assignee = answers.get(f"a:{aspect.id}:who{ID}")
+            when = parse_date(str(answers.get(f"a:{aspect.id}:when") or ""))
+            if not isinstance(assignee, int) or when is None or when < today:
+                continue
+            what = str(answers.get(f"a:{aspect.id}:what") or "")
+            found.append(
+                ReminderSpec(
+                    key=f"action-{aspect.id}",
+                    due_on=when,
+                    text=self.texts.filled(
+                        "sustainability.follow.action_reminder",
+                        aspect=aspect.name.get,
+                        what=constant(what),
+                        project=constant(str(project.get("name", ""))),
+                    ),
+                    to=assignee,
+                    line=self.texts.filled(
+                        "sustainability.follow.action_line",
+                        aspect=aspect.name.get,
+                        what=constant(what),
+                        who=constant(str(answers.get(f"a:{aspect.id}:who") or "")),
+                    ),
+                )
+            )
+        return tuple(found)
 
     def _reminder_notes(
         self, answers: Mapping[str, Any], project: Mapping[str, Any], lang: str

@@ -165,3 +165,31 @@ def test_projects_are_renamed_archived_and_deleted_with_their_results(database_u
         assert [r.project_id for r in results] == [kept.id]
         assert [r.project_id for r in ReminderRepository(session).pending(1)] == [kept.id]
     db.dispose()
+
+
+def test_a_shared_projects_reminders_are_replaced_for_everyone_and_sent_once(
+    database_url: str,
+) -> None:
+    db = _db(database_url)
+    text = {"lv": "x", "en": "x"}
+    with db.transaction() as session:
+        UserRepository(session).touch(3)
+        project = ProjectRepository(session).add(1, name="A", action="ka2", role="coordinator")
+        ReminderRepository(session).replace_project(
+            "risks", project.id, [(1, "digest-d", NOW, text), (2, "risk-a", NOW, text)]
+        )
+    with db.transaction() as session:
+        assert len(ReminderRepository(session).claim_due(NOW)) == 2
+    with db.transaction() as session:  # saved again: the risk passes to user 3, a new one
+        ReminderRepository(session).replace_project(
+            "risks",
+            project.id,
+            [(1, "digest-d", NOW, text), (3, "risk-a", NOW, text), (2, "risk-b", NOW, text)],
+        )
+        later = NOW + timedelta(days=1)
+        ReminderRepository(session).replace_project(
+            "risks", project.id, [(2, "risk-b", later, text), (1, "digest-d", NOW, text)]
+        )
+    with db.transaction() as session:  # only what the last save asked for and was not sent
+        due = ReminderRepository(session).claim_due(later)
+        assert [(r.user_id, r.key) for r in due] == [(2, "risk-b")]
