@@ -30,6 +30,9 @@ BASE = "base"  # context key: the id of the project's result a run started from 
 TEAM = "team"
 
 PERSON = "u."  # an option id "u.<user id>": a member of the project's team picked by name
+# An answer naming a member of the team keeps their user id under its key + LINK ("o:<item>"
+# -> "o:<item>_id"); ``storage.team`` unlinks it (and says "former member") when they leave.
+LINK = "_id"
 
 RECORD_PROJECT = "_project"  # the project's key in a history record (kept for old records)
 
@@ -108,9 +111,9 @@ class ProjectTool(Flow):
 
     # ---- items: what answers are grouped by when a team shares them --------------------
     def item_of(self, key: str) -> str:
-        """The item an answer belongs to ("s:x", "l:x" -> "x"); "_…": bookkeeping."""
+        """The item an answer belongs to ("s:x", "l:x", "o:x_id" -> "x"); "_…": bookkeeping."""
         parts = key.split(":")
-        return parts[1] if len(parts) > 1 else key
+        return parts[1].removesuffix(LINK) if len(parts) > 1 else key
 
     def has_item(self, item: str) -> bool:
         """Whether ``item`` can be edited on its own (``begin("e.<item>")``)."""

@@ -155,7 +155,8 @@ class Dialogue:
         self._route(turn)
         if turn.erase:
             session.flush()
-            erase_user(session, user.id)
+            former = " / ".join(self.texts.text("team.former_name", lang) for lang in LANGUAGES)
+            erase_user(session, user.id, former)
             session.expunge_all()
         else:
             save_state(row, turn.dialogue)

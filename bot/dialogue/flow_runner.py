@@ -4,10 +4,12 @@ finished run leaves behind is ``completion``."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.dialogue import completion, views
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
-from bot.dialogue.shared_runs import SharedRuns, base_id, team_list
+from bot.dialogue.shared_runs import SharedRuns, base_id, project_id_of, team_list
 from bot.dialogue.turn import Turn
 from flows import engine
 from flows.engine import (
@@ -283,6 +285,9 @@ class FlowRunner:
             self._refuse_change(turn)
             turn.say(self.main_menu(turn))
             return
+        project_id = project_id_of(run)
+        if project_id is not None and MEMBERS in run.context:  # the team as it is now
+            run = replace(run, context={**run.context, MEMBERS: team_list(turn, project_id)})
         new_run, output = engine.advance(flow, run, event, turn.lang)
         for note in output.notes:
             turn.say(Reply(note))

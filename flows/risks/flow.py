@@ -23,7 +23,7 @@ from flows.engine import (
     ReminderSpec,
     Step,
 )
-from flows.project_tool import FOCUS, PERSON, ProjectTool
+from flows.project_tool import FOCUS, LINK, PERSON, ProjectTool
 from flows.risks.content import GROUPS, RESPONSES, RiskContent, RiskItem, default_risk_content
 from flows.risks.register import MARKERS, RegisterReport
 from flows.risks.scoring import FLAGGED, SCALE, STATUSES, register, status_step
@@ -353,9 +353,13 @@ class RiskFlow(ProjectTool):
             typed = plan if plan and plan not in (PLAN_OK, PLAN_RESPONSE, PLAN_DATE) else None
             owner = (
                 self.person(typed, None, context)
-                or self.person(answers.get(f"o:{item.id}"), answers.get(f"ou:{item.id}"), context)
+                or self.person(
+                    answers.get(f"o:{item.id}"), answers.get(f"o:{item.id}{LINK}"), context
+                )
                 or owner
-                or self.person(before.get(f"o:{item.id}"), before.get(f"ou:{item.id}"), context)
+                or self.person(
+                    before.get(f"o:{item.id}"), before.get(f"o:{item.id}{LINK}"), context
+                )
             )
             review = self._review_day(answers.get(f"d:{item.id}")) or review
             if review is None:
@@ -393,7 +397,7 @@ class RiskFlow(ProjectTool):
             if plan.owner:
                 kept[f"o:{item_id}"] = plan.owner
             if plan.owner_id is not None:
-                kept[f"ou:{item_id}"] = plan.owner_id
+                kept[f"o:{item_id}{LINK}"] = plan.owner_id
             kept[f"d:{item_id}"] = show_date(plan.review)
         return kept
 
@@ -451,7 +455,7 @@ class RiskFlow(ProjectTool):
                     risk=risk.item.risk.get,
                     project=lambda _lang: str(project.get("name", "")),
                 ),
-                to=_user_id(kept.get(f"ou:{risk.item.id}")),
+                to=_user_id(kept.get(f"o:{risk.item.id}{LINK}")),
                 line=self.texts.filled(
                     "risks.result.digest_line",
                     risk=risk.item.risk.get,

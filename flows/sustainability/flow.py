@@ -25,7 +25,7 @@ from flows.engine import (
     Step,
     edit_start,
 )
-from flows.project_tool import FOCUS, PERSON, ProjectTool
+from flows.project_tool import FOCUS, LINK, PERSON, ProjectTool
 from flows.sustainability.content import Aspect, PlanContent, default_plan_content
 from flows.sustainability.plan import PlanReport
 from flows.sustainability.scoring import ANSWERS, criterion_scores, question_step
@@ -38,7 +38,7 @@ FROM = "_from"
 WHEN = {"end": 0, "3m": 3, "6m": 6, "12m": 12}  # months after the project's end
 FOLLOW = {"3-6-12": (3, 6, 12), "6-12": (6, 12), "none": ()}
 STATUSES = ("done", "progress", "todo")
-ID = "_id"  # "a:<aspect>:who_id": the user id of a "who" who is a member of the team
+ID = LINK  # "a:<aspect>:who_id": the user id of a "who" who is a member of the team
 
 
 class SustainabilityFlow(ProjectTool):

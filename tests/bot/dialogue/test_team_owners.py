@@ -9,6 +9,7 @@ import pytest
 
 from bot.dialogue.core import Dialogue
 from storage.history import ProjectHistory, answers_of
+from storage.models import FlowResult
 from tests.bot.dialogue.group_helpers import Person
 from tests.bot.dialogue.team_helpers import (
     choose,
@@ -57,7 +58,7 @@ def test_a_risks_owner_is_picked_from_the_team_or_typed(core: Dialogue, lang: st
     assert names == ["👤 Name100", "👤 Name200", "👤 Name300"]  # first names only
     choose(member, "u.100")
     kept = latest(core)
-    assert kept["o:pre-goals"] == "Name100" and kept["ou:pre-goals"] == 100
+    assert kept["o:pre-goals"] == "Name100" and kept["o:pre-goals_id"] == 100
 
     to_plan(member)  # the owner step offers the member again, and keeping keeps the link
     choose(member, "d")
@@ -65,13 +66,13 @@ def test_a_risks_owner_is_picked_from_the_team_or_typed(core: Dialogue, lang: st
     keep = next(b for b in buttons(member.last) if b.data.endswith(":+"))
     assert "Name100" in keep.label
     member.send("button", keep.data)
-    assert latest(core)["ou:pre-goals"] == 100
+    assert latest(core)["o:pre-goals_id"] == 100
 
     to_plan(member)  # someone outside Telegram: typed, no link
     member.send("text", "Partner X project manager")
     kept = latest(core)
     assert kept["o:pre-goals"] == "Partner X project manager"
-    assert "ou:pre-goals" not in kept
+    assert "o:pre-goals_id" not in kept
 
 
 def test_a_forged_member_button_is_refused(core: Dialogue) -> None:
@@ -81,7 +82,7 @@ def test_a_forged_member_button_is_refused(core: Dialogue) -> None:
     to_plan(member)
     seq = next(b.data for b in buttons(member.last) if b.data.endswith(":ok")).split(":")[1]
     member.send("button", f"f:{seq}:u.999")  # nobody on this team
-    assert "ou:pre-goals" not in latest(core) and latest(core).get("s:pre-goals") == "ok"
+    assert "o:pre-goals_id" not in latest(core) and latest(core).get("s:pre-goals") == "ok"
     assert any(b.label == "👤 Name100" for b in buttons(member.last))  # still at the plan
 
 
@@ -91,3 +92,36 @@ def test_a_project_without_a_team_offers_no_one(core: Dialogue) -> None:
     to_plan(coordinator)
     assert not any(b.label.startswith("👤") for b in buttons(coordinator.last))
     assert PICK["en"] not in coordinator.text()
+
+
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_an_owner_who_forgets_becomes_a_former_member_in_the_register(
+    core: Dialogue, lang: str
+) -> None:
+    coordinator = coordinator_with_project(core, 100, lang)
+    finish_checklist(coordinator)
+    member = joins(core, 200, invite(coordinator, "member"), lang)
+    to_plan(coordinator)
+    choose(coordinator, "u.200")
+    assert latest(core)["o:pre-goals_id"] == 200
+    member.command("/forget")
+    member.press("Jā" if lang == "lv" else "Yes")
+    kept = latest(core)
+    assert kept["o:pre-goals"] == "bijušais dalībnieks / former member"
+    assert "o:pre-goals_id" not in kept
+    with core.db.transaction() as session:  # no record anywhere names them any more
+        for result in session.query(FlowResult):
+            assert 200 not in result.data["answers"].values()
+
+
+def test_someone_who_left_meanwhile_can_no_longer_be_picked(core: Dialogue) -> None:
+    coordinator = coordinator_with_project(core, 100, "en")
+    finish_checklist(coordinator)
+    member = joins(core, 200, invite(coordinator, "member"), "en")
+    to_plan(coordinator)
+    stale = next(b.data for b in buttons(coordinator.last) if b.data.endswith(":u.200"))
+    member.command("/forget")
+    member.press("Yes")
+    coordinator.send("button", stale)
+    assert "o:pre-goals_id" not in latest(core) and latest(core)["s:pre-goals"] == "ok"
+    assert not any(b.data.endswith(":u.200") for b in buttons(coordinator.last))
