@@ -457,9 +457,9 @@ class RiskFlow(ProjectTool):
                 ),
                 to=_user_id(kept.get(f"o:{risk.item.id}{LINK}")),
                 line=self.texts.filled(
-                    "risks.result.digest_line",
+                    "risks.result.digest_line_owner" if risk.owner else "risks.result.digest_line",
                     risk=risk.item.risk.get,
-                    owner=constant(risk.owner or "—"),
+                    owner=constant(risk.owner or ""),
                 ),
             )
             for risk in report.risks
