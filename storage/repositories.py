@@ -40,15 +40,20 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+LOCK_USER = {"key_share": True}  # PostgreSQL: FOR NO KEY UPDATE (SQLite has no row locks)
+
+
 class UserRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def touch(self, user_id: int, telegram_language: str | None = None) -> User:
         """The user, created on first contact and locked until the transaction ends (one input
-        of a user at a time); ``last_seen`` is refreshed."""
+        of a user at a time); ``last_seen`` is refreshed. The lock is PostgreSQL's FOR NO KEY
+        UPDATE: it still serialises a user's inputs, but lets another input add rows that refer
+        to this user (a teammate's reminder for them) without a deadlock."""
         now = utcnow()
-        user = self.session.get(User, user_id, with_for_update=True)
+        user = self.session.get(User, user_id, with_for_update=LOCK_USER)
         if user is None:  # first contact (two first inputs may race: the insert tolerates it)
             insert_if_missing(
                 self.session,
@@ -58,7 +63,7 @@ class UserRepository:
                 first_seen=now,
                 last_seen=now,
             )
-            user = self.session.get(User, user_id, with_for_update=True)
+            user = self.session.get(User, user_id, with_for_update=LOCK_USER)
         assert user is not None
         user.last_seen = now
         if telegram_language and user.telegram_language != telegram_language:
