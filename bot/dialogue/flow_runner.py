@@ -297,6 +297,11 @@ class FlowRunner:
         turn.dialogue.activate(new_run)
         assert output.prompt is not None
         edit = from_button and output.changed and not output.notes
+        if isinstance(flow, ProjectTool) and new_run.step != run.step:
+            note = self.shared.entering(turn, flow, run.step, new_run)
+            if note is not None:  # someone else changed the item just opened
+                turn.say(Reply(note))
+                edit = False
         turn.say(views.prompt(self.texts, turn.lang, flow, new_run, output.prompt, edit=edit))
 
     def detail(self, turn: Turn, flow_id: str, index: str) -> None:

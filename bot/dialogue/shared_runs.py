@@ -21,7 +21,7 @@ from bot.dialogue.messages import Button, Reply
 from bot.dialogue.turn import Turn
 from flows.dates import ZONE, local_date, show_date
 from flows.engine import DEFAULTS, EDIT, JSON, PROJECT, Completion, Flow, FlowState
-from flows.merge import Edit, edits, last_changes, three_way
+from flows.merge import Edit, by_item, edits, last_changes, three_way
 from flows.project_tool import BASE, BEFORE, FOCUS, TEAM, ProjectTool
 from knowledge.texts import Catalogue
 from storage.history import Kept, ProjectHistory, answers_of
@@ -111,6 +111,36 @@ class SharedRuns:
             context[TEAM] = team
         again = replace(run, answers=answers if merged else run.answers, context=context)
         return Settled(flow.complete(again, turn.lang), meanwhile, team)
+
+    def entering(
+        self, turn: Turn, flow: ProjectTool, before: str | None, run: FlowState
+    ) -> str | None:
+        """When the run moves on to another item that someone else on the team has changed
+        since the run started: who, and the answer now (else None)."""
+        project_id = project_id_of(run)
+        started = run.context.get(BASE, -1)
+        if run.step is None or project_id is None or started == -1:
+            return None
+        item = flow.item_of(run.step)
+        if (before is not None and flow.item_of(before) == item) or not flow.has_item(item):
+            return None
+        history = ProjectHistory(turn.session)
+        latest = history.latest(project_id, flow.id)
+        if latest is None or latest.id == started:
+            return None
+        base = history.result(started, project_id, flow.id) if isinstance(started, int) else None
+        now = answers_of(latest)
+        if by_item(answers_of(base), flow.item_of).get(item) == by_item(now, flow.item_of).get(
+            item
+        ):
+            return None
+        who = self.last_changed_by(turn, flow, project_id).get(item)
+        return self.texts.text(
+            "shared.entering",
+            turn.lang,
+            name=who or self.texts.text("team.no_name", turn.lang),
+            value=flow.item_value(now, item, turn.lang),
+        )
 
     def team_view(
         self,

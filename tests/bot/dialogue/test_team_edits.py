@@ -158,3 +158,32 @@ def test_two_workers_finishing_the_same_item_at_the_same_moment(database_url: st
     finally:
         first.db.dispose()
         second.db.dispose()
+
+
+ENTERING = {
+    "lv": "šo punktu komandā mainīja Name100; tagad: ❌ Vēl nav · 4×4",
+    "en": "Name100 changed this item for the team; now: ❌ Not yet · 4×4",
+}
+
+
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_opening_an_item_changed_meanwhile_says_so_first(core: Dialogue, lang: str) -> None:
+    coordinator, member, _ = team(core, lang)
+    member.command("/risks")
+    member.send("button", "go:risks:edit")  # the member starts from the register as it was
+    open_item(coordinator, GOALS)
+    answer(coordinator, "no", "44")  # ... and the coordinator changes one item meanwhile
+    choose(member, "prerequisites")
+    choose(member, ROLES)  # an item nobody changed: nothing to say
+    assert ENTERING[lang] not in member.text()
+    choose(member, "<")
+    choose(member, GOALS)  # the item the coordinator changed: said before answering
+    assert ENTERING[lang] in member.text()
+    answer(member, "partly", "22")
+    assert TOLD[lang][0] in member.text()  # and the answer saved first stays
+    assert latest(core)["s:pre-goals"] == "no"
+    member.command("/risks")  # a new run starts from the team's register: nothing to say
+    member.send("button", "go:risks:edit")
+    choose(member, "prerequisites")
+    choose(member, GOALS)
+    assert ENTERING[lang] not in member.text()
