@@ -298,9 +298,9 @@ class FlowRunner:
         assert output.prompt is not None
         edit = from_button and output.changed and not output.notes
         if isinstance(flow, ProjectTool) and new_run.step != run.step:
-            note = self.shared.entering(turn, flow, run.step, new_run)
-            if note is not None:  # someone else changed the item just opened
-                turn.say(Reply(note))
+            changed = self.shared.entering(turn, flow, run.step, new_run)
+            if changed is not None:  # someone else changed the item just opened
+                turn.say(Reply(changed))
                 edit = False
         turn.say(views.prompt(self.texts, turn.lang, flow, new_run, output.prompt, edit=edit))
 
