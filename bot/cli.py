@@ -29,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     chat = sub.add_parser("chat", help="chat in the terminal (no token needed)")
     chat.add_argument("--user", type=int, default=1, help="local user id (default 1)")
     chat.add_argument(
+        "--name", default=None, help="the first name Telegram would send (a project's team sees it)"
+    )
+    chat.add_argument(
         "--now",
         type=_moment,
         default=None,
@@ -76,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "unanswered":
             return _unanswered(settings, args.limit)
         if args.command == "chat":
-            return _chat(settings, args.user, args.now)
+            return _chat(settings, args.user, args.now, args.name)
         if args.command == "webhook":
             return _webhook(settings, args.workers, args.host)
         if args.command == "set-webhook":
@@ -180,7 +183,7 @@ def _moment(text: str) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
-def _chat(settings: Settings, user_id: int, now: datetime | None) -> int:
+def _chat(settings: Settings, user_id: int, now: datetime | None, name: str | None = None) -> int:
     from bot.app import build_dialogue
     from bot.terminal import TerminalChat
 
@@ -188,7 +191,7 @@ def _chat(settings: Settings, user_id: int, now: datetime | None) -> int:
     source: TextIO = sys.stdin
     if isinstance(source, io.TextIOWrapper):  # bytes that are not UTF-8 become U+FFFD
         source.reconfigure(errors="replace")
-    chat = TerminalChat(dialogue, settings.out_dir, user_id=user_id, now=now)
+    chat = TerminalChat(dialogue, settings.out_dir, user_id=user_id, now=now, first_name=name)
     return chat.run(cast(TextIO, _WarmUpOnRead(source, dialogue.flows.warm_up)))
 
 

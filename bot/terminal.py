@@ -32,8 +32,10 @@ class TerminalChat:
         output: TextIO | None = None,
         language_code: str | None = None,
         now: datetime | None = None,
+        first_name: str | None = None,
     ) -> None:
         self.dialogue = dialogue
+        self.first_name = first_name  # what Telegram would send as the user's first name
         self.out_dir = out_dir
         self.user_id = user_id
         self.output = sys.stdout if output is None else output  # sys.stdout as it is now
@@ -55,7 +57,14 @@ class TerminalChat:
         return self._input("text", text)
 
     def _input(self, kind: str, payload: str) -> Input:
-        return Input(self.user_id, self.user_id, kind, payload, self.language_code)  # type: ignore[arg-type]
+        return Input(
+            self.user_id,
+            self.user_id,
+            kind,  # type: ignore[arg-type]
+            payload,
+            self.language_code,
+            first_name=self.first_name,
+        )
 
     def send(self, line: str) -> list[Reply]:
         """Handle one line and print the replies."""

@@ -25,6 +25,9 @@ EDIT = "edit"  # context key: this run changes the answers of the last result
 DEFAULTS = "defaults"  # context key: earlier answers offered as each step's default
 CONTACT = "contact"  # context key: the user's kept contact details (flows that use them)
 KEEP = "+"  # the option id of "keep the default" (a button under a step that has one)
+# Context key on a shared project: its team as [[user id, first name], ...] (people to pick as a
+# risk's owner or an action's "who"); the core puts it there when a run starts.
+MEMBERS = "members"
 
 
 @dataclass(frozen=True)
@@ -182,11 +185,16 @@ class Detail:
 
 @dataclass(frozen=True)
 class ReminderSpec:
-    """A reminder a finished flow asks for: sent on ``due_on`` in the user's language."""
+    """A reminder a finished flow asks for: sent on ``due_on`` in the recipient's language. On
+    a shared project it goes to ``to`` (a team member's user id, such as a risk's owner) or
+    else to whoever last answered the item ``key`` names; ``line`` is how the coordinator's
+    daily digest of the project lists it (None: ``text``)."""
 
     key: str
     due_on: date
     text: Localized
+    to: int | None = None
+    line: Localized | None = None
 
 
 @dataclass(frozen=True)
@@ -212,10 +220,12 @@ class Completion:
 
 @dataclass(frozen=True)
 class Record:
-    """A finished run of a flow as kept in the user's history."""
+    """A finished run of a flow as kept in the user's history; ``shown`` is what the core adds
+    for showing it (never kept with it), such as who on a shared project changed what."""
 
     data: JSON
     created_at: datetime
+    shown: JSON = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -299,6 +309,18 @@ class Flow(ABC):
         value = earlier.get(step.id) if isinstance(earlier, Mapping) else None
         return None if value in (None, "") else value
 
+    def options(
+        self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> tuple[Option, ...]:
+        """The buttons ``step`` offers in this run (its own, unless a flow adds some, such as
+        the team's members to pick)."""
+        return step.options
+
+    def option(
+        self, step: Step, option_id: str, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> Option | None:
+        return next((o for o in self.options(step, answers, context) if o.id == option_id), None)
+
     def warm_up(self) -> None:
         """Load anything slow to load (chart and document libraries) before the first user needs
         it; the bot calls this in the background at start."""
@@ -355,7 +377,7 @@ def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
     default = flow.default(step, state.answers, state.context)
     shown_default = None
     if default is not None:
-        option = step.option(str(default))
+        option = flow.option(step, str(default), state.answers, state.context)
         shown_default = option.label.get(lang) if option else str(default)
     return Prompt(
         step=step.id,
@@ -364,7 +386,9 @@ def render(flow: Flow, state: FlowState, lang: str) -> Prompt:
             if step.describe
             else step.question.get(lang)
         ),
-        options=tuple((o.id, o.label.get(lang)) for o in step.options),
+        options=tuple(
+            (o.id, o.label.get(lang)) for o in flow.options(step, state.answers, state.context)
+        ),
         columns=step.columns,
         free_text=step.free_text,
         can_back=bool(state.history),
@@ -403,11 +427,11 @@ def advance(flow: Flow, state: FlowState, event: Event, lang: str) -> tuple[Flow
         if default is None:
             note = texts.text("engine.choose_button", lang)
             return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
-        if step.option(str(default)) is not None:
+        if flow.option(step, str(default), state.answers, state.context) is not None:
             return _move_on(flow, state, {**state.answers, step.id: str(default)}, lang)
         event = Answer(str(default))
     elif isinstance(event, Choose):
-        if step.option(event.option) is None:
+        if flow.option(step, event.option, state.answers, state.context) is None:
             note = texts.text("engine.choose_button", lang)
             return state, Output(notes=(note,), prompt=render(flow, state, lang), changed=False)
         return _move_on(flow, state, {**state.answers, step.id: event.option}, lang)

@@ -89,10 +89,11 @@ def export_user(session: Session, user_id: int) -> dict[str, list[dict[str, Any]
     return data
 
 
-def erase_user(session: Session, user_id: int) -> int:
+def erase_user(session: Session, user_id: int, former: str = "former member") -> int:
     """Delete every row about ``user_id`` (children first); returns how many were deleted.
-    Projects with a team pass to it first (``storage.team.leave_every_team``)."""
-    leave_every_team(session, user_id)
+    Projects with a team pass to it first (``storage.team.leave_every_team``; ``former`` is
+    what shared records then call the user)."""
+    leave_every_team(session, user_id, former)
     deleted = 0
     for model, columns in reversed(USER_TABLES):
         statement = delete(model).where(_owned_by(model, columns, user_id))

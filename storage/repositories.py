@@ -43,15 +43,20 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+LOCK_USER = {"key_share": True}  # PostgreSQL: FOR NO KEY UPDATE (SQLite has no row locks)
+
+
 class UserRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def touch(self, user_id: int, telegram_language: str | None = None) -> User:
         """The user, created on first contact and locked until the transaction ends (one input
-        of a user at a time); ``last_seen`` is refreshed."""
+        of a user at a time); ``last_seen`` is refreshed. The lock is PostgreSQL's FOR NO KEY
+        UPDATE: it still serialises a user's inputs, but lets another input add rows that refer
+        to this user (a teammate's reminder for them) without a deadlock."""
         now = utcnow()
-        user = self.session.get(User, user_id, with_for_update=True)
+        user = self.session.get(User, user_id, with_for_update=LOCK_USER)
         if user is None:  # first contact (two first inputs may race: the insert tolerates it)
             insert_if_missing(
                 self.session,
@@ -61,7 +66,7 @@ class UserRepository:
                 first_seen=now,
                 last_seen=now,
             )
-            user = self.session.get(User, user_id, with_for_update=True)
+            user = self.session.get(User, user_id, with_for_update=LOCK_USER)
         assert user is not None
         user.last_seen = now
         if telegram_language and user.telegram_language != telegram_language:
@@ -321,6 +326,34 @@ class ReminderRepository:
         }
         for key, due_at, text in reminders:
             if (key, _as_utc(due_at)) in sent:
+                continue
+            self.session.add(
+                Reminder(
+                    user_id=user_id, project_id=project_id, flow=flow, key=key, text=text,
+                    due_at=due_at,
+                )
+            )  # fmt: skip
+        self.session.flush()
+
+    def replace_project(
+        self,
+        flow: str,
+        project_id: int,
+        reminders: list[tuple[int, str, datetime, dict[str, str]]],
+    ) -> None:
+        """A shared project's unsent reminders of ``flow``, whoever they are for, become
+        ``reminders`` (recipient, key, due time, {"lv", "en"} text). One already delivered to
+        the same person for the same key and due time is not added again."""
+        same_run = (Reminder.flow == flow, Reminder.project_id == project_id)
+        self.session.execute(delete(Reminder).where(*same_run, Reminder.sent_at.is_(None)))
+        sent = {
+            (row.user_id, row.key, _as_utc(row.due_at))
+            for row in self.session.scalars(
+                select(Reminder).where(*same_run, Reminder.sent_at.is_not(None))
+            )
+        }
+        for user_id, key, due_at, text in reminders:
+            if (user_id, key, _as_utc(due_at)) in sent:
                 continue
             self.session.add(
                 Reminder(

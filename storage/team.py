@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -201,10 +201,30 @@ def _heir(team: TeamRepository, project: Project) -> ProjectMember | None:
     return chosen[0] if chosen else None
 
 
-def leave_every_team(session: Session, user_id: int) -> None:
+LINK = "_id"  # an answer key + LINK holds a team member's user id (``flows.project_tool``)
+
+
+def unlink(answers: dict[str, Any], user_id: int, former: str) -> dict[str, Any] | None:
+    """``answers`` with every link to ``user_id`` (a risk's owner, an action's "who") removed
+    and their name replaced by ``former``; None when nothing named them."""
+    linked = [
+        key
+        for key, value in answers.items()
+        if key.endswith(LINK) and value == user_id and not isinstance(value, bool)
+    ]
+    if not linked:
+        return None
+    kept = {k: v for k, v in answers.items() if k not in linked}
+    for key in linked:
+        kept[key.removesuffix(LINK)] = former
+    return kept
+
+
+def leave_every_team(session: Session, user_id: int, former: str = "former member") -> None:
     """Before a user's data is erased: each project they coordinate passes to its heir (those
     without one are deleted with the user's rows), and what they answered on projects that
-    carry on stays the team's, no longer linked to them."""
+    carry on stays the team's, no longer linked to them; where they were named as a risk's
+    owner or an action's "who", the name becomes ``former``."""
     team = TeamRepository(session)
     owned = select(Project).where(Project.user_id == user_id)
     for project in list(session.scalars(owned)):
@@ -214,6 +234,11 @@ def leave_every_team(session: Session, user_id: int) -> None:
                 heir.role = "member"
             team.hand_over(project, heir)
     shared = select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
+    for result in session.scalars(select(FlowResult).where(FlowResult.project_id.in_(shared))):
+        answers = result.data.get("answers")
+        kept = unlink(answers, user_id, former) if isinstance(answers, dict) else None
+        if kept is not None:
+            result.data = {**result.data, "answers": kept}
     session.execute(
         update(FlowResult)
         .where(FlowResult.user_id == user_id, FlowResult.project_id.in_(shared))

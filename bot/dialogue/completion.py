@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.dialogue import team_reminders
 from bot.dialogue.messages import OutFile
 from bot.dialogue.projects import ProjectDesk
 from bot.dialogue.turn import Turn
 from flows import isolation
 from flows.dates import reminder_time
-from flows.engine import PROJECT, Completion, FileSpec, FlowState
+from flows.engine import PROJECT, Completion, FileSpec, Flow, FlowState
+from knowledge.texts import Catalogue
+from storage.models import Project
 from storage.repositories import ContactRepository, FlowResultRepository, ReminderRepository
+from storage.team import TeamRepository
 
 
 def build_files(specs: Iterable[FileSpec]) -> tuple[OutFile, ...]:
@@ -22,19 +26,33 @@ def build_files(specs: Iterable[FileSpec]) -> tuple[OutFile, ...]:
     )
 
 
-def keep(turn: Turn, run: FlowState, completion: Completion) -> None:
-    """Store what a finished ``run`` asks to keep: its record and reminders, its project."""
+def keep(
+    turn: Turn,
+    run: FlowState,
+    completion: Completion,
+    shared_with: tuple[Flow, Catalogue] | None = None,
+) -> None:
+    """Store what a finished ``run`` asks to keep: its record and reminders, its project. On a
+    shared project the reminders go to the people they name (``team_reminders``; ``shared_with``:
+    the finished flow and the core's texts)."""
     project = run.context.get(PROJECT)
     project_id = project.get("id") if isinstance(project, dict) else None
     if completion.record is not None:
         FlowResultRepository(turn.session).add(
             turn.user.id, run.flow, completion.record, project_id=project_id
         )
-        due = [
+        team = [m.user_id for m in TeamRepository(turn.session).members(project_id or 0)]
+        shared = turn.session.get(Project, project_id) if project_id and len(team) > 1 else None
+        if shared is not None and shared_with is not None:
+            flow, texts = shared_with
+            due = team_reminders.addressed(turn, texts, flow, shared, team, completion.reminders)
+            ReminderRepository(turn.session).replace_project(run.flow, shared.id, due)
+            return
+        mine = [
             (r.key, reminder_time(r.due_on), {"lv": r.text.lv, "en": r.text.en})
             for r in completion.reminders
         ]
-        ReminderRepository(turn.session).replace(turn.user.id, run.flow, project_id, due)
+        ReminderRepository(turn.session).replace(turn.user.id, run.flow, project_id, mine)
     if completion.project is not None:
         ProjectDesk.create(turn, completion.project)
     if completion.contact:

@@ -166,7 +166,8 @@ class Dialogue:
         if turn.erase:
             self.names.forget(user.id)
             session.flush()
-            erase_user(session, user.id)
+            former = " / ".join(self.texts.text("team.former_name", lang) for lang in LANGUAGES)
+            erase_user(session, user.id, former)
             session.expunge_all()
         else:
             save_state(row, turn.dialogue)

@@ -4,14 +4,18 @@ finished run leaves behind is ``completion``."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.dialogue import completion, views
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
+from bot.dialogue.shared_runs import SharedRuns, base_id, project_id_of, team_list
 from bot.dialogue.turn import Turn
 from flows import engine
 from flows.engine import (
     CONTACT,
     DEFAULTS,
+    MEMBERS,
     PROJECT,
     THEN,
     Completion,
@@ -20,6 +24,7 @@ from flows.engine import (
     Record,
     Start,
 )
+from flows.project_tool import BASE, TEAM, ProjectTool
 from flows.registry import FlowRegistry
 from knowledge.texts import Catalogue
 from storage.models import Project, utcnow
@@ -34,6 +39,7 @@ class FlowRunner:
         self.flows = flows
         self.texts = texts
         self.projects = projects
+        self.shared = SharedRuns(texts)
 
     @staticmethod
     def may_change(turn: Turn, context: dict[str, object]) -> bool:
@@ -137,7 +143,15 @@ class FlowRunner:
             if project is None:
                 self._ask_for_project(turn, flow)
                 return
-            begin = Start(begin.answers, {**begin.context, PROJECT: project})
+            begin = Start(
+                begin.answers,
+                {
+                    **begin.context,
+                    PROJECT: project,
+                    BASE: base_id(turn, flow, project["id"]),
+                    MEMBERS: team_list(turn, project["id"]),
+                },
+            )
             if not self.may_change(turn, begin.context):
                 if self._last_record(turn, flow) is None:  # a viewer, and nothing to read yet
                     self._note(turn, "team.nothing_yet", flow=flow.title.get(turn.lang))
@@ -200,6 +214,10 @@ class FlowRunner:
             if project is None:
                 return None
             rows = results.latest(None, flow.id, project_id=project["id"])
+            if rows and isinstance(flow, ProjectTool):
+                team = self.shared.team_view(turn, flow, project["id"], self.flows)
+                shown = {TEAM: team} if team is not None else {}
+                return Record(rows[0].data, rows[0].created_at, shown)
         else:
             rows = results.latest(turn.user.id, flow.id)
         return Record(rows[0].data, rows[0].created_at) if rows else None
@@ -275,6 +293,9 @@ class FlowRunner:
             self._refuse_change(turn)
             turn.say(self.main_menu(turn))
             return
+        project_id = project_id_of(run)
+        if project_id is not None and MEMBERS in run.context:  # the team as it is now
+            run = replace(run, context={**run.context, MEMBERS: team_list(turn, project_id)})
         new_run, output = engine.advance(flow, run, event, turn.lang)
         for note in output.notes:
             turn.say(Reply(note))
@@ -284,6 +305,11 @@ class FlowRunner:
         turn.dialogue.activate(new_run)
         assert output.prompt is not None
         edit = from_button and output.changed and not output.notes
+        if isinstance(flow, ProjectTool) and new_run.step != run.step:
+            changed = self.shared.entering(turn, flow, run.step, new_run)
+            if changed is not None:  # someone else changed the item just opened
+                turn.say(Reply(changed))
+                edit = False
         turn.say(views.prompt(self.texts, turn.lang, flow, new_run, output.prompt, edit=edit))
 
     def detail(self, turn: Turn, flow_id: str, index: str) -> None:
@@ -299,10 +325,18 @@ class FlowRunner:
     def _finish(self, turn: Turn, run: FlowState, done: Completion) -> None:
         turn.dialogue.activate(run)
         turn.dialogue.finish()
-        completion.keep(turn, run, done)
         flow = self.flows.get(run.flow)
+        shown: dict[str, object] = {}
+        if flow is not None:
+            settled = self.shared.settle(turn, flow, run, done, self.flows)
+            done = settled.done
+            if settled.meanwhile is not None and isinstance(flow, ProjectTool):
+                turn.say(self.shared.told(turn, flow, run, settled.meanwhile))
+            if settled.team is not None:
+                shown[TEAM] = settled.team
+        completion.keep(turn, run, done, (flow, self.texts) if flow is not None else None)
         if done.details and done.record is not None and flow is not None:
-            details = flow.details(Record(done.record, utcnow()), turn.lang)
+            details = flow.details(Record(done.record, utcnow(), shown), turn.lang)
             # The summary's own button is left out only when the summary is what is shown.
             summary_shown = bool(details) and bool(done.messages)
             summary_shown = summary_shown and done.messages[-1] == details[0].text

@@ -23,11 +23,11 @@ from flows.engine import (
     ReminderSpec,
     Step,
 )
-from flows.project_tool import ProjectTool
+from flows.project_tool import FOCUS, LINK, PERSON, ProjectTool
 from flows.risks.content import GROUPS, RESPONSES, RiskContent, RiskItem, default_risk_content
 from flows.risks.register import MARKERS, RegisterReport
 from flows.risks.scoring import FLAGGED, SCALE, STATUSES, register, status_step
-from flows.texts import load_flow_texts
+from flows.texts import constant, load_flow_texts
 from knowledge.texts import Localized
 
 PICK = "pick"  # the edit mode's group question; "pick:<group>" asks the item
@@ -49,17 +49,23 @@ def _picked_group(group: str, answers: Mapping[str, Any], context: Mapping[str, 
     return bool(context.get(EDIT)) and answers.get(PICK) == group
 
 
+def _user_id(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _flagged(answers: Mapping[str, Any], item_id: str) -> bool:
     return answers.get(status_step(item_id)) in FLAGGED
 
 
 @dataclass(frozen=True)
 class Settled:
-    """One flagged item's plan as it stands: the answer given, or the default."""
+    """One flagged item's plan as it stands: the answer given, or the default. ``owner_id``:
+    the owner is a member of the project's team (their reminders go to them)."""
 
     response: str
     owner: str | None
     review: date
+    owner_id: int | None = None
 
 
 class RiskFlow(ProjectTool):
@@ -89,7 +95,7 @@ class RiskFlow(ProjectTool):
                 PICK,
                 t("risks.edit.pick_group"),
                 options=tuple(Option(g, self.content.groups[g]) for g in GROUPS),
-                applies=lambda a, c: bool(c.get(EDIT)),
+                applies=lambda a, c: bool(c.get(EDIT)) and not c.get(FOCUS),
                 group="",
             )
         ]
@@ -134,7 +140,7 @@ class RiskFlow(ProjectTool):
         ) -> bool:
             if not context.get(EDIT):
                 return not self._closed_by_rest(item, answers)
-            picked = answers.get(f"{PICK}:{answers.get(PICK)}")
+            picked = context.get(FOCUS) or answers.get(f"{PICK}:{answers.get(PICK)}")
             return picked == item.id
 
         def risky(
@@ -240,7 +246,7 @@ class RiskFlow(ProjectTool):
     ) -> str:
         plan = self._settle(answers, context).get(item.id)
         assert plan is not None
-        return self.texts.text(
+        question = self.texts.text(
             "risks.plan.question",
             lang,
             risk=item.risk.get(lang),
@@ -249,6 +255,9 @@ class RiskFlow(ProjectTool):
             owner=plan.owner or self.texts.text("risks.plan.no_owner", lang),
             date=show_date(plan.review),
         )
+        if not self.member_options(context):
+            return question
+        return f"{question}\n{self.texts.text('risks.plan.pick_member', lang)}"
 
     def warm_up(self) -> None:
         import openpyxl  # noqa: F401
@@ -257,10 +266,22 @@ class RiskFlow(ProjectTool):
     def steps(self) -> Sequence[Step]:
         return self._steps
 
+    def options(
+        self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> tuple[Option, ...]:
+        """The plan and owner steps also offer the team's members as owners."""
+        if step.id.startswith(("p:", "o:")):
+            return step.options + self.member_options(context)
+        return step.options
+
     def default(self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]) -> Any:
         """Likelihood × impact kept as two answers in a register is offered as one choice; the
-        review date and owner offer what the plan step showed."""
+        review date and owner offer what the plan step showed (a member as their button)."""
         kind = step.id.split(":", 1)[0]
+        if kind == "o":
+            plan = self._settle(answers, context).get(step.id[2:])
+            if plan is not None and plan.owner_id is not None:
+                return f"{PERSON}{plan.owner_id}"
         if kind in ("d", "o") and answers.get(step.id) in (None, ""):
             plan = self._settle(answers, context).get(step.id[2:])
             if plan is not None:
@@ -289,6 +310,27 @@ class RiskFlow(ProjectTool):
             return self.texts.text("risks.review.past", lang)
         return None
 
+    # ---- items ------------------------------------------------------------------------
+    def has_item(self, item: str) -> bool:
+        return any(i.id == item for i in self.content.items)
+
+    def item_label(self, item: str, lang: str) -> str:
+        found = next((i for i in self.content.items if i.id == item), None)
+        return found.check.get(lang) if found is not None else item
+
+    def item_value(self, answers: Mapping[str, Any], item: str, lang: str) -> str:
+        """The status, and for a risk its likelihood × impact and owner."""
+        status = answers.get(status_step(item))
+        if status not in STATUSES:
+            return "—"
+        shown = self.texts.text(f"risks.status.{status}", lang)
+        if status in FLAGGED:
+            shown += f" · {answers.get(f'l:{item}', '?')}×{answers.get(f'i:{item}', '?')}"
+            owner = answers.get(f"o:{item}")
+            if owner:
+                shown += " · " + self.texts.text("risks.result.owner", lang, owner=owner)
+        return shown
+
     # ---- settling the answers ----------------------------------------------------------
     def _review_day(self, value: Any) -> date | None:
         if not value:
@@ -303,7 +345,7 @@ class RiskFlow(ProjectTool):
         owner of the last register and a review in a month."""
         earlier = context.get(DEFAULTS)
         before = earlier if isinstance(earlier, Mapping) else {}
-        owner: str | None = None
+        owner: tuple[str, int | None] | None = None
         review: date | None = None
         settled: dict[str, Settled] = {}
         for item in self.content.items:
@@ -314,12 +356,22 @@ class RiskFlow(ProjectTool):
                 response = item.response
             plan = answers.get(f"p:{item.id}")
             typed = plan if plan and plan not in (PLAN_OK, PLAN_RESPONSE, PLAN_DATE) else None
-            owner = typed or answers.get(f"o:{item.id}") or owner or before.get(f"o:{item.id}")
+            owner = (
+                self.person(typed, None, context)
+                or self.person(
+                    answers.get(f"o:{item.id}"), answers.get(f"o:{item.id}{LINK}"), context
+                )
+                or owner
+                or self.person(
+                    before.get(f"o:{item.id}"), before.get(f"o:{item.id}{LINK}"), context
+                )
+            )
             review = self._review_day(answers.get(f"d:{item.id}")) or review
             if review is None:
                 review = self._review_day(DEFAULT_REVIEW)
             assert review is not None
-            settled[item.id] = Settled(str(response), owner or None, review)
+            name, owner_id = owner if owner is not None else (None, None)
+            settled[item.id] = Settled(str(response), name or None, review, owner_id)
         return settled
 
     def settled_answers(
@@ -349,6 +401,8 @@ class RiskFlow(ProjectTool):
             kept[f"r:{item_id}"] = plan.response
             if plan.owner:
                 kept[f"o:{item_id}"] = plan.owner
+            if plan.owner_id is not None:
+                kept[f"o:{item_id}{LINK}"] = plan.owner_id
             kept[f"d:{item_id}"] = show_date(plan.review)
         return kept
 
@@ -373,7 +427,11 @@ class RiskFlow(ProjectTool):
         project: Mapping[str, Any],
         when: date,
         lang: str,
+        shown: Mapping[str, Any],
     ) -> RegisterReport:
+        """The register; ``shown`` (a run's context or a record's ``shown``) may say who on a
+        shared project changed what."""
+        changed, activity = self.team_of(shown)
         return RegisterReport(
             self.texts,
             self.content,
@@ -382,6 +440,8 @@ class RiskFlow(ProjectTool):
             project=str(project.get("name", "")),
             when=when,
             lang=lang,
+            changed=changed,
+            activity=activity,
         )
 
     def complete(self, state: FlowState, lang: str) -> Completion:
@@ -390,7 +450,7 @@ class RiskFlow(ProjectTool):
         kept = self.settled_answers(state.answers, state.context)
         reviews = self._reviews(kept)
         project = self.project_of(state.context)
-        report = self._report(kept, reviews, project, today, lang)
+        report = self._report(kept, reviews, project, today, lang, state.context)
         reminders = tuple(
             ReminderSpec(
                 key=risk.item.id,
@@ -399,6 +459,12 @@ class RiskFlow(ProjectTool):
                     "risks.result.reminder_text",
                     risk=risk.item.risk.get,
                     project=lambda _lang: str(project.get("name", "")),
+                ),
+                to=_user_id(kept.get(f"o:{risk.item.id}{LINK}")),
+                line=self.texts.filled(
+                    "risks.result.digest_line_owner" if risk.owner else "risks.result.digest_line",
+                    risk=risk.item.risk.get,
+                    owner=constant(risk.owner or ""),
                 ),
             )
             for risk in report.risks
@@ -469,7 +535,9 @@ class RiskFlow(ProjectTool):
         reviews = dict(stored) if isinstance(stored, Mapping) and stored else {}
         when = local_date(last.created_at)
         project = self.last_project(last)
-        return self._report(answers, reviews or self._reviews(answers), project, when, lang)
+        return self._report(
+            answers, reviews or self._reviews(answers), project, when, lang, last.shown
+        )
 
     def landing(self, last: Record, lang: str) -> Landing:
         report = self._last_report(last, lang)

@@ -43,7 +43,11 @@ class RegisterReport:
         project: str,
         when: date,
         lang: str,
+        changed: Mapping[str, str] | None = None,
+        activity: Sequence[Sequence[str]] = (),
     ) -> None:
+        """``changed``: on a shared project, who last changed each item and when ("Anna,
+        01.12.2026"); ``activity``: the project's log (when, who, tool, items) for its sheet."""
         self.texts = texts
         self.content = content
         self.risks = risks
@@ -51,6 +55,8 @@ class RegisterReport:
         self.project = project
         self.when = when
         self.lang = lang
+        self.changed = dict(changed or {})
+        self.activity = activity
 
     def t(self, key: str, **values: object) -> str:
         return self.texts.text(key, self.lang, **values)
@@ -122,6 +128,8 @@ class RegisterReport:
             extra.append(self.t("risks.result.owner", owner=risk.owner))
         if risk.review:
             extra.append(self.t("risks.result.review", date=self._date(risk.review)))
+        if risk.item.id in self.changed:
+            extra.append(self.t("risks.result.changed_by", who=self.changed[risk.item.id]))
         return line + ("\n" + " · ".join(extra) if extra else "")
 
     def top_risks(self) -> str:
@@ -176,12 +184,15 @@ class RegisterReport:
                     self.when,
                     date.fromisoformat(risk.review) if risk.review else None,
                     "",
+                    *([self.changed.get(risk.item.id, "")] if self.changed else []),
                 ]
             )
         return rows
 
     def columns(self) -> list[str]:
-        return self.t("risks.sheet.columns").split("|")
+        """The register's columns; on a shared project also who last changed each risk."""
+        extra = [self.t("risks.sheet.changed_column")] if self.changed else []
+        return self.t("risks.sheet.columns").split("|") + extra
 
     def csv_file(self) -> FileSpec:
         name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.csv"
@@ -214,7 +225,8 @@ class RegisterReport:
             sheet.append(row)
             fill = PatternFill("solid", fgColor=LEVEL_COLOURS[risk.level].lstrip("#"))
             sheet.cell(row=sheet.max_row, column=7).fill = fill
-        widths = (5, 18, 45, 12, 12, 10, 10, 10, 14, 60, 18, 14, 14, 14, 40)
+        widths: tuple[int, ...] = (5, 18, 45, 12, 12, 10, 10, 10, 14, 60, 18, 14, 14, 14, 40)
+        widths += (24,) if self.changed else ()
         for column, width in enumerate(widths, start=1):
             sheet.column_dimensions[chr(64 + column)].width = width
         for cells in sheet.iter_rows(min_row=1):
@@ -245,13 +257,24 @@ class RegisterReport:
             when.add(f"{letter}2:{letter}{end}")
             sheet.add_data_validation(when)
         checklist = book.create_sheet(self.t("risks.sheet.checklist")[:31])
-        checklist.append(self.t("risks.sheet.checklist_columns").split("|"))
+        extra = [self.t("risks.sheet.changed_column")] if self.changed else []
+        checklist.append(self.t("risks.sheet.checklist_columns").split("|") + extra)
         for item in self.content.items:
             status = self.answers.get(status_step(item.id))
             shown = self.t(f"risks.status.{status}") if status else ""
-            checklist.append([self.group_name(item.group), item.check.get(self.lang), shown])
-        for letter, width in zip("ABC", (18, 80, 14), strict=True):
+            row = [self.group_name(item.group), item.check.get(self.lang), shown]
+            checklist.append(row + ([self.changed.get(item.id, "")] if self.changed else []))
+        for letter, width in zip("ABCD", (18, 80, 14, 24), strict=False):
             checklist.column_dimensions[letter].width = width
+        if self.activity:
+            log = book.create_sheet(self.t("risks.sheet.activity")[:31])
+            log.append(self.t("risks.sheet.activity_columns").split("|"))
+            for entry in self.activity:
+                log.append(list(entry))
+            for letter, width in zip("ABCD", (18, 22, 30, 80), strict=True):
+                log.column_dimensions[letter].width = width
+            for cell in log[1]:
+                cell.font = Font(bold=True)
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()

@@ -12,6 +12,7 @@ from typing import Any
 
 from flows.dates import add_months, local_date, local_today, parse_date, show_date
 from flows.engine import (
+    DEFAULTS,
     EDIT,
     Completion,
     Detail,
@@ -24,7 +25,7 @@ from flows.engine import (
     Step,
     edit_start,
 )
-from flows.project_tool import ProjectTool
+from flows.project_tool import FOCUS, LINK, PERSON, ProjectTool
 from flows.sustainability.content import Aspect, PlanContent, default_plan_content
 from flows.sustainability.plan import PlanReport
 from flows.sustainability.scoring import ANSWERS, criterion_scores, question_step
@@ -37,6 +38,7 @@ FROM = "_from"
 WHEN = {"end": 0, "3m": 3, "6m": 6, "12m": 12}  # months after the project's end
 FOLLOW = {"3-6-12": (3, 6, 12), "6-12": (6, 12), "none": ()}
 STATUSES = ("done", "progress", "todo")
+ID = LINK  # "a:<aspect>:who_id": the user id of a "who" who is a member of the team
 
 
 class SustainabilityFlow(ProjectTool):
@@ -60,7 +62,9 @@ class SustainabilityFlow(ProjectTool):
         def applies(answers: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
             if context.get(REVIEW):
                 return False
-            return not context.get(EDIT) or answers.get(PICK) == section
+            if not context.get(EDIT):
+                return True
+            return (context.get(FOCUS) or answers.get(PICK)) == section
 
         return applies
 
@@ -75,7 +79,7 @@ class SustainabilityFlow(ProjectTool):
                 t("sustainability.edit.pick"),
                 options=tuple(Option(sid, name) for sid, name in sections),
                 columns=2,
-                applies=lambda a, c: bool(c.get(EDIT)) and not c.get(REVIEW),
+                applies=lambda a, c: bool(c.get(EDIT)) and not c.get(REVIEW) and not c.get(FOCUS),
                 group="",
             )
         ]
@@ -290,10 +294,75 @@ class SustainabilityFlow(ProjectTool):
             return None if edit is None else Start(answers=edit.answers, context={REVIEW: True})
         return super().begin(arg, last)
 
+    # ---- items ------------------------------------------------------------------------
+    def item_of(self, key: str) -> str:
+        """An aspect's action and progress status, a criterion's questions, the reminders."""
+        parts = key.split(":")
+        if parts[0] == "q" and len(parts) > 1:
+            for criterion in self.content.criteria:
+                if any(q.id == parts[1] for q in criterion.questions):
+                    return criterion.id
+        return parts[1] if len(parts) > 1 else key
+
+    def _sections(self, lang: str) -> dict[str, str]:
+        names = {a.id: a.name.get(lang) for a in self.content.aspects}
+        names.update({c.id: c.name.get(lang) for c in self.content.criteria})
+        names["follow"] = self.texts.text("sustainability.edit.follow", lang)
+        return names
+
+    def has_item(self, item: str) -> bool:
+        return item in self._sections("en")
+
+    def item_label(self, item: str, lang: str) -> str:
+        return self._sections(lang).get(item, item)
+
+    def item_value(self, answers: Mapping[str, Any], item: str, lang: str) -> str:
+        """An aspect's what, who and when; a criterion's score; the reminders chosen."""
+        if item == "follow":
+            chosen = answers.get("follow")
+            return self.texts.text(f"sustainability.follow.{chosen}", lang) if chosen else "—"
+        scores = criterion_scores(self.content, answers)
+        if item in scores:
+            score = scores[item]
+            return f"{score}%" if score is not None else "—"
+        parts = [answers.get(f"a:{item}:{part}") for part in ("what", "who")]
+        when = parse_date(str(answers.get(f"a:{item}:when") or ""))
+        shown = [str(p) for p in parts if p] + ([show_date(when)] if when else [])
+        return " · ".join(shown) or "—"
+
     # ---- results -----------------------------------------------------------------------
-    def _kept(self, answers: Mapping[str, Any], project: Mapping[str, Any]) -> dict[str, Any]:
-        """The answers to keep, with each action's date made absolute."""
-        kept = {k: v for k, v in answers.items() if k != PICK}
+    def options(
+        self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> tuple[Option, ...]:
+        """An action's "who" also offers the team's members."""
+        if step.id.endswith(":who"):
+            return step.options + self.member_options(context)
+        return step.options
+
+    def default(self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]) -> Any:
+        """A member who was picked is offered as their button again."""
+        found = super().default(step, answers, context)
+        if step.id.endswith(":who") and found is not None:
+            source = answers if context.get(EDIT) else context.get(DEFAULTS)
+            linked = source.get(f"{step.id}{ID}") if isinstance(source, Mapping) else None
+            person = self.person(found, linked, context)
+            if person is not None and person[1] is not None:
+                return f"{PERSON}{person[1]}"
+        return found
+
+    def _kept(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The answers to keep, with each action's date made absolute and each "who" that is a
+        member of the team kept with their user id (``a:<aspect>:who_id``)."""
+        kept = {k: v for k, v in answers.items() if k != PICK and not k.endswith(ID)}
+        for aspect in self.content.aspects:
+            key = f"a:{aspect.id}:who"
+            person = self.person(answers.get(key), answers.get(f"{key}{ID}"), context)
+            if person is not None:
+                kept[key] = person[0]
+                if person[1] is not None:
+                    kept[f"{key}{ID}"] = person[1]
         base, ended = self._anchor(answers, project)
         if ended:
             kept[FROM] = base.isoformat()
@@ -304,7 +373,12 @@ class SustainabilityFlow(ProjectTool):
         return kept
 
     def _report(
-        self, answers: Mapping[str, Any], project: Mapping[str, Any], when: date, lang: str
+        self,
+        answers: Mapping[str, Any],
+        project: Mapping[str, Any],
+        when: date,
+        lang: str,
+        shown: Mapping[str, Any] | None = None,
     ) -> PlanReport:
         return PlanReport(
             self.texts,
@@ -314,13 +388,14 @@ class SustainabilityFlow(ProjectTool):
             when=when,
             lang=lang,
             reviews=[day for _, day in self._review_dates(answers, project)],
+            changed=self.team_of(shown or {})[0],
         )
 
     def complete(self, state: FlowState, lang: str) -> Completion:
         today = self._clock()
         project = self.project_of(state.context)
-        answers = self._kept(state.answers, project)
-        report = self._report(answers, project, today, lang)
+        answers = self._kept(state.answers, project, state.context)
+        report = self._report(answers, project, today, lang, state.context)
         reviews = self._review_dates(answers, project)
         _, ended = self._anchor(answers, project)
         wording = "reminder_after_plan" if ended else "reminder"
@@ -336,6 +411,7 @@ class SustainabilityFlow(ProjectTool):
             )
             for months, day in reviews
         )
+        reminders += self._follow_ups(answers, project)
         notes = self._reminder_notes(answers, project, lang)
         past = [day for _, day in self._chosen_reviews(answers, project) if day < self._clock()]
         if past:
@@ -353,6 +429,40 @@ class SustainabilityFlow(ProjectTool):
             reminders=reminders,
             details=True,
         )
+
+    def _follow_ups(
+        self, answers: Mapping[str, Any], project: Mapping[str, Any]
+    ) -> tuple[ReminderSpec, ...]:
+        """On a shared project: a follow-up on each action's date, to the member it is
+        assigned to (an action assigned to someone outside the team has none)."""
+        today = self._clock()
+        found = []
+        for aspect in self.content.aspects:
+            assignee = answers.get(f"a:{aspect.id}:who{ID}")
+            when = parse_date(str(answers.get(f"a:{aspect.id}:when") or ""))
+            if not isinstance(assignee, int) or when is None or when < today:
+                continue
+            what = str(answers.get(f"a:{aspect.id}:what") or "")
+            found.append(
+                ReminderSpec(
+                    key=f"action-{aspect.id}",
+                    due_on=when,
+                    text=self.texts.filled(
+                        "sustainability.follow.action_reminder",
+                        aspect=aspect.name.get,
+                        what=constant(what),
+                        project=constant(str(project.get("name", ""))),
+                    ),
+                    to=assignee,
+                    line=self.texts.filled(
+                        "sustainability.follow.action_line",
+                        aspect=aspect.name.get,
+                        what=constant(what),
+                        who=constant(str(answers.get(f"a:{aspect.id}:who") or "")),
+                    ),
+                )
+            )
+        return tuple(found)
 
     def _reminder_notes(
         self, answers: Mapping[str, Any], project: Mapping[str, Any], lang: str
@@ -393,7 +503,9 @@ class SustainabilityFlow(ProjectTool):
 
     def _last_report(self, last: Record, lang: str) -> PlanReport:
         when = local_date(last.created_at)
-        return self._report(self.last_answers(last), self.last_project(last), when, lang)
+        return self._report(
+            self.last_answers(last), self.last_project(last), when, lang, last.shown
+        )
 
     def landing(self, last: Record, lang: str) -> Landing:
         report = self._last_report(last, lang)

@@ -32,7 +32,10 @@ class PlanReport:
         when: date,
         lang: str,
         reviews: Sequence[date] = (),
+        changed: Mapping[str, str] | None = None,
     ) -> None:
+        """``changed``: on a shared project, who last changed each part ("Anna, 01.12.2026")."""
+        self.changed = dict(changed or {})
         self.texts = texts
         self.content = content
         self.answers = answers
@@ -73,6 +76,10 @@ class PlanReport:
             text = self.t("sustainability.result.action", **values)
             if values["status"]:
                 text += "\n" + self.t("sustainability.result.status_line", status=values["status"])
+            if aspect.id in self.changed:
+                text += "\n" + self.t(
+                    "sustainability.result.changed_by", who=self.changed[aspect.id]
+                )
             parts.append(text)
         return "\n\n".join(parts)
 

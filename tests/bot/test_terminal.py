@@ -148,3 +148,17 @@ def test_partner_search_call_and_docx_in_the_terminal(tmp_path: Path) -> None:
     assert "Meklējam: uzņēmums, [jātulko: Finland]." in out
     saved = [p.suffix for p in (tmp_path / "out" / str(DEFAULT_USER)).iterdir()]
     assert saved == [".docx"]
+
+
+def test_two_people_on_one_project_in_the_terminal(tmp_path: Path) -> None:
+    """``--user`` and ``--name``: one machine acts as a coordinator and a member; the member
+    picks the coordinator by first name as a risk's owner."""
+    setup = "/start\n2\n/risks\nGreenVET\n1\n1\n01.09.2025\n31.08.2027\n" + "5\n" * 6
+    run_chat(tmp_path, setup, "--user", "1", "--name", "Anna")
+    link = run_chat(tmp_path, "/projects\n1\n5\n1\n", "--user", "1", "--name", "Anna").stdout
+    token = link.split("?start=")[1].split()[0]
+    member = run_chat(tmp_path, f"/start {token}\n1\n", "--user", "2", "--name", "Jānis")
+    assert "GreenVET" in member.stdout
+    edit = "/risks\n1\n1\n1\n3\n17\n"  # change one item: the first, ⚠️, 2·2
+    plan = run_chat(tmp_path, edit, "--user", "2", "--name", "Jānis").stdout
+    assert "👤 Anna" in plan and "👤 Jānis" in plan

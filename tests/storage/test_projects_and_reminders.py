@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+
 from storage.db import Database
 from storage.privacy import erase_user, export_user
 from storage.repositories import (
@@ -188,3 +190,59 @@ def test_projects_are_renamed_archived_and_deleted_with_their_results(database_u
         assert [r.project_id for r in results] == [kept.id]
         assert [r.project_id for r in ReminderRepository(session).pending(1)] == [kept.id]
     db.dispose()
+
+
+def test_a_shared_projects_reminders_are_replaced_for_everyone_and_sent_once(
+    database_url: str,
+) -> None:
+    db = _db(database_url)
+    text = {"lv": "x", "en": "x"}
+    with db.transaction() as session:
+        UserRepository(session).touch(3)
+        project = ProjectRepository(session).add(1, name="A", action="ka2", role="coordinator")
+        ReminderRepository(session).replace_project(
+            "risks", project.id, [(1, "digest-d", NOW, text), (2, "risk-a", NOW, text)]
+        )
+    with db.transaction() as session:
+        assert len(ReminderRepository(session).claim_due(NOW)) == 2
+    with db.transaction() as session:  # saved again: the risk passes to user 3, a new one
+        ReminderRepository(session).replace_project(
+            "risks",
+            project.id,
+            [(1, "digest-d", NOW, text), (3, "risk-a", NOW, text), (2, "risk-b", NOW, text)],
+        )
+        later = NOW + timedelta(days=1)
+        ReminderRepository(session).replace_project(
+            "risks", project.id, [(2, "risk-b", later, text), (1, "digest-d", NOW, text)]
+        )
+    with db.transaction() as session:  # only what the last save asked for and was not sent
+        due = ReminderRepository(session).claim_due(later)
+        assert [(r.user_id, r.key) for r in due] == [(2, "risk-b")]
+
+
+def test_a_reminder_for_someone_busy_with_an_input_of_their_own_does_not_wait(
+    database_url: str,
+) -> None:
+    """A user's input holds their row (``touch``); a teammate finishing a shared register
+    meanwhile adds a reminder for them, which checks that row as a foreign key. With FOR UPDATE
+    the two waited for each other (a deadlock once the first also wanted the project)."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite runs one writing transaction at a time")
+    db = _db(database_url)
+    with db.transaction() as session:
+        project = ProjectRepository(session).add(1, name="A", action="ka2", role="coordinator")
+    done = threading.Event()
+    with db.transaction() as busy:
+        UserRepository(busy).touch(2)  # user 2's input, not finished yet
+
+        def teammate() -> None:
+            with db.transaction() as session:
+                ReminderRepository(session).replace_project(
+                    "risks", project.id, [(2, "risk-a", NOW, {"lv": "x", "en": "x"})]
+                )
+            done.set()
+
+        thread = threading.Thread(target=teammate)
+        thread.start()
+        assert done.wait(2), "the teammate's reminder waited for user 2's input"
+    thread.join(5)

@@ -58,3 +58,63 @@ def test_deep_link_joins_a_project_team(dialogue: Dialogue) -> None:
     harness.run(callback_update(PARTNER, join))
     texts = [m["text"] for m in harness.request.sent("sendMessage", "editMessageText")]
     assert any("Jūs esat projekta „GreenVET” komandā" in t for t in texts)
+
+
+def _press_as(harness: Harness, user: int, ending: str) -> None:
+    """Press the newest button in ``user``'s chat whose data ends with ``ending``."""
+    sent: list[dict[str, Any]] = harness.request.sent("sendMessage", "editMessageText")
+    for message in reversed(sent):
+        if str(message.get("chat_id")) != str(user):
+            continue
+        for data in harness.markup_data(message):
+            if data.endswith(ending):
+                harness.run(callback_update(user, data))
+                return
+    raise AssertionError(f"no button ending {ending!r} for {user}")
+
+
+def _texts_to(harness: Harness, user: int) -> list[str]:
+    sent = harness.request.sent("sendMessage", "editMessageText")
+    return [m["text"] for m in sent if str(m.get("chat_id")) == str(user)]
+
+
+def test_two_answers_to_one_item_through_telegram(dialogue: Dialogue) -> None:
+    """The coordinator and a partner change the same risk at once: the partner, finishing
+    later, is told who changed it (the first name Telegram sent) and sees the team's answer;
+    the partner could pick the coordinator as the risk's owner."""
+    harness = Harness(dialogue)
+    harness.run(
+        message_update(COORDINATOR, "/start"),
+        callback_update(COORDINATOR, "lang:lv"),
+        message_update(COORDINATOR, "/risks"),
+        message_update(COORDINATOR, "GreenVET"),
+    )
+    _press_as(harness, COORDINATOR, ":ka2")
+    _press_as(harness, COORDINATOR, ":coordinator")
+    harness.run(
+        message_update(COORDINATOR, "01.09.2025"), message_update(COORDINATOR, "31.08.2027")
+    )
+    for _ in range(6):  # every group "the rest are in place"
+        _press_as(harness, COORDINATOR, ":rest")
+    harness.run(message_update(COORDINATOR, "/projects"))
+    _press_as(harness, COORDINATOR, "proj:1")
+    _press_as(harness, COORDINATOR, "tm:show:1")
+    _press_as(harness, COORDINATOR, "tm:invm:1")
+    link = next(t for t in _texts_to(harness, COORDINATOR) if "?start=" in t)
+    token = link.split("?start=")[1].split()[0]
+    harness.run(message_update(PARTNER, f"/start {token}"))
+    _press_as(harness, PARTNER, "tm:join:" + token)
+    for person in (PARTNER, COORDINATOR):  # both open the same item
+        harness.run(message_update(person, "/risks"))
+        _press_as(harness, person, "go:risks:edit")
+        _press_as(harness, person, ":prerequisites")
+        _press_as(harness, person, ":pre-goals")
+    for ending in (":no", ":44", ":ok"):
+        _press_as(harness, COORDINATOR, ending)
+    _press_as(harness, PARTNER, ":partly")
+    _press_as(harness, PARTNER, ":22")
+    plan = harness.request.sent("sendMessage", "editMessageText")[-1]
+    assert f"u.{COORDINATOR}" in " ".join(harness.markup_data(plan))  # 👤 Ilze
+    _press_as(harness, PARTNER, ":ok")
+    told = next(t for t in _texts_to(harness, PARTNER) if "Kamēr Jūs atbildējāt" in t)
+    assert "mainīja Ilze; tagad: ❌ Vēl nav · 4×4" in told

@@ -207,6 +207,22 @@ def test_changing_one_item_later_keeps_the_rest(flow: RiskFlow) -> None:
     assert record["reviews"] == {items[7].id: "2026-12-25", target.id: "2026-12-25"}
 
 
+def test_one_item_answered_again_directly(flow: RiskFlow) -> None:
+    """ "Answer again" after a clash on a shared register opens just that item."""
+    items = default_risk_content().items
+    first = run(flow, {items[7].id: flagged("no", "5", "4", OK)})
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    state = engine.start(flow, on_project(flow.begin(f"e.{items[7].id}", last)))
+    assert state.step == f"s:{items[7].id}"
+    state, output = engine.advance(flow, state, engine.Choose("ok"), "en")
+    assert state.step is None and output.completion is not None
+    assert output.completion.record["answers"][f"s:{items[7].id}"] == "ok"
+    assert flow.begin("e.no-such-item", last) is None
+    assert flow.item_of(f"l:{items[7].id}") == items[7].id
+    shown = flow.item_value(first.record["answers"], items[7].id, "en")
+    assert shown.startswith("❌ Not yet · 5×4")
+
+
 def test_landing_offers_edit_new_and_files(flow: RiskFlow) -> None:
     items = default_risk_content().items
     first = run(flow, {items[7].id: flagged("no", "2", "2", OK)})

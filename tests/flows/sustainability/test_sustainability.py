@@ -242,3 +242,57 @@ def test_changing_one_aspect_offers_its_current_answers_and_says_what_changed(
     assert len(changed.splitlines()) == 2
     kept = output.completion.record["answers"]
     assert kept["a:funding:who"] == "Jānis" and kept["a:funding:what"] == "Plāns funding"
+
+
+def test_one_part_answered_again_directly_and_grouped_as_one_item(flow: SustainabilityFlow) -> None:
+    first = answer_all(flow, engine.start(flow, on_project()), {}, follow="none")
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    state = engine.start(flow, on_project(flow.begin("e.follow", last)))
+    assert state.step == "follow"  # no "which part?" first
+    _, output = engine.advance(flow, state, engine.Choose("6-12"), "en")
+    assert output.completion is not None
+    assert flow.begin("e.nothing", last) is None
+    criterion = CONTENT.criteria[0]
+    assert flow.item_of(question_step(criterion.questions[-1].id)) == criterion.id
+    assert flow.item_of("a:funding:who") == flow.item_of("s:funding") == "funding"
+    assert flow.item_value(first.record["answers"], "follow", "en") == "No, thanks"
+    assert "Koordinatore Anna" in flow.item_value(first.record["answers"], "funding", "lv")
+
+
+def test_a_shared_plan_says_who_last_changed_each_action(flow: SustainabilityFlow) -> None:
+    first = answer_all(flow, engine.start(flow, on_project()), {})
+    shown = {"team": {"last": {"funding": "Anna, 01.12.2026"}}}
+    last = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC), shown)
+    actions = flow.details(last, "en")[1].text
+    assert actions.count("Changed by") == 1 and "Changed by Anna, 01.12.2026" in actions
+    plain = Record(first.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    assert "Changed by" not in flow.details(plain, "en")[1].text
+
+
+def test_an_actions_who_is_picked_from_the_team(flow: SustainabilityFlow) -> None:
+    team = {"members": [[100, "Anna"], [200, "Jānis"]]}
+    state = engine.start(flow, Start(context={PROJECT: PROJECT_INFO, **team}))
+    while state.step is not None and not state.step.endswith(":who"):
+        step = state.step
+        aspect = CONTENT.aspect(step.split(":")[1])
+        event: engine.Event = (
+            engine.Choose(aspect.options[0][0]) if step.endswith(":main") else engine.Answer("x")
+        )
+        state, _ = engine.advance(flow, state, event, "lv")
+    shown = engine.render(flow, state, "lv")
+    assert ("u.200", "👤 Jānis") in shown.options and shown.free_text
+    state, _ = engine.advance(flow, state, engine.Choose("u.200"), "lv")
+    done = answer_all(flow, state, {})
+    kept = done.record["answers"]
+    first = CONTENT.aspects[0].id
+    assert kept[f"a:{first}:who"] == "Jānis" and kept[f"a:{first}:who_id"] == 200
+    assert kept[f"a:{CONTENT.aspects[1].id}:who"] == "Koordinatore Anna"
+    assert f"a:{CONTENT.aspects[1].id}:who_id" not in kept  # typed: nobody's id
+    # Changing that action later offers the member as the answer to keep.
+    last = Record(done.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    edit = flow.begin(f"e.{first}", last)
+    assert edit is not None
+    state = engine.start(flow, Start(edit.answers, {**edit.context, PROJECT: PROJECT_INFO, **team}))
+    while state.step != f"a:{first}:who":
+        state, _ = engine.advance(flow, state, engine.Choose("+"), "lv")
+    assert engine.render(flow, state, "lv").default == "👤 Jānis"
