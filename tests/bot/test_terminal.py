@@ -155,7 +155,7 @@ def test_two_people_on_one_project_in_the_terminal(tmp_path: Path) -> None:
     picks the coordinator by first name as a risk's owner."""
     setup = "/start\n2\n/risks\nGreenVET\n1\n1\n01.09.2025\n31.08.2027\n" + "5\n" * 6
     run_chat(tmp_path, setup, "--user", "1", "--name", "Anna")
-    link = run_chat(tmp_path, "/projects\n1\n5\n1\n", "--user", "1", "--name", "Anna").stdout
+    link = run_chat(tmp_path, "/projects\n1\n5\n1\n2\n", "--user", "1", "--name", "Anna").stdout
     token = link.split("?start=")[1].split()[0]
     member = run_chat(tmp_path, f"/start {token}\n1\n", "--user", "2", "--name", "Jānis")
     assert "GreenVET" in member.stdout

@@ -100,6 +100,7 @@ def test_two_answers_to_one_item_through_telegram(dialogue: Dialogue) -> None:
     _press_as(harness, COORDINATOR, "proj:1")
     _press_as(harness, COORDINATOR, "tm:show:1")
     _press_as(harness, COORDINATOR, "tm:invm:1")
+    _press_as(harness, COORDINATOR, "tm:newmnd14:1")  # no use limit, 14 days
     link = next(t for t in _texts_to(harness, COORDINATOR) if "?start=" in t)
     token = link.split("?start=")[1].split()[0]
     harness.run(message_update(PARTNER, f"/start {token}"))
