@@ -168,10 +168,7 @@ class QuestionAnswering:
         if entry.links:
             lines = "\n".join(f"• {link.name}: {link.url}" for link in entry.links)
             parts.append(f"{t('qa.links', lang)}\n{lines}")
-        footer = t("qa.source", lang, section=entry.section_name.get(lang))
-        if entry.source:
-            footer += "\n" + t("qa.source_other", lang, source=entry.source.get(lang))
-        parts.append(footer)
+        parts.append(self.source_footer(entry, lang))
         rows: list[tuple[Button, ...]] = []
         other = self.knowledge.get(also) if also else None
         if other is not None:
@@ -198,6 +195,24 @@ class QuestionAnswering:
                 )
             )
         return Reply("\n\n".join(parts), buttons=tuple(rows))
+
+    def source_footer(self, entry: Entry, lang: str) -> str:
+        """Where the answer comes from, by its ``origin``: the e-material's section (with an
+        additional source for one outside fact), the section and what is Ceļvedis's own advice,
+        or the outside source named as not the e-material."""
+        t = self.texts.text
+        section = entry.section_name.get(lang)
+        source = entry.source.get(lang) if entry.source else ""
+        if entry.source_url:
+            source = f"{source}: {entry.source_url}"
+        if entry.origin == "external":
+            return t("qa.source_external", lang, source=source, section=section)
+        footer = t("qa.source", lang, section=section)
+        if entry.origin == "own":
+            return footer + "\n" + t("qa.source_own", lang, source=source)
+        if source:
+            footer += "\n" + t("qa.source_other", lang, source=source)
+        return footer
 
     def _did_you_mean(self, result: MatchResult, lang: str, log_id: int) -> Reply:
         rows = []

@@ -90,6 +90,27 @@ def test_good_sample_passes(tmp_path: Path) -> None:
             ),
             "is about project",
         ),
+        (lambda t: t.replace("lv: Atbilde.", "lv: Jautā partnerim."), "'tu' form(s) Jautā"),
+        (lambda t: t.replace("lv: Atbilde.", "lv: Atbilde. Skati pielikumu."), "skati"),
+        (
+            lambda t: t.replace("en: Answer.", "en: See section Pielikums 2."),
+            "Latvian section name in the English text",
+        ),
+        # an entry of own advice or outside facts names its real source, not the e-material
+        (lambda t: t + "    origin: mine\n", "expected one of seed, own, external"),
+        (lambda t: t + "    origin: own\n", "origin own: name the real source"),
+        (
+            lambda t: (
+                t
+                + "    origin: external\n    source: {lv: 'e-materiāla 1.2. sadaļa',"
+                + " en: 'the e-material, section 1.2'}\n"
+            ),
+            "names only the e-material",
+        ),
+        (
+            lambda t: t + "    source: {lv: DigComp 2.2, en: DigComp 2.2, url: jrc}\n",
+            "source.url",
+        ),
     ],
 )
 def test_broken_content_names_file_and_entry(tmp_path: Path, change, expected: str) -> None:
@@ -98,3 +119,14 @@ def test_broken_content_names_file_and_entry(tmp_path: Path, change, expected: s
     result = validate(tmp_path)
     assert result.returncode != 0
     assert "broken.yaml" in result.stderr and expected in result.stderr
+
+
+def test_own_advice_with_its_real_source_passes(tmp_path: Path) -> None:
+    own = GOOD_ENTRY + (
+        "    origin: own\n    source:\n"
+        "      lv: Ceļveža padoms, balstīts uz e-materiāla 1.2. sadaļu\n"
+        "      en: Ceļvedis's own advice, based on section 1.2 of the e-material\n"
+        "      url: https://example.org/advice\n"
+    )
+    (tmp_path / "a.yaml").write_text(own, encoding="utf-8")
+    assert validate(tmp_path).returncode == 0

@@ -115,3 +115,24 @@ def _callback(all_buttons: list, label: str):
 
     data = next(b.data for b in all_buttons if b.label == label)
     return callbacks.decode(data)
+
+
+def test_the_source_line_says_what_is_not_from_the_e_material(sqlite_url: str) -> None:
+    """Issue 12 item 8: own advice and outside facts name their real source, in the reader's
+    language, instead of only "Avots: e-materiāls"."""
+    dialogue = build_test_dialogue(sqlite_url, demo=False)
+    press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
+    own = text_of(send(dialogue, "text", "kā mazināt finanšu riskus projektā"))
+    assert "Avots: e-materiāls, sadaļa „1.2”" in own
+    assert "Nav no e-materiāla:" in own and "Ceļveža padoms" in own
+    external = text_of(send(dialogue, "text", "kas ir tīkla etiķete DigComp"))
+    assert "Avots: Kompetences apraksts — DigComp 2.2" in external
+    assert "nav no e-materiāla" in external and "Avots: e-materiāls" not in external
+    assert "JRC128415" in external
+    seed = text_of(send(dialogue, "text", "kur meklet partnerus"))
+    assert "Avots: e-materiāls" in seed and "Nav no e-materiāla" not in seed
+    press(dialogue, send(dialogue, "command", "/language"), "English")
+    english = text_of(send(dialogue, "text", "how to reduce financial risks in a project"))
+    assert "Not from the e-material:" in english and "Ceļvedis's own" in english
+    assert "Nav no" not in english
+    dialogue.db.dispose()
