@@ -51,7 +51,12 @@ confidently find different entries, the best is answered and the other is offere
 **Follow-ups.** ``match(question, previous_entry=...)``: a short question (at most
 ``followup_words`` content words) is read with the previous entry's title words added at half
 weight, and the entries related to it or of its section score ``followup_boost`` times more, so
-"un kā ar finansēm?" after a risk answer finds the financial risk. A follow-up with
+"un kā ar finansēm?" after a risk answer finds the financial risk. A follow-up continues the
+previous topic: an entry about something named (a name its Latvian and English titles share,
+written with capitals: "InnoSchools", "CoVE", "SG4S") that neither the question nor the previous
+entry mentions is another subject, and the previous topic does not pull it in ("un kā ar
+finansēm?" after partner search is not about InnoSchools' funding); and an entry holding none
+of the question's own words, found by the previous topic alone, does not answer it. A follow-up with
 no content words at all ("kas vēl?", "what else?") is answered with the previous entry's first
 related entry.
 """
@@ -293,6 +298,9 @@ class Matcher:
         for entry_id, answer_words in answers.items():
             for word in answer_words:
                 self._answer_postings[word].append(entry_id)
+        self._names = {
+            entry.id: _title_names(entry.title.lv, entry.title.en) for entry in knowledge.entries
+        }
 
     @property
     def choices(self) -> list[str]:
@@ -393,11 +401,15 @@ class Matcher:
         query: _Query,
         *,
         followup: bool = False,
-        exclude: str | None = None,
+        exclude: frozenset[str] = frozenset(),
         boost: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
     ) -> MatchResult:
         scores = self._score(query.words, query.weight)
-        scores.pop(exclude, None)  # type: ignore[arg-type]
+        for entry_id in exclude:
+            scores.pop(entry_id, None)
+        if only is not None:
+            scores = {e: score for e, score in scores.items() if e in only}
         for entry_id in boost:
             if entry_id in scores:
                 scores[entry_id] *= self.followup_boost
@@ -475,13 +487,27 @@ class Matcher:
             if word in self._known and word not in context:
                 context[word] = 0.5
                 context_weight += 0.5 * self._idf[word]
+        # Entries about something named that neither the question nor the previous entry
+        # mentions are another subject: the previous topic does not pull them in.
+        mentioned = set(tokens(question))
+        for text in (entry.title.lv, entry.title.en, entry.answer.lv, entry.answer.en):
+            mentioned.update(tokens(text))
+        elsewhere = {
+            entry_id for entry_id, names in self._names.items() if names and not names & mentioned
+        }
+        # The follow-up names a new aspect: an entry holding none of its own words (in its
+        # phrasings or answer) is found by the previous topic alone and cannot answer it.
+        holders = frozenset(
+            e for e, about in self._phrasing_words.items() if about & alone.words.keys()
+        )
         with_context = self._verdict(
             question,
             language,
             _Query(context, context_weight, alone.unknown_weight),
             followup=True,
-            exclude=entry.id,
+            exclude=frozenset({entry.id, *elsewhere}),
             boost=self._family(entry.id),
+            only=holders,
         )
         if standalone.outcome == "not_covered":
             return standalone
@@ -617,6 +643,25 @@ class Matcher:
         if top >= threshold and top - runner_up >= self.margin:
             return "answer"
         return "suggest"
+
+
+_TITLE_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _title_names(lv: str, en: str) -> frozenset[str]:
+    """What an entry's titles name: words written the same in the Latvian and the English title
+    with a capital that is not just a title's first letter ("InnoSchools", "CoVE", "SG4S",
+    "Literacies"), folded like ``tokens``."""
+
+    def capitals(title: str) -> set[str]:
+        words = _TITLE_WORD.findall(title)
+        return {
+            w
+            for i, w in enumerate(words)
+            if any(ch.isupper() for ch in w[1:]) or (i > 0 and w[0].isupper())
+        }
+
+    return frozenset(t for w in capitals(lv) & capitals(en) for t in tokens(w))
 
 
 def _document_frequency(
