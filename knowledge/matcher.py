@@ -347,10 +347,14 @@ class Matcher:
         )
         return self._forms[found], 1.0 - 0.5 * distance / len(form)
 
-    def match(self, question: str, *, previous_entry: str | None = None) -> MatchResult:
+    def match(
+        self, question: str, *, previous_entry: str | None = None, language: str | None = None
+    ) -> MatchResult:
         """The verdict on ``question``; ``previous_entry`` is the entry answered just before
-        (for a short follow-up such as "un kā ar finansēm?"), or None."""
-        language = self.language.detect(question)
+        (for a short follow-up such as "un kā ar finansēm?"), or None. ``language`` is the
+        question's language when the caller has detected it already (detected here if not)."""
+        if language is None:
+            language = self.language.detect(question)
         words = content_tokens(question)
         previous = self.knowledge.get(previous_entry) if previous_entry else None
         if previous is not None and len(set(words)) <= self.followup_words:

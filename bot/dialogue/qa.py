@@ -51,7 +51,9 @@ class QuestionAnswering:
 
         ``previous_entry`` is the entry answered just before (the dialogue's last topic, when
         recent): a short follow-up ("un kā ar finansēm?") is read in its context."""
-        verdict = self.answerer.verdict(question, previous_entry=previous_entry)
+        verdict = self.answerer.verdict(
+            question, previous_entry=previous_entry, default_language=turn.lang
+        )
         self._reply(turn, question, verdict)
         return verdict.entry_id if verdict.kind == "answer" else None
 
@@ -59,14 +61,14 @@ class QuestionAnswering:
         """Answer ``text`` typed in the middle of a tool when it is a question the knowledge
         base answers confidently (logged like any question) and return True; otherwise say
         nothing and return False, so the tool takes the text as its answer."""
-        verdict = self.answerer.try_answer(text)
+        verdict = self.answerer.try_answer(text, default_language=turn.lang)
         if verdict is None:
             return False
         self._reply(turn, text, verdict)
         return True
 
     def _reply(self, turn: Turn, question: str, verdict: Verdict) -> None:
-        lang = self.answer_language(turn, question)
+        lang = self.answer_language(turn, verdict)
         if verdict.kind == "small_talk" and verdict.small_talk_answer is not None:
             # "ok", "help" or "👍" say little about a language: keep the user's.
             lang = turn.user.language or lang
@@ -96,11 +98,13 @@ class QuestionAnswering:
         else:
             turn.say(self._topics(self.texts.text("qa.unknown", lang), lang))
 
-    def answer_language(self, turn: Turn, question: str) -> str:
-        """The user's language when fixed, otherwise the language the question is written in."""
+    @staticmethod
+    def answer_language(turn: Turn, verdict: Verdict) -> str:
+        """The user's language when fixed, otherwise the language the question is written in
+        (detected once, in the verdict)."""
         if turn.user.language_fixed and turn.user.language:
             return turn.user.language
-        return self.matcher.language.detect(question, default=turn.lang)
+        return verdict.language
 
     def button(self, turn: Turn, callback: Callback) -> int | None:
         """Handle a Q&A button. Returns the question-log id after a 👎: the core may then take

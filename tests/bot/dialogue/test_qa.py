@@ -136,3 +136,31 @@ def test_the_source_line_says_what_is_not_from_the_e_material(sqlite_url: str) -
     assert "Not from the e-material:" in english and "Ceļvedis's own" in english
     assert "Nav no" not in english
     dialogue.db.dispose()
+
+
+def test_the_language_is_detected_once_per_answer(sqlite_url: str, monkeypatch) -> None:
+    """Issue 12: the reply's language and the matcher's came from two detections (with
+    different defaults); now one detection is passed through, and a question that names no
+    language ("DigComp 2.2") is read in the user's."""
+    from knowledge.language import LanguageDetector
+
+    dialogue = build_test_dialogue(sqlite_url, demo=False)
+    press(dialogue, send(dialogue, "command", "/start"), "English")
+    calls: list[str] = []
+    original = LanguageDetector.detect
+
+    def counting(self: LanguageDetector, text: str, default: str = "lv") -> str:
+        calls.append(text)
+        return original(self, text, default)
+
+    monkeypatch.setattr(LanguageDetector, "detect", counting)
+    for question in ("kur meklēt partnerus?", "what is digcomp", "un kā ar finansēm?"):
+        calls.clear()
+        send(dialogue, "text", question)
+        assert len(calls) == 1, calls
+    text = text_of(send(dialogue, "text", "DigComp 2.2"))
+    assert "Source" in text and "Avots" not in text
+    with dialogue.db.transaction() as session:
+        rows = session.scalars(select(QuestionLog).order_by(QuestionLog.id)).all()
+        assert [row.language for row in rows] == ["lv", "en", "lv", "en"]
+    dialogue.db.dispose()
