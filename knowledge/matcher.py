@@ -34,7 +34,8 @@ more likely framing than the topic):
       ``unknown_share``, and no entry scores ``unknown_sure`` or more on the rest;
    c. the words of one not-covered topic carry at least ``topic_share`` of the question and
       no entry scores ``sure`` or more.
-   The topic holding most of the question's weight names the official place to look.
+   The topic holding most of the question's weight names the official place to look (none
+   when its words are shared by another topic as heavily: then no topic is guessed).
 2. *Answer* when ``best >= threshold`` and ``best - second >= margin``. A long question's
    score is spread over more words, so its threshold falls by ``long_threshold_step`` for each
    content word beyond ``long_question``, down to ``long_threshold_min``.
@@ -46,7 +47,8 @@ The thresholds are calibrated on ``tests/knowledge/eval_set.yaml`` (``make eval`
 **Multi-part questions.** A question split at "?" or ";", or at "un / and" before a question
 word, into parts that each carry content words is matched part by part too: when two parts
 confidently find different entries, the best is answered and the other is offered
-(``MatchResult.also``).
+(``MatchResult.also``). A later part that points back with a pronoun ("… un kā tas palīdz?")
+asks more about the same subject and is not a second question.
 
 **Follow-ups.** ``match(question, previous_entry=...)``: a short question (at most
 ``followup_words`` content words) is read with the previous entry's title words added at half
@@ -93,6 +95,31 @@ _PARTS = re.compile(
     + _QUESTION_WORD
     + ")",
     re.IGNORECASE,
+)
+# Pronouns by which a later part of a question points back to the first part's subject.
+_BACK_REFERENCE = frozenset(
+    [
+        "tas",
+        "ta",
+        "tie",
+        "tam",
+        "tai",
+        "tos",
+        "tiem",
+        "taja",
+        "tajos",
+        "so",
+        "sis",
+        "si",
+        "sie",
+        "sim",
+        "sai",
+        "saja",
+        "it",
+        "its",
+        "they",
+        "them",
+    ]
 )
 # A sentence of an answer, indexed as a phrasing of its entry.
 _SENTENCES = re.compile(r"(?<=[.!?:;])\s+|\n+")
@@ -455,6 +482,11 @@ class Matcher:
                     self._idf[w] * s for w, s in words if w not in held
                 )
         topic_id = max(by_topic, key=lambda t: by_topic[t]) if by_topic else None
+        # A word several topics share ("pieteikties": deadlines, forms, registration) names
+        # none of them: the reply then says only that the e-material does not cover it.
+        tied = topic_id is not None and any(
+            t != topic_id and by_topic[t] == by_topic[topic_id] for t in by_topic
+        )
         topic_weight = max(uncovered_by_topic.values(), default=0.0)
         if not topic_weight and not missing:
             # Only unknown words: a stricter share, in which a known word the best entry has in
@@ -469,7 +501,7 @@ class Matcher:
         share = uncovered / query.weight
         if topic_id and by_topic[topic_id] / query.weight >= self.topic_share:
             share = max(share, 1.0 if best_score < self.sure else 0.0)
-        return share, topic_id
+        return share, None if tied else topic_id
 
     def _followup(
         self, question: str, language: str, words: list[str], previous: str
@@ -530,6 +562,9 @@ class Matcher:
 
     def _multi_part(self, question: str, result: MatchResult) -> MatchResult:
         parts = [p for p in _PARTS.split(question) if content_tokens(p)]
+        # A later part that points back ("… un kā tas palīdz?", "… and how do I use it?")
+        # asks more about the same thing: it is not a second question.
+        parts = parts[:1] + [p for p in parts[1:] if not _BACK_REFERENCE & set(tokens(p))]
         if len(parts) < 2 or result.best is None:
             return result
         found: list[Candidate] = []

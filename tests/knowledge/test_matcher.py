@@ -189,6 +189,18 @@ def test_a_follow_up_stays_in_the_previous_topic(matcher: Matcher) -> None:
     assert money.outcome != "answer" or not money.best.entry_id.startswith("partner-search")
 
 
+def test_sloppy_questions_a_teacher_typed(matcher: Matcher) -> None:
+    """Issue 12 item 5, tried in the chat: each of these misled before."""
+    # "kā tas palīdz" asks more about ESCO: no second question about results partnerships
+    esco = matcher.match("kas ir esco un ka tas palidz")
+    assert esco.best.entry_id == "esco" and esco.also is None
+    # the abbreviation of work-based learning finds its definition
+    assert matcher.match("ko nozime DVB").best.entry_id == "glossary-work-based-learning"
+    # "pieteikties" belongs to deadlines, forms and registration alike: none is guessed
+    apply = matcher.match("musu skolai ir 300 audzeknu, vai varam pieteikties cove?")
+    assert apply.outcome == "not_covered" and apply.topic is None
+
+
 def test_two_part_question_offers_the_other_part(matcher: Matcher) -> None:
     result = matcher.match("kas ir SELFIE un kas ir Europass?")
     assert result.outcome == "answer"
