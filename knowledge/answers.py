@@ -128,14 +128,20 @@ class Answerer:
         best = result.best if result else None
         entry = self.knowledge.get(verdict.entry_id) if verdict.entry_id else None
         answer: str | None = entry.answer.get(lang) if entry else None
-        links = [{"name": link.name, "url": link.url} for link in entry.links] if entry else []
+        links = (
+            [{"name": link.label(lang), "url": link.url} for link in entry.links] if entry else []
+        )
         topic = None
         if verdict.kind == "small_talk" and verdict.small_talk_answer is not None:
             answer = verdict.small_talk_answer.get(lang)
         elif verdict.kind == "not_covered" and result is not None:
             topic = self.matcher.topics.get(result.topic) if result.topic else None
             answer = topic.answer.get(lang) if topic else self.matcher.topics.general.get(lang)
-            links = [{"name": link.name, "url": link.url} for link in topic.links] if topic else []
+            links = (
+                [{"name": link.label(lang), "url": link.url} for link in topic.links]
+                if topic
+                else []
+            )
         suggestions = []
         for entry_id in verdict.suggestions:
             suggested = self.knowledge.get(entry_id)

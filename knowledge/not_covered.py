@@ -47,7 +47,7 @@ def not_covered(path: Path = NOT_COVERED_PATH) -> NotCovered:
             raise ContentError(path, key, f"unknown field(s): {', '.join(sorted(unknown))}")
         links = _parse_links(raw.get("links"), path, key)
         for link in links:
-            if "(" not in link.name:
+            if "(" not in link.name or (link.name_en and "(" not in link.name_en):
                 raise ContentError(path, f"{key}.links", f"name the publisher: {link.name!r}")
         topics.append(
             Topic(

@@ -50,8 +50,15 @@ ORIGINS: tuple[str, ...] = ("seed", "own", "external")
 
 @dataclass(frozen=True)
 class Link:
+    """An official link; ``name_en`` is the English name when the name is not the same in both
+    languages (a Latvian name is never shown to an English reader)."""
+
     name: str
     url: str
+    name_en: str | None = None
+
+    def label(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
@@ -364,12 +371,22 @@ def _parse_links(raw: Any, path: Path, where: str) -> tuple[Link, ...]:
         url = str(item["url"]).strip()
         if not _well_formed_url(url):
             raise ContentError(path, key, f"not a well-formed http(s) URL: {url!r}")
-        name = str(item["name"]).strip()
-        if _CELEX_PROPOSAL.search(url) and not _PROPOSAL_WORD.search(name):
+        name_en = None
+        if isinstance(item["name"], Mapping):
+            names = Localized.parse(item["name"], path, f"{key}.name")
+            check_language(names, path, f"{key}.name")
+            name, name_en = names.lv, names.en
+        else:
+            name = str(item["name"]).strip()
+            if any(ch in _LV_LETTERS for ch in name.casefold()):
+                raise ContentError(
+                    path, f"{key}.name", "a Latvian name: give it in both languages {lv: …, en: …}"
+                )
+        if _CELEX_PROPOSAL.search(url) and not _PROPOSAL_WORD.search(f"{name} {name_en}"):
             raise ContentError(
                 path, key, "links a Commission proposal (CELEX 5…DC…): say so, or link the act"
             )
-        links.append(Link(name=name, url=url))
+        links.append(Link(name=name, url=url, name_en=name_en))
     return tuple(links)
 
 

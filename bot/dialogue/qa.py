@@ -170,7 +170,7 @@ class QuestionAnswering:
         t = self.texts.text
         parts = [entry.answer.get(lang)]
         if entry.links:
-            lines = "\n".join(f"• {link.name}: {link.url}" for link in entry.links)
+            lines = "\n".join(f"• {link.label(lang)}: {link.url}" for link in entry.links)
             parts.append(f"{t('qa.links', lang)}\n{lines}")
         parts.append(self.source_footer(entry, lang))
         rows: list[tuple[Button, ...]] = []
@@ -235,7 +235,7 @@ class QuestionAnswering:
         parts = [topic.answer.get(lang) if topic else topics.general.get(lang)]
         links: tuple[Link, ...] = topic.links if topic else ()
         if links:
-            lines = "\n".join(f"• {link.name}: {link.url}" for link in links)
+            lines = "\n".join(f"• {link.label(lang)}: {link.url}" for link in links)
             parts.append(f"{self.texts.text('qa.links', lang)}\n{lines}")
         if result.candidates:
             parts.append(self.texts.text("qa.closest", lang))

@@ -96,6 +96,10 @@ def test_good_sample_passes(tmp_path: Path) -> None:
             lambda t: t.replace("en: Answer.", "en: See section Pielikums 2."),
             "Latvian section name in the English text",
         ),
+        (
+            lambda t: t.replace("name: EPALE", "name: Pieaugušo izglītības platforma"),
+            "Latvian name",
+        ),
         # an entry of own advice or outside facts names its real source, not the e-material
         (lambda t: t + "    origin: mine\n", "expected one of seed, own, external"),
         (lambda t: t + "    origin: own\n", "origin own: name the real source"),

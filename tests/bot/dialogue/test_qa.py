@@ -135,6 +135,10 @@ def test_the_source_line_says_what_is_not_from_the_e_material(sqlite_url: str) -
     english = text_of(send(dialogue, "text", "how to reduce financial risks in a project"))
     assert "Not from the e-material:" in english and "Ceļvedis's own" in english
     assert "Nav no" not in english
+    # link names in the reader's language (they were Latvian in English answers)
+    partners = text_of(send(dialogue, "text", "where can I find partners?"))
+    assert "• Erasmus+ Project Results Platform: https://erasmus-plus.ec.europa.eu" in partners
+    assert "rezultātu platforma" not in partners and "Latvijā" not in partners
     dialogue.db.dispose()
 
 
