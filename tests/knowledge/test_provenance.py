@@ -73,3 +73,14 @@ def test_a_digcomp_competence_without_its_note_is_refused(tmp_path: Path) -> Non
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ContentError, match=r"2\.2\.note"):
         load_competences(path)
+
+
+def test_the_risk_edit_list_marks_items_not_from_the_e_material() -> None:
+    from flows.risks.flow import RiskFlow
+
+    steps = {step.id: step for step in RiskFlow().steps()}
+    listing = steps["pick:cooperation"].question
+    culture = next(line for line in listing.lv.splitlines() if "darba valoda" in line)
+    assert culture.endswith("(ℹ️ nav no e-materiāla)")
+    interests = next(line for line in listing.en.splitlines() if "interests" in line)
+    assert "not from the e-material" not in interests
