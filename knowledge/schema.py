@@ -123,6 +123,10 @@ def parse_entry(raw: Any, path: Path, index: int) -> Entry:
                 raise ContentError(path, f"{where}.more.{lang}", f"longer than {MORE_LIMIT}")
     links = _parse_links(raw.get("links"), path, where)
     check_project_numbers(answer, links, path, f"{where}.links")
+    if source_needed_for_version(answer, more) and raw.get("source") is None:
+        raise ContentError(
+            path, f"{where}.source", "speaks of a latest or newer version: name its dated source"
+        )
     origin = raw.get("origin", "seed")
     if origin not in ORIGINS:
         raise ContentError(path, f"{where}.origin", f"expected one of {', '.join(ORIGINS)}")
@@ -388,6 +392,21 @@ def _parse_links(raw: Any, path: Path, where: str) -> tuple[Link, ...]:
             )
         links.append(Link(name=name, url=url, name_en=name_en))
     return tuple(links)
+
+
+# "The latest version" dates an answer: the e-material's (DigComp 2.2) was the newest in 2024,
+# DigComp 3.0 came in 2025. Such a claim is an outside, dated fact and needs a named source.
+_VERSION_CLAIM = re.compile(
+    r"(?:latest|newest|newer|most recent|current) version|"
+    r"(?:jaunāk|pēdēj|aktuāl)\w* (?:versij|redakcij)",
+    re.IGNORECASE,
+)
+
+
+def source_needed_for_version(answer: Localized, more: Localized | None) -> bool:
+    """Whether an answer (or its "more") claims which version is the latest or newer."""
+    texts = [answer.lv, answer.en, *((more.lv, more.en) if more else ())]
+    return any(_VERSION_CLAIM.search(text) for text in texts)
 
 
 def _well_formed_url(url: str) -> bool:

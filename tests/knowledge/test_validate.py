@@ -100,6 +100,10 @@ def test_good_sample_passes(tmp_path: Path) -> None:
             lambda t: t.replace("name: EPALE", "name: Pieaugušo izglītības platforma"),
             "Latvian name",
         ),
+        (
+            lambda t: t.replace("en: Answer.", "en: DigComp 2.2 is the latest version."),
+            "latest or newer version",
+        ),
         # an entry of own advice or outside facts names its real source, not the e-material
         (lambda t: t + "    origin: mine\n", "expected one of seed, own, external"),
         (lambda t: t + "    origin: own\n", "origin own: name the real source"),
@@ -134,3 +138,19 @@ def test_own_advice_with_its_real_source_passes(tmp_path: Path) -> None:
     )
     (tmp_path / "a.yaml").write_text(own, encoding="utf-8")
     assert validate(tmp_path).returncode == 0
+
+
+def test_the_corrections_of_issue_12_hold_in_the_shipped_content() -> None:
+    """DigComp 3.0 (JRC, 2025) named with its source; the adopted Council Recommendation, not
+    the proposal; the SG4S entries link no other project's page."""
+    from knowledge.loader import load_knowledge
+
+    kb = load_knowledge(["digcomp", "risks", "partners", "sustainability"])
+    what = kb.get("digcomp-what")
+    assert what is not None and what.source is not None
+    for lang in ("lv", "en"):
+        assert "DigComp 3.0" in what.answer.get(lang) and "2025" in what.answer.get(lang)
+        assert "JRC" in what.source.get(lang)
+    urls = [link.url for entry in kb.entries for link in entry.links]
+    assert any("32020H1202(01)" in url for url in urls)
+    assert not any("52020DC0275" in url or "078094" in url for url in urls)
