@@ -34,6 +34,8 @@ more likely framing than the topic):
       ``unknown_share``, and no entry scores ``unknown_sure`` or more on the rest;
    c. the words of one not-covered topic carry at least ``topic_share`` of the question and
       no entry scores ``sure`` or more.
+   d. the question asks "kad …?" / "when …?" and the best entry gives no time (no phrasing
+      asks "when", no year in its answer): "kad var pieteikties?" is not about who may apply.
    The topic holding most of the question's weight names the official place to look (none
    when its words are shared by another topic as heavily: then no topic is guessed).
 2. *Answer* when ``best >= threshold`` and ``best - second >= margin``. A long question's
@@ -96,6 +98,7 @@ _PARTS = re.compile(
     + ")",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # Pronouns by which a later part of a question points back to the first part's subject.
 _BACK_REFERENCE = frozenset(
     [
@@ -325,6 +328,18 @@ class Matcher:
         for entry_id, answer_words in answers.items():
             for word in answer_words:
                 self._answer_postings[word].append(entry_id)
+        # Entries that can answer "kad …?" / "when …?": a phrasing asks it, or the answer
+        # gives a year.
+        self._gives_time = frozenset(
+            entry.id
+            for entry in knowledge.entries
+            if _YEAR.search(f"{entry.answer.lv} {entry.answer.en}")
+            or any(
+                tokens(q)[:1] in (["kad"], ["when"])
+                for lang in ("lv", "en")
+                for q in entry.questions[lang]
+            )
+        )
         self._names = {
             entry.id: _title_names(entry.title.lv, entry.title.en) for entry in knowledge.entries
         }
@@ -391,7 +406,8 @@ class Matcher:
         if not any(ch.isalpha() for word in words for ch in word):  # only numbers or symbols
             return MatchResult(question, language, "none", ())
         query = self._query(question, words)
-        result = self._verdict(question, language, query)
+        opening = (tokens(question) or [""])[0]
+        result = self._verdict(question, language, query, opening=opening)
         if result.outcome == "answer" and len(words) >= 2:
             return self._multi_part(question, result)
         return result
@@ -435,6 +451,7 @@ class Matcher:
         exclude: frozenset[str] = frozenset(),
         boost: frozenset[str] = frozenset(),
         only: frozenset[str] | None = None,
+        opening: str = "",
     ) -> MatchResult:
         scores = self._score(query.words, query.weight)
         for entry_id in exclude:
@@ -449,15 +466,22 @@ class Matcher:
         outcome: Outcome = self._outcome(candidates, len(query.words))
         topic = None
         if not followup:
-            share, topic = self._uncovered(query, candidates)
+            share, topic = self._uncovered(query, candidates, opening)
             if share >= self.uncovered_share:
+                outcome = "not_covered"
+            elif (
+                opening in ("kad", "when")
+                and candidates
+                and candidates[0].entry_id not in self._gives_time
+            ):
+                # "kad …?" / "when …?" asks for a time the closest entries do not give.
                 outcome = "not_covered"
             else:
                 topic = None
         return MatchResult(question, language, outcome, candidates, topic, followup=followup)
 
     def _uncovered(
-        self, query: _Query, candidates: tuple[Candidate, ...]
+        self, query: _Query, candidates: tuple[Candidate, ...], opening: str = ""
     ) -> tuple[float, str | None]:
         """The share of the question's weight that names what the best entry is not about, and
         the not-covered topic holding most of the question's weight.
@@ -474,19 +498,33 @@ class Matcher:
         missing = sum(self._idf[w] * s for w, s in query.words.items() if w not in self._known)
         by_topic: dict[str, float] = {}
         uncovered_by_topic: dict[str, float] = {}
+        # Which topic the question names: a word several topics share ("pieteikties":
+        # deadlines, forms, registration) counts for each of them only in part, so a word of
+        # one topic ("akreditēta") decides; when only shared words are asked, no topic is
+        # named and the reply says only that the e-material does not cover it.
+        sharing = Counter(
+            w for topic in self.topics.topics for w in topic.words if w in query.words
+        )
+        named: dict[str, tuple[bool, float]] = {}  # (its question word opens the question, weight)
         for topic in self.topics.topics:
             words = [(w, s) for w, s in query.words.items() if w in topic.words]
             if words:
                 by_topic[topic.id] = sum(self._idf[w] * s for w, s in words)
+                named[topic.id] = (
+                    opening in topic.asks,
+                    sum(self._idf[w] * s / sharing[w] for w, s in words),
+                )
                 uncovered_by_topic[topic.id] = sum(
                     self._idf[w] * s for w, s in words if w not in held
                 )
-        topic_id = max(by_topic, key=lambda t: by_topic[t]) if by_topic else None
-        # A word several topics share ("pieteikties": deadlines, forms, registration) names
-        # none of them: the reply then says only that the e-material does not cover it.
+        topic_id = max(named, key=lambda t: named[t]) if named else None
         tied = topic_id is not None and any(
-            t != topic_id and by_topic[t] == by_topic[topic_id] for t in by_topic
+            t != topic_id
+            and named[t][0] == named[topic_id][0]
+            and math.isclose(named[t][1], named[topic_id][1])
+            for t in named
         )
+        named_topic = None if tied else topic_id
         topic_weight = max(uncovered_by_topic.values(), default=0.0)
         if not topic_weight and not missing:
             # Only unknown words: a stricter share, in which a known word the best entry has in
@@ -495,13 +533,13 @@ class Matcher:
             passing = sum(self._idf[w] * s for w, s in query.words.items() if w not in best)
             unknown = (query.unknown_weight + 0.5 * passing) / query.weight
             if best_score >= self.unknown_sure:  # an entry matches the rest firmly
-                return 0.0, None
-            return unknown * self.uncovered_share / self.unknown_share, None
+                return 0.0, named_topic
+            return unknown * self.uncovered_share / self.unknown_share, named_topic
         uncovered = query.unknown_weight + max(missing, topic_weight)
         share = uncovered / query.weight
-        if topic_id and by_topic[topic_id] / query.weight >= self.topic_share:
+        if by_topic and max(by_topic.values()) / query.weight >= self.topic_share:
             share = max(share, 1.0 if best_score < self.sure else 0.0)
-        return share, None if tied else topic_id
+        return share, named_topic
 
     def _followup(
         self, question: str, language: str, words: list[str], previous: str

@@ -199,6 +199,12 @@ def test_sloppy_questions_a_teacher_typed(matcher: Matcher) -> None:
     # "pieteikties" belongs to deadlines, forms and registration alike: none is guessed
     apply = matcher.match("musu skolai ir 300 audzeknu, vai varam pieteikties cove?")
     assert apply.outcome == "not_covered" and apply.topic is None
+    # "kad …?" asks for a time: who may apply does not answer it; the deadline topic does
+    when = matcher.match("kad var pieteikties?")
+    assert when.outcome == "not_covered" and when.topic == "deadlines"
+    # … while a "when" an entry answers with a year is still answered
+    assert matcher.match("kad izveidots DigComp?").best.entry_id == "digcomp-what"
+    assert matcher.match("kad izveidots DigComp?").outcome == "answer"
 
 
 def test_two_part_question_offers_the_other_part(matcher: Matcher) -> None:
