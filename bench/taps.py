@@ -1,7 +1,10 @@
 """Taps per coordinator tool on a phone: drives the dialogue core as a coordinator would and
 counts button taps and typed answers, and the longest message in lines.
 
-Run: ``.venv/bin/python bench/taps.py`` (prints a Markdown table). Scenarios:
+Run: ``.venv/bin/python bench/taps.py`` (prints a Markdown table; ``-v`` adds the result
+texts). Scenarios:
+- digcomp (quick): ``/digcomp quick``, "on my own" for each of the 21 competences; then "add my
+  name to the PDF" and the name typed (asked once per user: counted apart);
 - risks: the risk checklist with 10 flagged items (two in each of the first five groups),
   every suggestion and default accepted, one owner typed;
 - partners: the partner call for a project with an institution and contact typed once;
@@ -48,6 +51,8 @@ class Tally:
     longest_result: int = 0
     result_messages: int = 0
     longest_detail: int = 0  # a part of the result opened with its button (not counted as taps)
+    longest_chars: int = 0  # the longest message of the whole run, in characters
+    longest_detail_chars: int = 0
     texts: list[str] = field(default_factory=list)
 
     @property
@@ -79,6 +84,7 @@ def drive(dialogue: Dialogue, command: str, flow: str, policy: Policy, limit: in
     replies = _send(dialogue, "command", command)
     for _ in range(limit):
         tally.longest = max([tally.longest, *map(_lines, replies)])
+        tally.longest_chars = max([tally.longest_chars, *(len(r.text) for r in replies)])
         active, step = _step(dialogue)
         if active != flow or step is None:
             results = [r for r in replies if r.text]
@@ -89,6 +95,9 @@ def drive(dialogue: Dialogue, command: str, flow: str, policy: Policy, limit: in
                 if data.startswith("det:"):
                     shown = _send(dialogue, "button", data)
                     tally.longest_detail = max([tally.longest_detail, *map(_lines, shown)])
+                    tally.longest_detail_chars = max(
+                        [tally.longest_detail_chars, *(len(r.text) for r in shown)]
+                    )
             return tally
         kind, value = policy(step, replies)
         if kind == "text":
@@ -112,6 +121,24 @@ def drive(dialogue: Dialogue, command: str, flow: str, policy: Policy, limit: in
     raise AssertionError(f"{flow} did not finish in {limit} inputs")
 
 
+def _then(dialogue: Dialogue, flow: str, policy: Policy, replies: list[Reply]) -> Tally:
+    """Carry on a run opened by a button (that tap counted) until it is finished."""
+    tally = Tally(taps=1)
+    for _ in range(10):
+        tally.longest = max([tally.longest, *map(_lines, replies)])
+        tally.longest_chars = max([tally.longest_chars, *(len(r.text) for r in replies)])
+        active, step = _step(dialogue)
+        if active != flow or step is None:
+            tally.result_messages = len(replies)
+            tally.longest_result = max((_lines(r) for r in replies if r.text), default=0)
+            return tally
+        kind, value = policy(step, replies)
+        assert kind == "text", (step, kind)
+        tally.typed += 1
+        replies = _send(dialogue, "text", value)
+    raise AssertionError(f"{flow} did not finish")
+
+
 def create_project(dialogue: Dialogue, name: str, starts: str, ends: str) -> None:
     """A project set up through /projects (not counted)."""
     _send(dialogue, "command", "/start")
@@ -126,6 +153,14 @@ def create_project(dialogue: Dialogue, name: str, starts: str, ends: str) -> Non
 
 
 # ---- policies ----------------------------------------------------------------------------
+def digcomp_policy(step: str, replies: list[Reply]) -> Action:
+    if step.startswith("q:"):
+        return ("option", "2")  # "on my own"
+    if step == "name":
+        return ("text", "Anna Bērziņa")
+    raise AssertionError(f"digcomp: unexpected step {step}")
+
+
 def _flagged_items() -> set[str]:
     content = default_risk_content()
     return {item.id for group in GROUPS[:5] for item in content.in_group(group)[:2]}
@@ -215,6 +250,14 @@ def run() -> dict[str, Tally]:
         try:
             create_project(dialogue, "GreenVET", "01.09.2025", "31.08.2027")
             figures = {
+                "digcomp (quick)": drive(dialogue, "/digcomp quick", "digcomp", digcomp_policy),
+            }
+            # The name on the PDF, asked once: the button under the PDF, then the name.
+            named = _send(dialogue, "button", "go:digcomp:name")
+            figures["digcomp: name on the PDF (once)"] = _then(
+                dialogue, "digcomp", digcomp_policy, named
+            )
+            figures |= {
                 "risks (10 flagged)": drive(dialogue, "/risks", "risks", risks_policy()),
                 "partners": drive(dialogue, "/partners", "partners", partners_policy),
             }
@@ -235,14 +278,15 @@ def run() -> dict[str, Tally]:
 def main() -> None:
     figures = run()
     print(
-        "| flow | taps | typed | inputs | longest message (lines) "
-        "| result: messages, longest | longest part on demand |"
+        "| flow | taps | typed | inputs | longest message (lines, chars) "
+        "| result: messages, longest (lines) | longest part on demand (lines, chars) |"
     )
     print("|---|---|---|---|---|---|---|")
     for name, t in figures.items():
+        detail = f"{t.longest_detail}, {t.longest_detail_chars}" if t.longest_detail else "—"
         print(
-            f"| {name} | {t.taps} | {t.typed} | {t.inputs} | {t.longest} "
-            f"| {t.result_messages}, {t.longest_result} | {t.longest_detail or '—'} |"
+            f"| {name} | {t.taps} | {t.typed} | {t.inputs} | {t.longest}, {t.longest_chars} "
+            f"| {t.result_messages}, {t.longest_result} | {detail} |"
         )
     if "-v" in sys.argv:
         for name, t in figures.items():

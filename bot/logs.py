@@ -21,7 +21,8 @@ from urllib.parse import quote
 
 from bot.settings import Settings
 
-QUIET_LOGGERS = ("httpx", "httpcore", "alembic", "telegram.ext", "uvicorn.access")
+# fontTools: fpdf2's font subsetting logs some 25 INFO lines for every PDF.
+QUIET_LOGGERS = ("httpx", "httpcore", "alembic", "telegram.ext", "uvicorn.access", "fontTools")
 REDACTED = "[redacted]"
 DATABASE_MODULES = {"sqlalchemy", "psycopg", "psycopg2", "sqlite3"}
 MIN_SECRET = 6  # shorter fragments are not replaced (they would garble ordinary words)

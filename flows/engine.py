@@ -157,12 +157,14 @@ class Prompt:
 class FileSpec:
     """A file a flow offers, named but not yet built: ``build`` makes its bytes after the step
     (a module-level function or a ``functools.partial`` of one, so it can run in another
-    process). An image is shown as a photo where possible."""
+    process). An image is shown as a photo where possible. ``action``: a landing action
+    (argument, label) offered as a button under the file, such as putting a name on it."""
 
     filename: str
     build: Callable[[], bytes]
     caption: str = ""
     is_image: bool = False
+    action: tuple[str, str] | None = None
 
     @property
     def data(self) -> bytes:
@@ -269,8 +271,11 @@ class Flow(ABC):
         """What to show instead of starting when the user opens a flow finished before."""
         return None
 
-    def act(self, arg: str, last: Record, lang: str) -> Completion | None:
-        """Carry out a landing action that is not a fresh start (an export, say)."""
+    def act(
+        self, arg: str, last: Record, lang: str, context: Mapping[str, Any] | None = None
+    ) -> Completion | None:
+        """Carry out a landing action that is not a fresh start (an export, say); ``context``
+        holds what a run would start with (the user's ``CONTACT`` for flows that use it)."""
         return None
 
     def details(self, last: Record, lang: str) -> Sequence[Detail]:

@@ -486,7 +486,9 @@ class PartnersFlow(ProjectTool):
         summary = self.summary(self.last_answers(last), self.last_project(last), lang)
         return Landing(messages=(summary,), actions=actions)
 
-    def act(self, arg: str, last: Record, lang: str) -> Completion | None:
+    def act(
+        self, arg: str, last: Record, lang: str, context: Mapping[str, Any] | None = None
+    ) -> Completion | None:
         if arg != "file":
             return None
         answers, project = self.last_answers(last), self.last_project(last)

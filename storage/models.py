@@ -153,7 +153,8 @@ class Project(Base):
 
 
 class ContactDetails(Base):
-    """How a user signs the calls for partners they post (offered again in the next call)."""
+    """How a user signs what they make: the calls for partners they post (offered again in the
+    next call) and the name printed on their documents (the DigComp PDF)."""
 
     __tablename__ = "contact_details"
 
@@ -164,6 +165,8 @@ class ContactDetails(Base):
     person: Mapped[str | None] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(120))
     city: Mapped[str | None] = mapped_column(String(120))
+    # The name on the user's documents: None when never asked, "" when they chose none.
+    document_name: Mapped[str | None] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

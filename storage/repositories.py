@@ -252,23 +252,30 @@ class ProjectRepository:
 
 
 CONTACT_FIELDS = ("institution", "person", "email", "city")
+DOCUMENT_NAME = "document_name"  # the name on the user's documents ("" : they chose none)
 
 
 class ContactRepository:
-    """A user's contact details for calls for partners (one row a user)."""
+    """A user's contact details for calls for partners and the name on their documents (one
+    row a user)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def get(self, user_id: int) -> dict[str, str]:
-        """The details kept (only the fields that are set; empty when none)."""
+        """The details kept (only the fields that are set; empty when none). The document name
+        is there once the user answered, "" when they chose to print none."""
         row = self.session.get(ContactDetails, user_id)
         if row is None:
             return {}
-        return {name: value for name in CONTACT_FIELDS if (value := getattr(row, name))}
+        details = {name: value for name in CONTACT_FIELDS if (value := getattr(row, name))}
+        if row.document_name is not None:
+            details[DOCUMENT_NAME] = row.document_name
+        return details
 
     def save(self, user_id: int, details: dict[str, str]) -> None:
-        """Keep ``details`` (the fields given replace the stored ones)."""
+        """Keep ``details``: the contact fields given replace the stored ones; the document
+        name, when given, replaces it even when empty (the user chose no name)."""
         row = self.session.get(ContactDetails, user_id)
         if row is None:
             row = ContactDetails(user_id=user_id)
@@ -276,6 +283,8 @@ class ContactRepository:
         for name in CONTACT_FIELDS:
             if details.get(name):
                 setattr(row, name, details[name])
+        if DOCUMENT_NAME in details:
+            row.document_name = details[DOCUMENT_NAME][:120]
         self.session.flush()
 
 

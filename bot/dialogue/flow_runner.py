@@ -125,7 +125,9 @@ class FlowRunner:
             return False
         self._note(turn, "flow.resumed", flow=flow.title.get(turn.lang))
         shown = engine.render(flow, run, turn.lang)
-        turn.say(views.prompt(self.texts, turn.lang, flow, run, shown, restart=True))
+        # "Start over" only when there is something to start over from.
+        again = bool(run.history or run.answers)
+        turn.say(views.prompt(self.texts, turn.lang, flow, run, shown, restart=again))
         return True
 
     def _start(self, turn: Turn, flow: Flow, begin: Start) -> None:
@@ -142,9 +144,7 @@ class FlowRunner:
                 else:
                     self._refuse_change(turn)
                 return
-        if flow.uses_contact:
-            contact = ContactRepository(turn.session).get(turn.user.id)
-            begin = Start(begin.answers, {**begin.context, CONTACT: contact})
+        begin = Start(begin.answers, {**begin.context, **self._kept(turn, flow)})
         dialogue = turn.dialogue
         dialogue.take_paused(flow.id)  # replaced by the fresh run
         if dialogue.active is not None and dialogue.active.flow != flow.id:
@@ -184,6 +184,13 @@ class FlowRunner:
         begin = flow.begin("", self._last_record(turn, flow)) or Start()
         self._start(turn, flow, Start(begin.answers, {**begin.context, DEFAULTS: defaults}))
 
+    @staticmethod
+    def _kept(turn: Turn, flow: Flow) -> dict[str, object]:
+        """What the core keeps for a flow outside its runs: the user's contact details."""
+        if not flow.uses_contact:
+            return {}
+        return {CONTACT: ContactRepository(turn.session).get(turn.user.id)}
+
     def _last_record(self, turn: Turn, flow: Flow) -> Record | None:
         """The user's last finished run of ``flow``; for project tools the active project's
         last one, whichever team member finished it."""
@@ -209,11 +216,12 @@ class FlowRunner:
             if not self._resume(turn, flow):  # an unfinished run is never thrown away
                 self._start(turn, flow, begin)
             return
-        done = flow.act(arg, last, turn.lang) if last is not None else None
+        kept = self._kept(turn, flow)
+        done = flow.act(arg, last, turn.lang, kept) if last is not None else None
         if done is None:
             self._invalid(turn)
             return
-        self._say_result(turn, done)
+        self._say_result(turn, flow, done)
 
     # ---- pausing -----------------------------------------------------------------------
     def pause_active(self, turn: Turn, *, announce: bool) -> None:
@@ -300,11 +308,11 @@ class FlowRunner:
             summary_shown = summary_shown and done.messages[-1] == details[0].text
             rows = views.detail_rows(flow, details, shown=0 if summary_shown else -1)
             rows.append((views.main_menu_button(self.texts, turn.lang),))
-            self._say_result(turn, done, rows)
+            self._say_result(turn, flow, done, rows)
             if done.messages and not done.then:
                 return  # the summary with its buttons is the last message
         else:
-            self._say_result(turn, done)
+            self._say_result(turn, flow, done)
         then = self.flows.get(done.then) if done.then else None
         if then is not None:
             self.open(turn, then.id)
@@ -313,8 +321,12 @@ class FlowRunner:
 
     @staticmethod
     def _say_result(
-        turn: Turn, done: Completion, details: list[tuple[Button, ...]] | None = None
+        turn: Turn,
+        flow: Flow | None,
+        done: Completion,
+        details: list[tuple[Button, ...]] | None = None,
     ) -> None:
         files = completion.build_files(done.files)
-        for reply in views.result(done.messages, files, details or ()):
+        actions = [views.file_action(flow, spec) for spec in done.files]
+        for reply in views.result(done.messages, files, details or (), actions):
             turn.say(reply)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.dialogue import callbacks
 from bot.dialogue.messages import Button, OutFile, Reply
-from flows.engine import KEEP, Detail, Flow, FlowState, Landing, Prompt
+from flows.engine import KEEP, Detail, FileSpec, Flow, FlowState, Landing, Prompt
 from knowledge.texts import Catalogue
 
 
@@ -170,16 +170,32 @@ def detail(texts: Catalogue, lang: str, flow: Flow, details: Sequence[Detail], s
     return Reply(details[shown].text, buttons=tuple(rows), edit=True)
 
 
+def file_action(flow: Flow | None, spec: FileSpec) -> Button | None:
+    """The button under a file that runs its landing action (None: the file has none)."""
+    if flow is None or spec.action is None:
+        return None
+    arg, label = spec.action
+    return Button(label, callbacks.encode("go", flow.id, arg))
+
+
 def result(
     messages: Sequence[str],
     files: Sequence[OutFile],
     details: Sequence[tuple[Button, ...]] = (),
+    actions: Sequence[Button | None] = (),
 ) -> list[Reply]:
     """A finished run: pictures first (they sum up), then the messages, then documents. With
     ``details`` (buttons for the result's parts) the documents come before the messages, so the
-    summary and its buttons are the last message, at the user's thumb on a phone."""
-    pictures = [Reply(file.caption, files=(file,)) for file in files if file.is_image]
-    documents = [Reply(file.caption, files=(file,)) for file in files if not file.is_image]
+    summary and its buttons are the last message, at the user's thumb on a phone. ``actions``:
+    each file's own button (in the order of ``files``), shown under it."""
+    buttons = [*actions, *[None] * (len(files) - len(actions))]
+    pictures: list[Reply] = []
+    documents: list[Reply] = []
+    for file, button in zip(files, buttons, strict=True):
+        rows = ((button,),) if button is not None else ()
+        (pictures if file.is_image else documents).append(
+            Reply(file.caption, files=(file,), buttons=rows)
+        )
     texts = [Reply(message) for message in messages]
     if not details or not texts:
         return [*pictures, *texts, *documents]

@@ -30,6 +30,7 @@ X_MAX = 8.45  # the level axis runs 0–8.45: room for the value label after a b
 PNG_COMPRESSION = 1  # zlib level: 6 is a third slower for a file no smaller
 LABEL_SHARE = 0.42  # the most of the width the label column may take; longer labels wrap
 SMALLEST = 0.6  # a label that does not fit its row even wrapped shrinks down to this share
+KEY_POINTS = 8.5  # the bands' key under the title
 
 
 @dataclass(frozen=True)
@@ -76,19 +77,23 @@ def render_chart(
     left = pen.pt(5) + column + pen.pt(7)
     right = pen.width - pen.pt(6)
 
-    # Down: title, areas heading, band names, areas panel, ticks (and legend), competences
+    # Down: title, the bands' key, areas heading, areas panel, ticks (and legend), competences
     # heading, competences panel, ticks, axis label; the two panels share what is left, an area
     # row counting as 1 (1.3 with the previous bars too) to a competence row's 0.8.
     ticks = pen.pt(7) + pen.line(pen.font(10))
     legend = pen.pt(5) + pen.line(pen.font(8)) if previous_areas else 0.0
+    # Under the title, what the shaded bands are, in words at a size a phone shows without
+    # zooming (a band's name squeezed over its two levels came out a few pixels high).
+    key_font = pen.font(KEY_POINTS)
+    key_lines = _wrap(_band_key(labels.band_names), key_font, pen.width - pen.pt(12))
     above_areas = (
         pen.pt(6)
         + pen.line(pen.font(13, bold=True))
+        + pen.pt(3)
+        + len(key_lines) * pen.line(key_font)
         + pen.pt(8)
         + pen.line(pen.font(11))
-        + pen.pt(4)
-        + pen.line(pen.font(7.5))
-        + pen.pt(2)
+        + pen.pt(6)
     )
     above_competences = pen.pt(14) + pen.line(pen.font(11)) + pen.pt(6)
     below_competences = pen.pt(3) + pen.line(pen.font(9)) + pen.pt(5)
@@ -98,11 +103,13 @@ def render_chart(
     areas_height = panels * area_rows / (area_rows + len(competences) * 0.8)
 
     pen.text((pen.width / 2, pen.pt(6)), labels.title, 13, anchor="ma", bold=True)
+    y = pen.pt(6) + pen.line(pen.font(13, bold=True)) + pen.pt(3)
+    for line in key_lines:
+        pen.text((pen.width / 2, y), line, key_font, anchor="ma", fill=MUTED)
+        y += pen.line(key_font)
     areas = _Panel(left, above_areas, right, above_areas + areas_height, len(codes))
-    pen.text(
-        (left, areas.top - pen.line(pen.font(7.5)) - pen.pt(6)), labels.areas_title, 11, anchor="ld"
-    )
-    _frame(pen, areas, labels.band_names)
+    pen.text((left, areas.top - pen.pt(6)), labels.areas_title, 11, anchor="ld")
+    _frame(pen, areas)
     _areas(pen, areas, profile, labels, area_texts, previous_areas, column, area_size)
     if previous_areas:
         _legend(pen, right, areas.bottom + ticks + pen.pt(5), labels)
@@ -111,7 +118,7 @@ def render_chart(
     bottom = pen.height - below_competences - ticks
     panel = _Panel(left, top, right, bottom, len(competences))
     pen.text((left, top - pen.pt(6)), labels.competences_title, 11, anchor="ld")
-    _frame(pen, panel, None)
+    _frame(pen, panel)
     _competences(pen, panel, profile, competences, labels, competence_texts, column)
     pen.text(((left + right) / 2, bottom + ticks + pen.pt(3)), labels.level_axis, 9, anchor="ma")
     return pen.png()
@@ -196,17 +203,16 @@ class _Panel:
         pen.draw.rectangle((self.x(0), row_y - half, self.x(level), row_y + half), fill=colour)
 
 
-def _frame(pen: _Pen, panel: _Panel, band_names: Sequence[str] | None) -> None:
+def _band_key(band_names: Sequence[str]) -> str:
+    """ "1–2 foundation · 3–4 intermediate · …": the bands' levels and names."""
+    return " · ".join(f"{2 * i + 1}–{2 * i + 2} {name}" for i, name in enumerate(band_names))
+
+
+def _frame(pen: _Pen, panel: _Panel) -> None:
     """The level bands, the white grid, the left and bottom axis lines, ticks and tick labels."""
     for index, shade in enumerate(BAND_SHADES):
         box = (panel.x(index * 2), panel.top, panel.x(index * 2 + 2), panel.bottom)
         pen.draw.rectangle(box, fill=shade)
-        if band_names:
-            name, font = band_names[index], pen.font(7.5)
-            while font.getlength(name) > panel.x(2) - panel.x(0) - pen.pt(3) and font.size > 8:
-                font = load_font(font.size - 1)  # smaller rather than into the next band
-            at = (panel.x(index * 2 + 1), panel.top - pen.pt(2))
-            pen.text(at, name, font, anchor="md", fill=MUTED)
     thin = pen.stroke(0.8)
     for level in range(1, 9):
         x = panel.x(level)

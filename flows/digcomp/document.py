@@ -23,6 +23,7 @@ class SummaryDocument:
     """The texts and chart of the summary, already in the user's language."""
 
     title: str
+    name: str  # "Name: …", or "" when the user chose none
     meta: str
     overall: str
     chart_png: bytes
@@ -33,7 +34,8 @@ class SummaryDocument:
 
 
 def render_pdf(doc: SummaryDocument) -> bytes:
-    """A4, one page: heading, overall level, chart, what to practise, the note and sources."""
+    """A4, one page: heading, the user's name, overall level, chart, what to practise, the note
+    and sources."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
@@ -52,6 +54,8 @@ def render_pdf(doc: SummaryDocument) -> bytes:
 
     pdf.set_text_color(*INK)
     paragraph(doc.title, 15, 7, bold=True)
+    if doc.name:
+        paragraph(doc.name, 12, 6.5)
     pdf.set_text_color(*GREY)
     paragraph(doc.meta, 9, 5)
     pdf.ln(2)

@@ -4,7 +4,7 @@ competence) run, scored, charted, summarised as a PDF and kept in the user's his
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -22,8 +22,10 @@ from flows.digcomp.scoring import (
     statement_step,
 )
 from flows.engine import (
+    CONTACT,
     Completion,
     Detail,
+    FileSpec,
     Flow,
     FlowState,
     Landing,
@@ -47,12 +49,22 @@ ARGUMENTS = {
     "padziļinātais": "full",
 }
 PDF_ACTION = "pdf"
+# Putting the user's name on the PDF: a run of one step (``NAME_STEP``) started from the button
+# under a PDF, on the result kept in its context (``NAMING``). The name is kept with the user's
+# contact details and printed on every later PDF; "without a name" is kept too, so it is asked
+# once.
+NAME_ACTION = "name"
+NAMING = "naming"
+NAME_STEP = "name"
+NO_NAME = "-"
+DOCUMENT_NAME = "document_name"  # the key of the name in the user's contact details
 
 
 class DigCompFlow(Flow):
     """Self-assessment against the 5 areas and 21 competences of DigComp 2.2."""
 
     id = "digcomp"
+    uses_contact = True  # the name printed on the PDF
 
     def __init__(
         self,
@@ -114,6 +126,17 @@ class DigCompFlow(Flow):
                         group=c.code,
                     )
                 )
+        steps.append(
+            Step(
+                id=NAME_STEP,
+                question=self.texts.localized("digcomp.name.question"),
+                options=(Option(NO_NAME, self.texts.localized("digcomp.name.none")),),
+                free_text=True,
+                max_length=80,
+                applies=lambda answers, context: bool(context.get(NAMING)),
+                group="",
+            )
+        )
         return tuple(steps)
 
     def steps(self) -> Sequence[Step]:
@@ -123,6 +146,11 @@ class DigCompFlow(Flow):
     def begin(self, arg: str, last: Record | None) -> Start | None:
         answers: dict[str, Any] = {}
         context: dict[str, Any] = {}
+        if arg.strip().lower() == NAME_ACTION:
+            if last is None:
+                return None
+            kept = {"data": last.data, "created_at": last.created_at.isoformat()}
+            return Start(context={PRESET: True, NAMING: kept})
         if arg:
             mode = ARGUMENTS.get(arg.strip().lower())
             if mode is None:
@@ -149,8 +177,47 @@ class DigCompFlow(Flow):
         }
         return profile_from_levels(levels, self.competences)
 
+    # ---- the name on the PDF -----------------------------------------------------------
+    def default(
+        self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> Any | None:
+        """The name asked for the PDF offers the one kept, else the partner calls' contact."""
+        if step.id != NAME_STEP:
+            return super().default(step, answers, context)
+        kept = context.get(CONTACT)
+        if not isinstance(kept, Mapping):
+            return None
+        return kept.get(DOCUMENT_NAME) or kept.get("person") or None
+
+    def validate_text(
+        self, step: Step, text: str, answers: Mapping[str, Any], lang: str
+    ) -> str | None:
+        if step.id == NAME_STEP and not any(ch.isalpha() for ch in text):
+            return self.texts.text("digcomp.name.bad", lang)
+        return None
+
+    def _name_button(self, name: str | None, lang: str) -> tuple[str, str]:
+        key = "digcomp.pdf.change_name" if name else "digcomp.pdf.add_name"
+        return NAME_ACTION, self.texts.text(key, lang)
+
+    def _named(self, state: FlowState, lang: str) -> Completion:
+        """The name chosen: kept for every later PDF, and the PDF made again when it changed."""
+        chosen = str(state.answers.get(NAME_STEP, NO_NAME))
+        name = "" if chosen == NO_NAME else chosen
+        files: tuple[FileSpec, ...] = ()
+        last = _naming_record(state.context.get(NAMING))
+        if last is not None and name != (_document_name(state.context) or ""):
+            files = (self._report_of(last, lang, name).pdf_file(),)
+        if name:
+            message = self.texts.text("digcomp.name.saved", lang, name=name)
+        else:
+            message = self.texts.text("digcomp.name.none_saved", lang)
+        return Completion(messages=(message,), files=files, contact={DOCUMENT_NAME: name})
+
     # ---- results -----------------------------------------------------------------------
     def complete(self, state: FlowState, lang: str) -> Completion:
+        if state.context.get(NAMING):
+            return self._named(state, lang)
         answers = state.answers
         mode = answers.get("mode", "quick")
         profile = score(mode, answers, self.competences)
@@ -166,6 +233,11 @@ class DigCompFlow(Flow):
             when=when,
             lang=lang,
             previous=_previous(previous),
+            name=_document_name(state.context) or "",
+        )
+        name_asked = _document_name(state.context) is None
+        pdf = report.pdf_file(
+            action=self._name_button(None, lang) if name_asked else None, ask=name_asked
         )
         asked = {s.id for s in self.applicable(answers, state.context)}
         record = {
@@ -178,7 +250,7 @@ class DigCompFlow(Flow):
         }
         return Completion(
             messages=(report.summary_message(),),
-            files=(report.chart_file(), report.pdf_file()),
+            files=(report.chart_file(), pdf),
             record=record,
             details=True,
         )
@@ -201,7 +273,7 @@ class DigCompFlow(Flow):
             if text is not None
         ]
 
-    def _report_of(self, last: Record, lang: str) -> Report:
+    def _report_of(self, last: Record, lang: str, name: str = "") -> Report:
         mode = last.data.get("mode")
         return Report(
             self.texts,
@@ -211,6 +283,7 @@ class DigCompFlow(Flow):
             when=local_date(last.created_at),
             lang=lang,
             previous=_previous(last.data.get(PREVIOUS)),
+            name=name,
         )
 
     def landing(self, last: Record, lang: str) -> Landing:
@@ -238,10 +311,35 @@ class DigCompFlow(Flow):
         import fpdf  # noqa: F401
         from PIL import ImageDraw, ImageFont, PngImagePlugin  # noqa: F401
 
-    def act(self, arg: str, last: Record, lang: str) -> Completion | None:
+    def act(
+        self, arg: str, last: Record, lang: str, context: Mapping[str, Any] | None = None
+    ) -> Completion | None:
+        """The PDF of the last result, with the user's name when they gave one."""
         if arg != PDF_ACTION:
             return None
-        return Completion(files=(self._report_of(last, lang).pdf_file(),))
+        name = _document_name(context or {})
+        pdf = self._report_of(last, lang, name or "").pdf_file(
+            action=self._name_button(name, lang), ask=name is None
+        )
+        return Completion(files=(pdf,))
+
+
+def _document_name(context: Mapping[str, Any]) -> str | None:
+    """The name the user wants on the PDF ("" : none), None when they were never asked."""
+    kept = context.get(CONTACT)
+    name = kept.get(DOCUMENT_NAME) if isinstance(kept, Mapping) else None
+    return name if isinstance(name, str) else None
+
+
+def _naming_record(data: Any) -> Record | None:
+    """The result a naming run prints again (kept in its context as JSON)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("data"), Mapping):
+        return None
+    try:
+        created = datetime.fromisoformat(str(data.get("created_at")))
+    except ValueError:
+        return None
+    return Record(dict(data["data"]), created)
 
 
 def _previous(data: Any) -> Previous | None:

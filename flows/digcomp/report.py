@@ -47,6 +47,7 @@ class Report:
         when: date,
         lang: str,
         previous: Previous | None = None,
+        name: str = "",
     ) -> None:
         self.texts = texts
         self.competences = competences
@@ -56,6 +57,7 @@ class Report:
         self.when = when
         self.lang = lang
         self.previous = previous
+        self.name = name  # printed on the PDF ("" : no name)
 
     def t(self, key: str, **values: object) -> str:
         return self.texts.text(key, self.lang, **values)
@@ -242,13 +244,19 @@ class Report:
         name = f"{self.t('digcomp.result.chart_name')}-{self.when.isoformat()}.png"
         return FileSpec(name, self.chart, caption=caption, is_image=True)
 
-    def pdf_file(self) -> FileSpec:
+    def pdf_file(self, action: tuple[str, str] | None = None, *, ask: bool = False) -> FileSpec:
+        """The PDF; ``ask``: its caption asks whether to print the user's name (``action``
+        is the button that does it)."""
         name = f"{self.t('digcomp.result.pdf_name')}-{self.when.isoformat()}.pdf"
-        return FileSpec(name, self.pdf_bytes, caption=self.t("digcomp.result.pdf_caption"))
+        caption = self.t("digcomp.result.pdf_caption")
+        if ask:
+            caption += "\n" + self.t("digcomp.result.pdf_ask")
+        return FileSpec(name, self.pdf_bytes, caption=caption, action=action)
 
     def pdf_bytes(self) -> bytes:
         document = SummaryDocument(
             title=self.t("digcomp.pdf.title"),
+            name=self.t("digcomp.pdf.name_line", name=self.name) if self.name else "",
             meta=self.t("digcomp.pdf.meta", mode=self.mode_name, date=self.date_text),
             overall=self.overall_line(),
             chart_png=self.chart(size=CHART_SIZE, dpi=PAGE_DPI),

@@ -495,7 +495,9 @@ class RiskFlow(ProjectTool):
                 parts.append(Detail(report.level_label(level), report.level_section(level)))
         return parts
 
-    def act(self, arg: str, last: Record, lang: str) -> Completion | None:
+    def act(
+        self, arg: str, last: Record, lang: str, context: Mapping[str, Any] | None = None
+    ) -> Completion | None:
         if arg != "files":
             return None
         report = self._last_report(last, lang)

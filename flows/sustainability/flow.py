@@ -415,7 +415,9 @@ class SustainabilityFlow(ProjectTool):
             Detail(t("sustainability.result.mandatory_button", lang), report.mandatory_message()),
         )
 
-    def act(self, arg: str, last: Record, lang: str) -> Completion | None:
+    def act(
+        self, arg: str, last: Record, lang: str, context: Mapping[str, Any] | None = None
+    ) -> Completion | None:
         if arg != "file":
             return None
         return Completion(files=(self._last_report(last, lang).document(),))

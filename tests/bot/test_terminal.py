@@ -65,7 +65,8 @@ def test_digcomp_quick_then_a_retake_paused_by_a_restart(tmp_path: Path) -> None
     assert second.stdout.count("DigComp pašnovērtējums · 11/21") == 3  # asked, re-asked twice
 
     # After a restart: resumed at the same question, finished, compared with last time.
-    third = run_chat(tmp_path, "/digcomp\n" + confidently * 11 + "3\n")  # [3] the change
+    # [1] is the PDF's "add my name" (not answered yet), [4] the change.
+    third = run_chat(tmp_path, "/digcomp\n" + confidently * 11 + "4\n")
     out = third.stdout
     assert "Turpinām no vietas" in out and "DigComp pašnovērtējums · 11/21" in out
     assert "📈 Izmaiņas kopš" in out

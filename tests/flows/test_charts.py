@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageColor
 
-from flows.digcomp.chart import AREA_COLOURS, PREVIOUS_COLOUR, _wrap, render_chart
+from flows.digcomp.chart import (
+    AREA_COLOURS,
+    KEY_POINTS,
+    PREVIOUS_COLOUR,
+    _band_key,
+    _wrap,
+    render_chart,
+)
 from flows.digcomp.flow import DigCompFlow
 from flows.digcomp.report import PAGE_DPI, PHONE_DPI, PHONE_SIZE, Previous, Report
 from flows.digcomp.scoring import Profile
@@ -96,7 +103,8 @@ def test_a_skipped_area_and_its_competences_have_no_bars(flow: DigCompFlow) -> N
     for size, dpi in (((8.0, 10.0), PAGE_DPI), (PHONE_SIZE, PHONE_DPI)):
         counts = pixels(opened(skipped.chart(size=size, dpi=dpi)))
         scale = (dpi / PAGE_DPI) ** 2  # a legend swatch's pixels grow with the resolution
-        assert counts.get(rgb(AREA_COLOURS["4"]), 0) < 50 * scale  # the red area: no bars
+        # The red area: no bars (its stripe in the legend's swatch is some 50 pixels).
+        assert counts.get(rgb(AREA_COLOURS["4"]), 0) < 100 * scale
         for area in "1235":
             assert counts.get(rgb(AREA_COLOURS[area]), 0) > 1000
 
@@ -198,3 +206,12 @@ def test_drawing_the_charts_and_the_pdf_does_not_load_matplotlib() -> None:
         cwd=ROOT,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_bands_are_named_in_one_key_under_the_title() -> None:
+    """Item 8: the band names, squeezed over their two levels, came out a few pixels high on a
+    phone; they are one key line at a readable size under the title instead."""
+    names = ["foundation", "intermediate", "advanced", "highly specialised"]
+    key = "1–2 foundation · 3–4 intermediate · 5–6 advanced · 7–8 highly specialised"
+    assert _band_key(names) == key
+    assert KEY_POINTS >= 8  # as large as the competence labels (27 px in the phone chart)

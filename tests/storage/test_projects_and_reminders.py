@@ -141,6 +141,29 @@ def test_contact_details_are_kept_per_user_exported_and_erased(database_url: str
     db.dispose()
 
 
+def test_the_document_name_is_kept_apart_from_the_call_details(database_url: str) -> None:
+    """Issue 13 item 8: the name on the DigComp PDF — unknown until asked, "" for "no name",
+    untouched by a call for partners, exported and erased with the user."""
+    db = _db(database_url)
+    with db.transaction() as session:
+        contacts = ContactRepository(session)
+        contacts.save(1, {"person": "Anna"})
+        assert "document_name" not in contacts.get(1)  # never asked
+        contacts.save(1, {"document_name": ""})
+        assert contacts.get(1)["document_name"] == ""  # asked: no name
+        contacts.save(1, {"document_name": "Anna Bērziņa"})
+        contacts.save(1, {"institution": "RVT"})  # a later call keeps the name
+        contacts.save(2, {"document_name": "Jānis"})
+    with db.transaction() as session:
+        assert ContactRepository(session).get(1)["document_name"] == "Anna Bērziņa"
+        assert export_user(session, 1)["contact_details"][0]["document_name"] == "Anna Bērziņa"
+        erase_user(session, 1)
+    with db.transaction() as session:
+        assert ContactRepository(session).get(1) == {}
+        assert ContactRepository(session).get(2) == {"document_name": "Jānis"}
+    db.dispose()
+
+
 def test_projects_are_renamed_archived_and_deleted_with_their_results(database_url: str) -> None:
     """Item 9: deleting a project removes its registers, plans and reminders; only one's own."""
     db = _db(database_url)

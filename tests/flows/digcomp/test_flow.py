@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from flows import engine
 from flows.digcomp.flow import PREVIOUS, DigCompFlow
-from flows.engine import Completion, FlowState, Record, Start
+from flows.engine import CONTACT, Completion, FlowState, Record, Start
 
 TODAY = date(2026, 11, 25)
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -178,3 +178,45 @@ def test_every_section_of_a_result_fits_a_phone_message(flow: DigCompFlow) -> No
     assert second.messages[0].count("\n") < 15
     for section in flow.details(kept, "lv"):
         assert len(section.text) < 4096
+
+
+def test_the_name_on_the_pdf_is_a_run_of_one_step_on_the_last_result(flow: DigCompFlow) -> None:
+    """Item 8: "add my name" asks one question (no progress), keeps the answer as the user's
+    document name and makes the PDF again with it; a long name still fits one page."""
+    assert flow.begin("name", None) is None  # nothing to print a name on yet
+    _, first, _ = run(flow, flow.begin("full", None), "3")
+    pdf = next(f for f in first.files if f.filename.endswith(".pdf"))
+    assert pdf.action is not None and pdf.action[0] == "name"
+    last = Record(first.record, datetime(2026, 10, 1, 9, 0, tzinfo=UTC))
+    begin = flow.begin("name", last)
+    assert begin is not None
+    state = engine.start(flow, Start(begin.answers, {**begin.context, CONTACT: {}}))
+    prompt = engine.render(flow, state, "lv")
+    assert state.step == "name" and prompt.position == 0 and prompt.default is None
+    name = "Anna Bērziņa-Kalniņa " + "Ā" * 58
+    state, output = engine.advance(flow, state, engine.Answer(name), "lv")
+    done = output.completion
+    assert done is not None and done.record is None  # the history is not touched
+    assert done.contact == {"document_name": name}
+    pages, text = pdf_text(done)
+    assert pages == 1 and "Anna Bērziņa-Kalniņa" in text
+    # Once answered, results print it and no longer ask.
+    kept = Start(context={CONTACT: {"document_name": name}})
+    _, second, _ = run(flow, Start({"mode": "quick"}, {**kept.context, "preset": True}), "2")
+    pdf = next(f for f in second.files if f.filename.endswith(".pdf"))
+    assert pdf.action is None and "Anna Bērziņa-Kalniņa" in pdf_text(second)[1]
+
+
+def test_the_quick_result_explains_its_ceiling_and_the_chart_names_level_and_mode(
+    flow: DigCompFlow,
+) -> None:
+    """Item 8: the quick mode says it cannot show levels above 5; the chart's title (on the
+    picture itself) carries the overall level and the mode."""
+    _, quick, _ = run(flow, flow.begin("quick", None), "3", "en")
+    assert "The quick mode goes up to level 5" in quick.messages[0]
+    _, full, _ = run(flow, flow.begin("full", None), "3", "en")
+    assert "The quick mode goes up to level 5" not in full.messages[0]
+    for completion, title in ((quick, "Level 5 · quick"), (full, "Level 8 · thorough")):
+        last = Record(completion.record, datetime(2026, 11, 25, 10, tzinfo=UTC))
+        report = flow._report_of(last, "en")
+        assert report.chart_labels().title == f"{title} · 25.11.2026"
