@@ -68,13 +68,19 @@ class Answerer:
         knowledge = load_knowledge(flow_ids)
         return cls(knowledge, Matcher(knowledge))
 
-    def verdict(self, question: str, *, previous_entry: str | None = None) -> Verdict:
+    def verdict(
+        self, question: str, *, previous_entry: str | None = None, default_language: str = "lv"
+    ) -> Verdict:
         """Small talk, an answer, suggestions, not covered or unknown for ``question``.
+
+        The language is detected once, here (``default_language`` when nothing tells Latvian
+        and English apart: the user's language in the dialogue), and passed to the matcher;
+        ``Verdict.language`` is the language to answer in unless the user fixed one.
 
         Only the first ``MAX_WORDS`` words are read: a question is never longer, and a pasted
         page costs the matcher no more than a long question (other users are not slowed)."""
         question = bounded(question)
-        language = self.matcher.language.detect(question)
+        language = self.matcher.language.detect(question, default=default_language)
         intent = self.conversation.classify(question)
         if intent is not None:
             return Verdict(
@@ -92,7 +98,7 @@ class Answerer:
                 small_talk_answer=self.conversation.nonsense,
                 menu=True,
             )
-        result = self.matcher.match(question, previous_entry=previous_entry)
+        result = self.matcher.match(question, previous_entry=previous_entry, language=language)
         closest = tuple(c.entry_id for c in result.candidates)
         best = result.best
         if result.outcome == "answer" and best is not None:
@@ -103,14 +109,14 @@ class Answerer:
             return Verdict("not_covered", result.language, result, suggestions=closest)
         return Verdict("unknown", result.language, result)
 
-    def try_answer(self, text: str) -> Verdict | None:
+    def try_answer(self, text: str, *, default_language: str = "lv") -> Verdict | None:
         """The verdict on ``text`` typed in the middle of a tool, when it is a question the
         knowledge base answers confidently; None when it is more likely an answer to the step
         (no question form, small talk, or no confident in-scope match)."""
         stripped = text.strip()
         if "?" not in stripped and not _QUESTION_START.match(stripped):
             return None
-        verdict = self.verdict(stripped)
+        verdict = self.verdict(stripped, default_language=default_language)
         return verdict if verdict.kind == "answer" else None
 
     def ask(self, question: str, *, previous_entry: str | None = None) -> dict[str, Any]:
@@ -122,14 +128,20 @@ class Answerer:
         best = result.best if result else None
         entry = self.knowledge.get(verdict.entry_id) if verdict.entry_id else None
         answer: str | None = entry.answer.get(lang) if entry else None
-        links = [{"name": link.name, "url": link.url} for link in entry.links] if entry else []
+        links = (
+            [{"name": link.label(lang), "url": link.url} for link in entry.links] if entry else []
+        )
         topic = None
         if verdict.kind == "small_talk" and verdict.small_talk_answer is not None:
             answer = verdict.small_talk_answer.get(lang)
         elif verdict.kind == "not_covered" and result is not None:
             topic = self.matcher.topics.get(result.topic) if result.topic else None
             answer = topic.answer.get(lang) if topic else self.matcher.topics.general.get(lang)
-            links = [{"name": link.name, "url": link.url} for link in topic.links] if topic else []
+            links = (
+                [{"name": link.label(lang), "url": link.url} for link in topic.links]
+                if topic
+                else []
+            )
         suggestions = []
         for entry_id in verdict.suggestions:
             suggested = self.knowledge.get(entry_id)

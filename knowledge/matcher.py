@@ -34,7 +34,10 @@ more likely framing than the topic):
       ``unknown_share``, and no entry scores ``unknown_sure`` or more on the rest;
    c. the words of one not-covered topic carry at least ``topic_share`` of the question and
       no entry scores ``sure`` or more.
-   The topic holding most of the question's weight names the official place to look.
+   d. the question asks "kad …?" / "when …?" and the best entry gives no time (no phrasing
+      asks "when", no year in its answer): "kad var pieteikties?" is not about who may apply.
+   The topic holding most of the question's weight names the official place to look (none
+   when its words are shared by another topic as heavily: then no topic is guessed).
 2. *Answer* when ``best >= threshold`` and ``best - second >= margin``. A long question's
    score is spread over more words, so its threshold falls by ``long_threshold_step`` for each
    content word beyond ``long_question``, down to ``long_threshold_min``.
@@ -46,12 +49,18 @@ The thresholds are calibrated on ``tests/knowledge/eval_set.yaml`` (``make eval`
 **Multi-part questions.** A question split at "?" or ";", or at "un / and" before a question
 word, into parts that each carry content words is matched part by part too: when two parts
 confidently find different entries, the best is answered and the other is offered
-(``MatchResult.also``).
+(``MatchResult.also``). A later part that points back with a pronoun ("… un kā tas palīdz?")
+asks more about the same subject and is not a second question.
 
 **Follow-ups.** ``match(question, previous_entry=...)``: a short question (at most
 ``followup_words`` content words) is read with the previous entry's title words added at half
 weight, and the entries related to it or of its section score ``followup_boost`` times more, so
-"un kā ar finansēm?" after a risk answer finds the financial risk. A follow-up with
+"un kā ar finansēm?" after a risk answer finds the financial risk. A follow-up continues the
+previous topic: an entry about something named (a name its Latvian and English titles share,
+written with capitals: "InnoSchools", "CoVE", "SG4S") that neither the question nor the previous
+entry mentions is another subject, and the previous topic does not pull it in ("un kā ar
+finansēm?" after partner search is not about InnoSchools' funding); and an entry holding none
+of the question's own words, found by the previous topic alone, does not answer it. A follow-up with
 no content words at all ("kas vēl?", "what else?") is answered with the previous entry's first
 related entry.
 """
@@ -90,6 +99,32 @@ _PARTS = re.compile(
     + _QUESTION_WORD
     + ")",
     re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# Pronouns by which a later part of a question points back to the first part's subject.
+_BACK_REFERENCE = frozenset(
+    [
+        "tas",
+        "ta",
+        "tie",
+        "tam",
+        "tai",
+        "tos",
+        "tiem",
+        "taja",
+        "tajos",
+        "so",
+        "sis",
+        "si",
+        "sie",
+        "sim",
+        "sai",
+        "saja",
+        "it",
+        "its",
+        "they",
+        "them",
+    ]
 )
 # A sentence of an answer, indexed as a phrasing of its entry.
 _SENTENCES = re.compile(r"(?<=[.!?:;])\s+|\n+")
@@ -320,6 +355,21 @@ class Matcher:
         # Plain dicts: a defaultdict would grow on every lookup of a word it does not hold.
         self._answer_postings = dict(self._answer_postings)
         self._core_postings = dict(self._core_postings)
+        # Entries that can answer "kad …?" / "when …?": a phrasing asks it, or the answer
+        # gives a year.
+        self._gives_time = frozenset(
+            entry.id
+            for entry in knowledge.entries
+            if _YEAR.search(f"{entry.answer.lv} {entry.answer.en}")
+            or any(
+                tokens(q)[:1] in (["kad"], ["when"])
+                for lang in ("lv", "en")
+                for q in entry.questions[lang]
+            )
+        )
+        self._names = {
+            entry.id: _title_names(entry.title.lv, entry.title.en) for entry in knowledge.entries
+        }
 
     @property
     def choices(self) -> list[str]:
@@ -366,10 +416,14 @@ class Matcher:
         )
         return self._forms[found], 1.0 - 0.5 * distance / len(form)
 
-    def match(self, question: str, *, previous_entry: str | None = None) -> MatchResult:
+    def match(
+        self, question: str, *, previous_entry: str | None = None, language: str | None = None
+    ) -> MatchResult:
         """The verdict on ``question``; ``previous_entry`` is the entry answered just before
-        (for a short follow-up such as "un kā ar finansēm?"), or None."""
-        language = self.language.detect(question)
+        (for a short follow-up such as "un kā ar finansēm?"), or None. ``language`` is the
+        question's language when the caller has detected it already (detected here if not)."""
+        if language is None:
+            language = self.language.detect(question)
         words = content_tokens(question)
         previous = self.knowledge.get(previous_entry) if previous_entry else None
         if previous is not None and len(set(words)) <= self.followup_words:
@@ -379,7 +433,8 @@ class Matcher:
         if not any(ch.isalpha() for word in words for ch in word):  # only numbers or symbols
             return MatchResult(question, language, "none", ())
         query = self._query(question, words)
-        result = self._verdict(question, language, query)
+        opening = (tokens(question) or [""])[0]
+        result = self._verdict(question, language, query, opening=opening)
         if result.outcome == "answer" and len(words) >= 2:
             return self._multi_part(question, result)
         return result
@@ -420,11 +475,16 @@ class Matcher:
         query: _Query,
         *,
         followup: bool = False,
-        exclude: str | None = None,
+        exclude: frozenset[str] = frozenset(),
         boost: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
+        opening: str = "",
     ) -> MatchResult:
         scores = self._score(query.words, query.weight)
-        scores.pop(exclude, None)  # type: ignore[arg-type]
+        for entry_id in exclude:
+            scores.pop(entry_id, None)
+        if only is not None:
+            scores = {e: score for e, score in scores.items() if e in only}
         for entry_id in boost:
             if entry_id in scores:
                 scores[entry_id] *= self.followup_boost
@@ -434,15 +494,22 @@ class Matcher:
         outcome: Outcome = self._outcome(candidates, len(query.words))
         topic = None
         if not followup:
-            share, topic = self._uncovered(query, candidates)
+            share, topic = self._uncovered(query, candidates, opening)
             if share >= self.uncovered_share:
+                outcome = "not_covered"
+            elif (
+                opening in ("kad", "when")
+                and candidates
+                and candidates[0].entry_id not in self._gives_time
+            ):
+                # "kad …?" / "when …?" asks for a time the closest entries do not give.
                 outcome = "not_covered"
             else:
                 topic = None
         return MatchResult(question, language, outcome, candidates, topic, followup=followup)
 
     def _uncovered(
-        self, query: _Query, candidates: tuple[Candidate, ...]
+        self, query: _Query, candidates: tuple[Candidate, ...], opening: str = ""
     ) -> tuple[float, str | None]:
         """The share of the question's weight that names what the best entry is not about, and
         the not-covered topic holding most of the question's weight.
@@ -459,14 +526,33 @@ class Matcher:
         missing = sum(self._idf[w] * s for w, s in query.words.items() if w not in self._known)
         by_topic: dict[str, float] = {}
         uncovered_by_topic: dict[str, float] = {}
+        # Which topic the question names: a word several topics share ("pieteikties":
+        # deadlines, forms, registration) counts for each of them only in part, so a word of
+        # one topic ("akreditēta") decides; when only shared words are asked, no topic is
+        # named and the reply says only that the e-material does not cover it.
+        sharing = Counter(
+            w for topic in self.topics.topics for w in topic.words if w in query.words
+        )
+        named: dict[str, tuple[bool, float]] = {}  # (its question word opens the question, weight)
         for topic in self.topics.topics:
             words = [(w, s) for w, s in query.words.items() if w in topic.words]
             if words:
                 by_topic[topic.id] = sum(self._idf[w] * s for w, s in words)
+                named[topic.id] = (
+                    opening in topic.asks,
+                    sum(self._idf[w] * s / sharing[w] for w, s in words),
+                )
                 uncovered_by_topic[topic.id] = sum(
                     self._idf[w] * s for w, s in words if w not in held
                 )
-        topic_id = max(by_topic, key=lambda t: by_topic[t]) if by_topic else None
+        topic_id = max(named, key=lambda t: named[t]) if named else None
+        tied = topic_id is not None and any(
+            t != topic_id
+            and named[t][0] == named[topic_id][0]
+            and math.isclose(named[t][1], named[topic_id][1])
+            for t in named
+        )
+        named_topic = None if tied else topic_id
         topic_weight = max(uncovered_by_topic.values(), default=0.0)
         if not topic_weight and not missing:
             # Only unknown words: a stricter share, in which a known word the best entry has in
@@ -477,13 +563,13 @@ class Matcher:
             passing = sum(self._idf[w] * s for w, s in query.words.items() if w not in best)
             unknown = (query.unknown_weight + 0.5 * passing) / query.weight
             if best_score >= self.unknown_sure:  # an entry matches the rest firmly
-                return 0.0, None
-            return unknown * self.uncovered_share / self.unknown_share, None
+                return 0.0, named_topic
+            return unknown * self.uncovered_share / self.unknown_share, named_topic
         uncovered = query.unknown_weight + max(missing, topic_weight)
         share = uncovered / query.weight
-        if topic_id and by_topic[topic_id] / query.weight >= self.topic_share:
+        if by_topic and max(by_topic.values()) / query.weight >= self.topic_share:
             share = max(share, 1.0 if best_score < self.sure else 0.0)
-        return share, topic_id
+        return share, named_topic
 
     def _followup(
         self, question: str, language: str, words: list[str], previous: str
@@ -505,13 +591,27 @@ class Matcher:
             if word in self._known and word not in context:
                 context[word] = 0.5
                 context_weight += 0.5 * self._idf[word]
+        # Entries about something named that neither the question nor the previous entry
+        # mentions are another subject: the previous topic does not pull them in.
+        mentioned = set(tokens(question))
+        for text in (entry.title.lv, entry.title.en, entry.answer.lv, entry.answer.en):
+            mentioned.update(tokens(text))
+        elsewhere = {
+            entry_id for entry_id, names in self._names.items() if names and not names & mentioned
+        }
+        # The follow-up names a new aspect: an entry holding none of its own words (in its
+        # phrasings or answer) is found by the previous topic alone and cannot answer it.
+        holders = frozenset(
+            e for e, about in self._phrasing_words.items() if about & alone.words.keys()
+        )
         with_context = self._verdict(
             question,
             language,
             _Query(context, context_weight, alone.unknown_weight),
             followup=True,
-            exclude=entry.id,
+            exclude=frozenset({entry.id, *elsewhere}),
             boost=self._family(entry.id),
+            only=holders,
         )
         if standalone.outcome == "not_covered":
             return standalone
@@ -530,6 +630,9 @@ class Matcher:
 
     def _multi_part(self, question: str, result: MatchResult) -> MatchResult:
         parts = [p for p in _PARTS.split(question) if content_tokens(p)]
+        # A later part that points back ("… un kā tas palīdz?", "… and how do I use it?")
+        # asks more about the same thing: it is not a second question.
+        parts = parts[:1] + [p for p in parts[1:] if not _BACK_REFERENCE & set(tokens(p))]
         if len(parts) < 2 or result.best is None:
             return result
         found: list[Candidate] = []
@@ -657,6 +760,25 @@ class Matcher:
         if top >= threshold and top - runner_up >= self.margin:
             return "answer"
         return "suggest"
+
+
+_TITLE_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _title_names(lv: str, en: str) -> frozenset[str]:
+    """What an entry's titles name: words written the same in the Latvian and the English title
+    with a capital that is not just a title's first letter ("InnoSchools", "CoVE", "SG4S",
+    "Literacies"), folded like ``tokens``."""
+
+    def capitals(title: str) -> set[str]:
+        words = _TITLE_WORD.findall(title)
+        return {
+            w
+            for i, w in enumerate(words)
+            if any(ch.isupper() for ch in w[1:]) or (i > 0 and w[0].isupper())
+        }
+
+    return frozenset(t for w in capitals(lv) & capitals(en) for t in tokens(w))
 
 
 def _document_frequency(

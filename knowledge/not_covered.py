@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from knowledge.normalize import content_tokens
+from knowledge.normalize import content_tokens, tokens
 from knowledge.schema import Link, _parse_links
 from knowledge.texts import ContentError, Localized, read_yaml
 
@@ -20,6 +20,7 @@ class Topic:
     words: frozenset[str]  # normalised like a question (content_tokens)
     answer: Localized
     links: tuple[Link, ...]
+    asks: frozenset[str] = frozenset()  # question words it answers ("kad", "when"), folded
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,12 @@ def not_covered(path: Path = NOT_COVERED_PATH) -> NotCovered:
         key = f"topics.{topic_id}"
         if not isinstance(raw, dict) or not isinstance(raw.get("words"), str):
             raise ContentError(path, key, "expected words, answer and links")
-        unknown = set(raw) - {"words", "answer", "links"}
+        unknown = set(raw) - {"words", "answer", "links", "asks"}
         if unknown:
             raise ContentError(path, key, f"unknown field(s): {', '.join(sorted(unknown))}")
         links = _parse_links(raw.get("links"), path, key)
         for link in links:
-            if "(" not in link.name:
+            if "(" not in link.name or (link.name_en and "(" not in link.name_en):
                 raise ContentError(path, f"{key}.links", f"name the publisher: {link.name!r}")
         topics.append(
             Topic(
@@ -55,6 +56,7 @@ def not_covered(path: Path = NOT_COVERED_PATH) -> NotCovered:
                 words=frozenset(content_tokens(raw["words"])),
                 answer=Localized.parse_limited(raw.get("answer"), path, f"{key}.answer", 500),
                 links=links,
+                asks=frozenset(tokens(str(raw.get("asks", "")))),
             )
         )
     general = Localized.parse_limited(data.get("general"), path, "general", 300)

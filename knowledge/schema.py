@@ -1,4 +1,11 @@
-"""Knowledge-base entries: the YAML schema, parsed strictly and checked with file and id named."""
+"""Knowledge-base entries: the YAML schema, parsed strictly and checked with file and id named.
+
+Where an answer comes from is explicit (``origin``, see ``ORIGINS``): the e-material (``seed``,
+the default), the e-material with Ceļvedis's own advice added (``own``), or a named source
+outside the e-material (``external``). ``own`` and ``external`` entries must name their real
+source in both languages, and that source may not be the e-material alone; the reader is shown
+it ("Nav no e-materiāla: …" / "Source: …, not the e-material").
+"""
 
 from __future__ import annotations
 
@@ -21,14 +28,37 @@ MORE_LIMIT = 3000  # well inside Telegram's 4096-character message limit
 MIN_QUESTIONS = {"lv": 2, "en": 2}
 
 FIELDS = frozenset(
-    {"id", "section", "title", "questions", "answer", "more", "links", "related", "flows", "source"}
+    {
+        "id",
+        "section",
+        "title",
+        "questions",
+        "answer",
+        "more",
+        "links",
+        "related",
+        "flows",
+        "source",
+        "origin",
+    }
 )
+# seed: everything comes from the e-material (``source`` may name one extra fact's source);
+# own: the e-material plus Ceļvedis's own advice (``source`` says which part and on what based);
+# external: the facts come from a source outside the e-material (``source`` names it).
+ORIGINS: tuple[str, ...] = ("seed", "own", "external")
 
 
 @dataclass(frozen=True)
 class Link:
+    """An official link; ``name_en`` is the English name when the name is not the same in both
+    languages (a Latvian name is never shown to an English reader)."""
+
     name: str
     url: str
+    name_en: str | None = None
+
+    def label(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
@@ -46,6 +76,8 @@ class Entry:
     flows: tuple[str, ...]
     source: Localized | None  # a source outside the e-material, in the reader's language
     path: str
+    origin: str = "seed"  # one of ORIGINS
+    source_url: str | None = None  # the outside source's address, when it has one
 
     @property
     def section_name(self) -> Localized:
@@ -91,6 +123,16 @@ def parse_entry(raw: Any, path: Path, index: int) -> Entry:
                 raise ContentError(path, f"{where}.more.{lang}", f"longer than {MORE_LIMIT}")
     links = _parse_links(raw.get("links"), path, where)
     check_project_numbers(answer, links, path, f"{where}.links")
+    if source_needed_for_version(answer, more) and raw.get("source") is None:
+        raise ContentError(
+            path, f"{where}.source", "speaks of a latest or newer version: name its dated source"
+        )
+    origin = raw.get("origin", "seed")
+    if origin not in ORIGINS:
+        raise ContentError(path, f"{where}.origin", f"expected one of {', '.join(ORIGINS)}")
+    source, source_url = _parse_source(raw.get("source"), path, f"{where}.source")
+    if origin != "seed":
+        check_outside_source(source, path, f"{where}.source", origin)
     return Entry(
         id=entry_id,
         section=section,
@@ -101,14 +143,17 @@ def parse_entry(raw: Any, path: Path, index: int) -> Entry:
         links=links,
         related=_parse_ids(raw.get("related"), path, f"{where}.related"),
         flows=_parse_ids(raw.get("flows"), path, f"{where}.flows"),
-        source=_parse_source(raw.get("source"), path, f"{where}.source"),
+        source=source,
         path=str(path),
+        origin=origin,
+        source_url=source_url,
     )
 
 
 # The reader's language, checked in every answer, "more" and source (``python -m bot validate``):
-# no English sentence in a Latvian text, no Latvian sentence in an English one, and no "tu"
-# forms in Latvian (the user is addressed as "Jūs"). Quoted titles are left alone.
+# no English sentence in a Latvian text, no Latvian sentence in an English one, no Latvian
+# section name in an English text ("section „Pielikums 2”" reads "Annex 2"), and no "tu" forms
+# or "tu" imperatives in Latvian (the user is addressed as "Jūs"). Quoted titles are left alone.
 _QUOTED = re.compile(r"„[^”“]*[”“]|“[^”]*”|\"[^\"]*\"|«[^»]*»")
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|[()]")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
@@ -179,6 +224,39 @@ _TU_FORMS = frozenset(
 )
 
 
+# Singular imperatives that are never another form of the verb, anywhere in a text ...
+_TU_IMPERATIVES = frozenset(
+    [
+        "skati",
+        "apskati",
+        "pamēģini",
+        "izmēģini",
+        "pārbaudi",
+        "salīdzini",
+        "atrodi",
+        "izvēlies",
+        "spied",
+        "nospied",
+        "uzraksti",
+        "aizpildi",
+        "sazinies",
+        "reģistrējies",
+        "vienojies",
+        "iesaisties",
+        "padomā",
+        "ieskaties",
+    ]
+)
+# ... and those that are also the third person, when they open a sentence or a list item.
+_TU_IMPERATIVE_FIRST = re.compile(
+    r"(?:^|[.!?]\s+|\n\s*(?:[•–-]\s*|\d+\.\s*)?)"
+    r"(Jautā|Pajautā|Izmanto|Meklē|Novērtē|Izveido|Sagatavo|Atver|Lasi|Seko|Noskaidro)\b"
+)
+_LV_SECTION_NAME = re.compile(
+    r"\b(?:[Pp]ielikum\w*|sadaļ\w*|nodaļ\w*|Glosārij\w*|Ievad\w*|Izmantotie avoti)"
+)
+
+
 def language_problem(text: str, lang: str) -> str | None:
     """Why ``text`` is not plainly in ``lang`` (a sentence in the other language, or a "tu"
     form in Latvian), or None."""
@@ -196,8 +274,16 @@ def language_problem(text: str, lang: str) -> str | None:
             return f"an English sentence in the Latvian text: {sentence.strip()[:80]!r}"
         if lang == "en":
             return f"a Latvian sentence in the English text: {sentence.strip()[:80]!r}"
+    if lang == "en":
+        section = _LV_SECTION_NAME.search(text)
+        if section:
+            return f"a Latvian section name in the English text: {section.group()!r}"
     if lang == "lv":
-        tu = sorted({w.lower() for w in _WORD.findall(unquoted)} & _TU_FORMS)
+        lowered_words = {w.lower() for w in _WORD.findall(unquoted)}
+        tu = sorted(lowered_words & (_TU_FORMS | _TU_IMPERATIVES))
+        first = _TU_IMPERATIVE_FIRST.search(unquoted)
+        if first:
+            tu.append(first.group(1))
         if tu:
             return f"'tu' form(s) {', '.join(tu)} in the Latvian text: address the user as 'Jūs'"
     return None
@@ -210,15 +296,45 @@ def check_language(text: Localized, path: Path | str, key: str) -> None:
             raise ContentError(path, f"{key}.{lang}", problem)
 
 
-def _parse_source(raw: Any, path: Path, key: str) -> Localized | None:
-    """A source outside the e-material, written for readers of both languages."""
+def _parse_source(raw: Any, path: Path, key: str) -> tuple[Localized | None, str | None]:
+    """A source outside the e-material, written for readers of both languages, and its
+    address (``url``) when it has one."""
     if raw is None:
-        return None
-    if isinstance(raw, str):
+        return None, None
+    if not isinstance(raw, Mapping):
         raise ContentError(path, key, "write the source in both languages: {lv: ..., en: ...}")
-    source = Localized.parse(raw, path, key)
+    url = raw.get("url")
+    if url is not None:
+        url = str(url).strip()
+        if not _well_formed_url(url):
+            raise ContentError(path, f"{key}.url", f"not a well-formed http(s) URL: {url!r}")
+    source = Localized.parse({k: v for k, v in raw.items() if k != "url"}, path, key)
     check_language(source, path, key)
-    return source
+    return source, url
+
+
+# Words that point back at the e-material itself (or only at its parts): a source made of
+# nothing else names no source outside it.
+_E_MATERIAL_WORDS = re.compile(
+    r"^(?:e-materiāl\w*|e-material\w*|vet|lv|team|sadaļ\w*|section\w*|nodaļ\w*|chapter\w*|"
+    r"pielikum\w*|annex\w*|the|of|and|in|its|un|no|tā|par|e|materiāl\w*|material\w*)$",
+    re.IGNORECASE,
+)
+
+
+def check_outside_source(source: Localized | None, path: Path | str, key: str, origin: str) -> None:
+    """An ``own`` or ``external`` entry names its real source in both languages, and that
+    source is not the e-material alone."""
+    if source is None:
+        raise ContentError(path, key, f"origin {origin}: name the real source in lv and en")
+    for lang in LANGUAGES:
+        words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", source.get(lang))
+        if all(_E_MATERIAL_WORDS.match(word) for word in words):
+            raise ContentError(
+                path,
+                f"{key}.{lang}",
+                f"origin {origin}: the source names only the e-material — name the real one",
+            )
 
 
 @cache
@@ -257,16 +373,45 @@ def _parse_links(raw: Any, path: Path, where: str) -> tuple[Link, ...]:
         if not isinstance(item, Mapping) or not item.get("name") or not item.get("url"):
             raise ContentError(path, key, "expected name and url")
         url = str(item["url"]).strip()
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or "." not in parsed.netloc or " " in url:
+        if not _well_formed_url(url):
             raise ContentError(path, key, f"not a well-formed http(s) URL: {url!r}")
-        name = str(item["name"]).strip()
-        if _CELEX_PROPOSAL.search(url) and not _PROPOSAL_WORD.search(name):
+        name_en = None
+        if isinstance(item["name"], Mapping):
+            names = Localized.parse(item["name"], path, f"{key}.name")
+            check_language(names, path, f"{key}.name")
+            name, name_en = names.lv, names.en
+        else:
+            name = str(item["name"]).strip()
+            if any(ch in _LV_LETTERS for ch in name.casefold()):
+                raise ContentError(
+                    path, f"{key}.name", "a Latvian name: give it in both languages {lv: …, en: …}"
+                )
+        if _CELEX_PROPOSAL.search(url) and not _PROPOSAL_WORD.search(f"{name} {name_en}"):
             raise ContentError(
                 path, key, "links a Commission proposal (CELEX 5…DC…): say so, or link the act"
             )
-        links.append(Link(name=name, url=url))
+        links.append(Link(name=name, url=url, name_en=name_en))
     return tuple(links)
+
+
+# "The latest version" dates an answer: the e-material's (DigComp 2.2) was the newest in 2024,
+# DigComp 3.0 came in 2025. Such a claim is an outside, dated fact and needs a named source.
+_VERSION_CLAIM = re.compile(
+    r"(?:latest|newest|newer|most recent|current) version|"
+    r"(?:jaunāk|pēdēj|aktuāl)\w* (?:versij|redakcij)",
+    re.IGNORECASE,
+)
+
+
+def source_needed_for_version(answer: Localized, more: Localized | None) -> bool:
+    """Whether an answer (or its "more") claims which version is the latest or newer."""
+    texts = [answer.lv, answer.en, *((more.lv, more.en) if more else ())]
+    return any(_VERSION_CLAIM.search(text) for text in texts)
+
+
+def _well_formed_url(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in ("http", "https") and "." in parsed.netloc and " " not in url
 
 
 _CELEX_PROPOSAL = re.compile(r"CELEX(?::|%3A)5\d{4}(?:DC|PC)", re.IGNORECASE)

@@ -51,7 +51,9 @@ class QuestionAnswering:
 
         ``previous_entry`` is the entry answered just before (the dialogue's last topic, when
         recent): a short follow-up ("un kā ar finansēm?") is read in its context."""
-        verdict = self.answerer.verdict(question, previous_entry=previous_entry)
+        verdict = self.answerer.verdict(
+            question, previous_entry=previous_entry, default_language=turn.lang
+        )
         self._reply(turn, question, verdict)
         return verdict.entry_id if verdict.kind == "answer" else None
 
@@ -59,14 +61,14 @@ class QuestionAnswering:
         """Answer ``text`` typed in the middle of a tool when it is a question the knowledge
         base answers confidently (logged like any question) and return True; otherwise say
         nothing and return False, so the tool takes the text as its answer."""
-        verdict = self.answerer.try_answer(text)
+        verdict = self.answerer.try_answer(text, default_language=turn.lang)
         if verdict is None:
             return False
         self._reply(turn, text, verdict)
         return True
 
     def _reply(self, turn: Turn, question: str, verdict: Verdict) -> None:
-        lang = self.answer_language(turn, question)
+        lang = self.answer_language(turn, verdict)
         if verdict.kind == "small_talk" and verdict.small_talk_answer is not None:
             # "ok", "help" or "👍" say little about a language: keep the user's.
             lang = turn.user.language or lang
@@ -96,11 +98,13 @@ class QuestionAnswering:
         else:
             turn.say(self._topics(self.texts.text("qa.unknown", lang), lang))
 
-    def answer_language(self, turn: Turn, question: str) -> str:
-        """The user's language when fixed, otherwise the language the question is written in."""
+    @staticmethod
+    def answer_language(turn: Turn, verdict: Verdict) -> str:
+        """The user's language when fixed, otherwise the language the question is written in
+        (detected once, in the verdict)."""
         if turn.user.language_fixed and turn.user.language:
             return turn.user.language
-        return self.matcher.language.detect(question, default=turn.lang)
+        return verdict.language
 
     def button(self, turn: Turn, callback: Callback) -> int | None:
         """Handle a Q&A button. Returns the question-log id after a 👎: the core may then take
@@ -166,12 +170,9 @@ class QuestionAnswering:
         t = self.texts.text
         parts = [entry.answer.get(lang)]
         if entry.links:
-            lines = "\n".join(f"• {link.name}: {link.url}" for link in entry.links)
+            lines = "\n".join(f"• {link.label(lang)}: {link.url}" for link in entry.links)
             parts.append(f"{t('qa.links', lang)}\n{lines}")
-        footer = t("qa.source", lang, section=entry.section_name.get(lang))
-        if entry.source:
-            footer += "\n" + t("qa.source_other", lang, source=entry.source.get(lang))
-        parts.append(footer)
+        parts.append(self.source_footer(entry, lang))
         rows: list[tuple[Button, ...]] = []
         other = self.knowledge.get(also) if also else None
         if other is not None:
@@ -199,6 +200,24 @@ class QuestionAnswering:
             )
         return Reply("\n\n".join(parts), buttons=tuple(rows))
 
+    def source_footer(self, entry: Entry, lang: str) -> str:
+        """Where the answer comes from, by its ``origin``: the e-material's section (with an
+        additional source for one outside fact), the section and what is Ceļvedis's own advice,
+        or the outside source named as not the e-material."""
+        t = self.texts.text
+        section = entry.section_name.get(lang)
+        source = entry.source.get(lang) if entry.source else ""
+        if entry.source_url:
+            source = f"{source}: {entry.source_url}"
+        if entry.origin == "external":
+            return t("qa.source_external", lang, source=source, section=section)
+        footer = t("qa.source", lang, section=section)
+        if entry.origin == "own":
+            return footer + "\n" + t("qa.source_own", lang, source=source)
+        if source:
+            footer += "\n" + t("qa.source_other", lang, source=source)
+        return footer
+
     def _did_you_mean(self, result: MatchResult, lang: str, log_id: int) -> Reply:
         rows = []
         for candidate in result.candidates[:3]:
@@ -216,7 +235,7 @@ class QuestionAnswering:
         parts = [topic.answer.get(lang) if topic else topics.general.get(lang)]
         links: tuple[Link, ...] = topic.links if topic else ()
         if links:
-            lines = "\n".join(f"• {link.name}: {link.url}" for link in links)
+            lines = "\n".join(f"• {link.label(lang)}: {link.url}" for link in links)
             parts.append(f"{self.texts.text('qa.links', lang)}\n{lines}")
         if result.candidates:
             parts.append(self.texts.text("qa.closest", lang))

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from knowledge.provenance import check_told
 from knowledge.texts import ContentError, Localized, read_yaml
 
 COMPETENCES_PATH = Path(__file__).parent.parent / "content" / "digcomp_competences.yaml"
@@ -19,7 +20,10 @@ SHORT_LIMIT = 26  # chart labels
 DESCRIPTION_LIMIT = 200
 STATEMENT_LIMIT = 160
 PRACTISE_LIMIT = 240
-FIELDS = frozenset({"code", "name", "short", "description", "statements", "practise", "source"})
+FIELDS = frozenset(
+    {"code", "name", "short", "description", "statements", "practise", "source", "note"}
+)
+NOTE_LIMIT = 120
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Competence:
     statements: Mapping[str, Localized]
     practise: Localized
     source: str
+    note: Localized | None = None  # under each statement: what in it is not from the e-material
 
     @property
     def area(self) -> str:
@@ -60,6 +65,10 @@ def parse_competence(item: Any, path: Path, index: int) -> Competence:
     source = item.get("source")
     if not isinstance(source, str) or not source.strip():
         raise ContentError(path, f"{key}.source", "name the source of the statements")
+    note = None
+    if item.get("note") is not None:
+        note = _text(item, "note", path, key, NOTE_LIMIT)
+    check_told(source, [note] if note else [], path, f"{key}.note")
     return Competence(
         code=code,
         name=Localized.parse(item.get("name"), path, f"{key}.name"),
@@ -70,6 +79,7 @@ def parse_competence(item: Any, path: Path, index: int) -> Competence:
         },
         practise=_text(item, "practise", path, key, PRACTISE_LIMIT),
         source=source.strip(),
+        note=note,
     )
 
 

@@ -117,6 +117,7 @@ class DigCompFlow(Flow):
                             code=constant(c.code),
                             name=c.name.get,
                             statement=c.statements[band].get,
+                            note=partial(_note, c.note),
                         ),
                         options=scale,
                         columns=2,
@@ -353,6 +354,11 @@ def _previous(data: Any) -> Previous | None:
         areas = {}
     mode = data.get("mode") if data.get("mode") in MODES else None
     return Previous(when=when, areas={str(k): v for k, v in areas.items()}, mode=mode)
+
+
+def _note(note: Localized | None, lang: str) -> str:
+    """The line under a statement saying what in it is not from the e-material (or nothing)."""
+    return f"\nℹ️ {note.get(lang)}" if note else ""
 
 
 def _numbered(number: str, name: Localized, lang: str) -> str:

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from knowledge.provenance import check_told
 from knowledge.texts import ContentError, Localized, read_yaml
 
 ITEMS_PATH = Path(__file__).parent.parent / "content" / "risk_items.yaml"
@@ -97,8 +98,7 @@ def _item(raw: Any, path: Path, index: int) -> RiskItem:
     note = None
     if raw.get("note") is not None:
         note = Localized.parse_limited(raw["note"], path, f"{item_id}.note", 120)
-    elif "not in the e-material" in source:
-        raise ContentError(path, f"{item_id}.note", "not from the e-material: tell the user so")
+    check_told(source, [note] if note else [], path, f"{item_id}.note")
     return RiskItem(
         id=item_id,
         group=raw["group"],

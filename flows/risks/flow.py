@@ -99,10 +99,14 @@ class RiskFlow(ProjectTool):
                 group="",
             )
         ]
+        outside = t("risks.edit.not_from_seed")  # after an item the e-material does not hold
         for group in GROUPS:
             items = self.content.in_group(group)
             listing = {
-                lang: "\n".join(f"{n}. {i.check.get(lang)}" for n, i in enumerate(items, 1))
+                lang: "\n".join(
+                    f"{n}. {i.check.get(lang)}" + (f" {outside.get(lang)}" if i.note else "")
+                    for n, i in enumerate(items, 1)
+                )
                 for lang in ("lv", "en")
             }
             steps.append(

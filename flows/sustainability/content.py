@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from knowledge.provenance import check_told
 from knowledge.texts import ContentError, Localized, read_yaml
 
 ITEMS_PATH = Path(__file__).parent.parent / "content" / "sustainability_items.yaml"
@@ -67,6 +68,14 @@ def _id(value: Any, path: Path, key: str) -> str:
     return value
 
 
+def _source(raw: Mapping[str, Any], shown: list[Localized], path: Path, key: str) -> None:
+    """Every item names its source; what is not from the e-material says so to the user."""
+    source = raw.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise ContentError(path, f"{key}.source", "name where the item comes from")
+    check_told(source, shown, path, key)
+
+
 def _aspect(raw: Mapping[str, Any], path: Path) -> Aspect:
     key = str(raw.get("id"))
     options = raw.get("options")
@@ -81,7 +90,7 @@ def _aspect(raw: Mapping[str, Any], path: Path) -> Aspect:
     )
     if len({oid for oid, _ in parsed}) != len(parsed):
         raise ContentError(path, f"{key}.options", "option ids must be unique")
-    return Aspect(
+    aspect = Aspect(
         id=key,
         name=Localized.parse_limited(raw.get("name"), path, f"{key}.name", 40),
         question=Localized.parse_limited(raw.get("question"), path, f"{key}.question", 200),
@@ -91,6 +100,8 @@ def _aspect(raw: Mapping[str, Any], path: Path) -> Aspect:
             raw.get("measure_hint"), path, f"{key}.measure_hint", 150
         ),
     )
+    _source(raw, [aspect.question, aspect.what_hint, aspect.measure_hint], path, key)
+    return aspect
 
 
 def _criterion(raw: Mapping[str, Any], path: Path) -> Criterion:
@@ -98,7 +109,7 @@ def _criterion(raw: Mapping[str, Any], path: Path) -> Criterion:
     questions = raw.get("questions")
     if not isinstance(questions, list) or not 2 <= len(questions) <= 5:
         raise ContentError(path, f"{key}.questions", "expected 2–5 questions")
-    return Criterion(
+    criterion = Criterion(
         id=key,
         name=Localized.parse_limited(raw.get("name"), path, f"{key}.name", 60),
         questions=tuple(
@@ -111,6 +122,9 @@ def _criterion(raw: Mapping[str, Any], path: Path) -> Criterion:
             for i, q in enumerate(questions)
         ),
     )
+    shown = [text for q in criterion.questions for text in (q.text, q.advice)]
+    _source(raw, shown, path, key)
+    return criterion
 
 
 def load_plan_content(path: Path = ITEMS_PATH) -> PlanContent:
@@ -135,6 +149,8 @@ def load_plan_content(path: Path = ITEMS_PATH) -> PlanContent:
         Localized.parse_limited(m.get("text"), path, f"mandatory[{i}]", 260)
         for i, m in enumerate(data["mandatory"])
     )
+    for i, (raw, text) in enumerate(zip(data["mandatory"], mandatory, strict=True)):
+        _source(raw, [text], path, f"mandatory[{i}]")
     if not mandatory:
         raise ContentError(path, "mandatory", "name at least one mandatory point")
     return PlanContent(aspects=aspects, criteria=criteria, mandatory=mandatory)

@@ -170,6 +170,43 @@ def test_follow_up_is_read_in_the_context_of_the_previous_entry(matcher: Matcher
     assert more.best and more.best.entry_id == "partner-search-networks"
 
 
+def test_a_follow_up_stays_in_the_previous_topic(matcher: Matcher) -> None:
+    """Issue 12: "un ka ar finansem?" after partner search got InnoSchools' funding (an entry
+    about another named project, pulled in by the word "partneri" in its answer)."""
+    for question in ("un ka ar finansem?", "un kā ar finansēm?"):
+        result = matcher.match(question, previous_entry="partner-search")
+        assert result.best is not None
+        assert not result.best.entry_id.startswith("example-"), result
+        assert (
+            result.outcome != "answer" or "finans" in matcher._phrasing_words[result.best.entry_id]
+        )
+    # a project's own follow-up still finds that project
+    assert (
+        matcher.match("un partneri?", previous_entry="3loe-what").best.entry_id == "3loe-partners"
+    )
+    # the previous topic alone does not answer: no partner-search entry is about money
+    money = matcher.match("and what about money?", previous_entry="partner-search")
+    assert money.outcome != "answer" or not money.best.entry_id.startswith("partner-search")
+
+
+def test_sloppy_questions_a_teacher_typed(matcher: Matcher) -> None:
+    """Issue 12 item 5, tried in the chat: each of these misled before."""
+    # "kā tas palīdz" asks more about ESCO: no second question about results partnerships
+    esco = matcher.match("kas ir esco un ka tas palidz")
+    assert esco.best.entry_id == "esco" and esco.also is None
+    # the abbreviation of work-based learning finds its definition
+    assert matcher.match("ko nozime DVB").best.entry_id == "glossary-work-based-learning"
+    # "pieteikties" belongs to deadlines, forms and registration alike: none is guessed
+    apply = matcher.match("musu skolai ir 300 audzeknu, vai varam pieteikties cove?")
+    assert apply.outcome == "not_covered" and apply.topic is None
+    # "kad …?" asks for a time: who may apply does not answer it; the deadline topic does
+    when = matcher.match("kad var pieteikties?")
+    assert when.outcome == "not_covered" and when.topic == "deadlines"
+    # … while a "when" an entry answers with a year is still answered
+    assert matcher.match("kad izveidots DigComp?").best.entry_id == "digcomp-what"
+    assert matcher.match("kad izveidots DigComp?").outcome == "answer"
+
+
 def test_two_part_question_offers_the_other_part(matcher: Matcher) -> None:
     result = matcher.match("kas ir SELFIE un kas ir Europass?")
     assert result.outcome == "answer"

@@ -90,6 +90,35 @@ def test_good_sample_passes(tmp_path: Path) -> None:
             ),
             "is about project",
         ),
+        (lambda t: t.replace("lv: Atbilde.", "lv: Jautā partnerim."), "'tu' form(s) Jautā"),
+        (lambda t: t.replace("lv: Atbilde.", "lv: Atbilde. Skati pielikumu."), "skati"),
+        (
+            lambda t: t.replace("en: Answer.", "en: See section Pielikums 2."),
+            "Latvian section name in the English text",
+        ),
+        (
+            lambda t: t.replace("name: EPALE", "name: Pieaugušo izglītības platforma"),
+            "Latvian name",
+        ),
+        (
+            lambda t: t.replace("en: Answer.", "en: DigComp 2.2 is the latest version."),
+            "latest or newer version",
+        ),
+        # an entry of own advice or outside facts names its real source, not the e-material
+        (lambda t: t + "    origin: mine\n", "expected one of seed, own, external"),
+        (lambda t: t + "    origin: own\n", "origin own: name the real source"),
+        (
+            lambda t: (
+                t
+                + "    origin: external\n    source: {lv: 'e-materiāla 1.2. sadaļa',"
+                + " en: 'the e-material, section 1.2'}\n"
+            ),
+            "names only the e-material",
+        ),
+        (
+            lambda t: t + "    source: {lv: DigComp 2.2, en: DigComp 2.2, url: jrc}\n",
+            "source.url",
+        ),
     ],
 )
 def test_broken_content_names_file_and_entry(tmp_path: Path, change, expected: str) -> None:
@@ -98,3 +127,30 @@ def test_broken_content_names_file_and_entry(tmp_path: Path, change, expected: s
     result = validate(tmp_path)
     assert result.returncode != 0
     assert "broken.yaml" in result.stderr and expected in result.stderr
+
+
+def test_own_advice_with_its_real_source_passes(tmp_path: Path) -> None:
+    own = GOOD_ENTRY + (
+        "    origin: own\n    source:\n"
+        "      lv: Ceļveža padoms, balstīts uz e-materiāla 1.2. sadaļu\n"
+        "      en: Ceļvedis's own advice, based on section 1.2 of the e-material\n"
+        "      url: https://example.org/advice\n"
+    )
+    (tmp_path / "a.yaml").write_text(own, encoding="utf-8")
+    assert validate(tmp_path).returncode == 0
+
+
+def test_the_corrections_of_issue_12_hold_in_the_shipped_content() -> None:
+    """DigComp 3.0 (JRC, 2025) named with its source; the adopted Council Recommendation, not
+    the proposal; the SG4S entries link no other project's page."""
+    from knowledge.loader import load_knowledge
+
+    kb = load_knowledge(["digcomp", "risks", "partners", "sustainability"])
+    what = kb.get("digcomp-what")
+    assert what is not None and what.source is not None
+    for lang in ("lv", "en"):
+        assert "DigComp 3.0" in what.answer.get(lang) and "2025" in what.answer.get(lang)
+        assert "JRC" in what.source.get(lang)
+    urls = [link.url for entry in kb.entries for link in entry.links]
+    assert any("32020H1202(01)" in url for url in urls)
+    assert not any("52020DC0275" in url or "078094" in url for url in urls)

@@ -115,3 +115,56 @@ def _callback(all_buttons: list, label: str):
 
     data = next(b.data for b in all_buttons if b.label == label)
     return callbacks.decode(data)
+
+
+def test_the_source_line_says_what_is_not_from_the_e_material(sqlite_url: str) -> None:
+    """Issue 12 item 8: own advice and outside facts name their real source, in the reader's
+    language, instead of only "Avots: e-materiāls"."""
+    dialogue = build_test_dialogue(sqlite_url, demo=False)
+    press(dialogue, send(dialogue, "command", "/start"), "Latviešu")
+    own = text_of(send(dialogue, "text", "kā mazināt finanšu riskus projektā"))
+    assert "Avots: e-materiāls, sadaļa „1.2”" in own
+    assert "Nav no e-materiāla:" in own and "Ceļveža padoms" in own
+    external = text_of(send(dialogue, "text", "kas ir tīkla etiķete DigComp"))
+    assert "Avots: Kompetences apraksts — DigComp 2.2" in external
+    assert "nav no e-materiāla" in external and "Avots: e-materiāls" not in external
+    assert "JRC128415" in external
+    seed = text_of(send(dialogue, "text", "kur meklet partnerus"))
+    assert "Avots: e-materiāls" in seed and "Nav no e-materiāla" not in seed
+    press(dialogue, send(dialogue, "command", "/language"), "English")
+    english = text_of(send(dialogue, "text", "how to reduce financial risks in a project"))
+    assert "Not from the e-material:" in english and "Ceļvedis's own" in english
+    assert "Nav no" not in english
+    # link names in the reader's language (they were Latvian in English answers)
+    partners = text_of(send(dialogue, "text", "where can I find partners?"))
+    assert "• Erasmus+ Project Results Platform: https://erasmus-plus.ec.europa.eu" in partners
+    assert "rezultātu platforma" not in partners and "Latvijā" not in partners
+    dialogue.db.dispose()
+
+
+def test_the_language_is_detected_once_per_answer(sqlite_url: str, monkeypatch) -> None:
+    """Issue 12: the reply's language and the matcher's came from two detections (with
+    different defaults); now one detection is passed through, and a question that names no
+    language ("DigComp 2.2") is read in the user's."""
+    from knowledge.language import LanguageDetector
+
+    dialogue = build_test_dialogue(sqlite_url, demo=False)
+    press(dialogue, send(dialogue, "command", "/start"), "English")
+    calls: list[str] = []
+    original = LanguageDetector.detect
+
+    def counting(self: LanguageDetector, text: str, default: str = "lv") -> str:
+        calls.append(text)
+        return original(self, text, default)
+
+    monkeypatch.setattr(LanguageDetector, "detect", counting)
+    for question in ("kur meklēt partnerus?", "what is digcomp", "un kā ar finansēm?"):
+        calls.clear()
+        send(dialogue, "text", question)
+        assert len(calls) == 1, calls
+    text = text_of(send(dialogue, "text", "DigComp 2.2"))
+    assert "Source" in text and "Avots" not in text
+    with dialogue.db.transaction() as session:
+        rows = session.scalars(select(QuestionLog).order_by(QuestionLog.id)).all()
+        assert [row.language for row in rows] == ["lv", "en", "lv", "en"]
+    dialogue.db.dispose()
