@@ -66,6 +66,8 @@ class Dialogue:
         self.texts = texts
         self.admin_ids = admin_ids
         self.flood = flood
+        # The webhook builds documents after the input's commit (document jobs), not within it.
+        self.defer_documents = False
         self.admin = AdminDesk(texts, admin_ids)
         self.privacy = PrivacyDesk(texts)
         self.projects = ProjectDesk(texts, flows.get(PROJECT_FLOW))
@@ -151,7 +153,7 @@ class Dialogue:
             lang = user.language or DEFAULT_LANGUAGE
             return [Reply(self.texts.text("flood.note", lang, seconds=seconds))]
         row = DialogueRepository(session).lock(inp.user_id)
-        turn = Turn(session, user, load_state(row), inp)
+        turn = Turn(session, user, load_state(row), inp, defer_documents=self.defer_documents)
         self._route(turn)
         if turn.erase:
             session.flush()

@@ -4,7 +4,7 @@ finished run leaves behind is ``completion``."""
 
 from __future__ import annotations
 
-from bot.dialogue import completion, views
+from bot.dialogue import completion, documents, views
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
 from bot.dialogue.turn import Turn
@@ -87,7 +87,8 @@ class FlowRunner:
         if not arg and last is not None:
             shown = flow.landing(last, turn.lang)
             if shown is not None:
-                files = completion.build_files(shown.files)
+                recipe = documents.record_recipe("landing", flow.id, last, turn.lang)
+                files = completion.build_files(shown.files, recipe, defer=turn.defer_documents)
                 parts = views.detail_rows(flow, flow.details(last, turn.lang), shown=0)
                 for reply in views.landing(self.texts, turn.lang, flow, shown, files, parts):
                     turn.say(reply)
@@ -213,7 +214,8 @@ class FlowRunner:
         if done is None:
             self._invalid(turn)
             return
-        self._say_result(turn, done)
+        recipe = documents.record_recipe("act", flow.id, last, turn.lang, arg) if last else None
+        self._say_result(turn, done, recipe=recipe)
 
     # ---- pausing -----------------------------------------------------------------------
     def pause_active(self, turn: Turn, *, announce: bool) -> None:
@@ -292,6 +294,7 @@ class FlowRunner:
         turn.dialogue.activate(run)
         turn.dialogue.finish()
         completion.keep(turn, run, done)
+        recipe = documents.completion_recipe(run, turn.lang)
         flow = self.flows.get(run.flow)
         if done.details and done.record is not None and flow is not None:
             details = flow.details(Record(done.record, utcnow()), turn.lang)
@@ -300,11 +303,11 @@ class FlowRunner:
             summary_shown = summary_shown and done.messages[-1] == details[0].text
             rows = views.detail_rows(flow, details, shown=0 if summary_shown else -1)
             rows.append((views.main_menu_button(self.texts, turn.lang),))
-            self._say_result(turn, done, rows)
+            self._say_result(turn, done, rows, recipe=recipe)
             if done.messages and not done.then:
                 return  # the summary with its buttons is the last message
         else:
-            self._say_result(turn, done)
+            self._say_result(turn, done, recipe=recipe)
         then = self.flows.get(done.then) if done.then else None
         if then is not None:
             self.open(turn, then.id)
@@ -313,8 +316,12 @@ class FlowRunner:
 
     @staticmethod
     def _say_result(
-        turn: Turn, done: Completion, details: list[tuple[Button, ...]] | None = None
+        turn: Turn,
+        done: Completion,
+        details: list[tuple[Button, ...]] | None = None,
+        *,
+        recipe: documents.JSON | None = None,
     ) -> None:
-        files = completion.build_files(done.files)
+        files = completion.build_files(done.files, recipe, defer=turn.defer_documents)
         for reply in views.result(done.messages, files, details or ()):
             turn.say(reply)

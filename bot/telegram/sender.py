@@ -32,6 +32,7 @@ from bot.telegram.pacing import Pacer
 from bot.telegram.send import send_replies
 from storage.db import Database
 from storage.delivery import OutboxRepository
+from storage.documents import DocumentJobRepository
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,11 @@ class OutboxSender:
         blocked = busy_before | self._busy_chats | {p.chat_id for p in self._unrecorded.values()}
         now = time.monotonic()
         by_chat: dict[int, list[int]] = {}
-        for row_id, chat_id in waiting:
+        for row_id, chat_id, ready in waiting:
             if chat_id in blocked:
+                continue
+            if not ready:  # a document of it is being built: the chat's later rows wait too
+                blocked.add(chat_id)
                 continue
             if self._retry_at.get(row_id, 0.0) > now:
                 blocked.add(chat_id)  # keep the chat's order: nothing after it either
@@ -176,22 +180,30 @@ class OutboxSender:
             task.add_done_callback(self._tasks.discard)
         return True
 
-    def _waiting(self) -> list[tuple[int, int]]:
+    def _waiting(self) -> list[tuple[int, int, bool]]:
         with self.db.transaction() as session:
             return OutboxRepository(session).waiting()
 
     def _payloads(self, ids: list[int]) -> list[_Pending]:
         with self.db.transaction() as session:
-            return [
-                _Pending(
-                    row.id,
-                    row.chat_id,
-                    [reply_from_json(r) for r in row.replies],
-                    row.callback_query_id,
-                    row.edit_message_id,
+            rows = OutboxRepository(session).get_many(ids)
+            with_jobs = [row.id for row in rows if _has_jobs(row.replies)]
+            built = DocumentJobRepository(session).results(with_jobs) if with_jobs else {}
+            pending = []
+            for row in rows:
+                mine = {position: data for (row_id, position), data in built.items()
+                        if row_id == row.id}  # fmt: skip
+                replies = [reply_from_json(r, mine) for r in row.replies]
+                pending.append(
+                    _Pending(
+                        row.id,
+                        row.chat_id,
+                        [r for r in replies if r is not None],
+                        row.callback_query_id,
+                        row.edit_message_id,
+                    )
                 )
-                for row in OutboxRepository(session).get_many(ids)
-            ]
+            return pending
 
     async def _deliver_chat(self, chat_id: int, items: list[_Pending]) -> None:
         """Deliver one chat's waiting inputs in order; the slot is given back whatever happens."""
@@ -318,6 +330,10 @@ class OutboxSender:
             await asyncio.to_thread(apply_retention, self.db, self.retention_days)
         except Exception:
             log.exception("housekeeping failed; trying again later")
+
+
+def _has_jobs(replies: list[dict[str, Any]]) -> bool:
+    return any("job" in f for r in replies for f in r.get("files", []))
 
 
 def queue_reminders(session: Session, due: list[DueReminder]) -> None:
