@@ -5,7 +5,9 @@ On PostgreSQL a job's row stays locked while it is built (``FOR UPDATE SKIP LOCK
 workers' builders never build the same job, and a builder that dies mid-build (its connection
 gone, its transaction rolled back) leaves the job waiting for the next. A job is stored once
 (``finish`` only changes a waiting job), so it is sent once with its row. A build that raises is
-tried again (``MAX_ATTEMPTS``), then given up: its row is sent without it.
+tried again (``MAX_ATTEMPTS``), then given up: its row is sent without it. A job is built by
+the worker that took its input, woken at once; ``poll_every`` is the fallback that finds jobs a
+crashed worker left.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable
 
 from bot.dialogue.documents import make
 from bot.logs import describe_error
+from bot.telegram.wakeups import notify
 from flows.registry import FlowRegistry
 from storage.db import Database
 from storage.documents import FAILED, DocumentJobRepository
@@ -30,7 +33,7 @@ class DocumentBuilder:
         db: Database,
         flows: FlowRegistry,
         *,
-        poll_every: float = 1.0,
+        poll_every: float = 5.0,
         on_built: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
@@ -81,7 +84,8 @@ class DocumentBuilder:
             except Exception as exc:
                 self._failed(jobs, job.id, exc)
                 return True
-            jobs.finish(job.id, data)
+            if jobs.finish(job.id, data):
+                notify(session)  # its row may be sent now, by whichever worker leads
             self.built += 1
             return True
 
@@ -106,6 +110,8 @@ class DocumentBuilder:
     @staticmethod
     def _failed(jobs: DocumentJobRepository, job_id: int, exc: BaseException) -> None:
         state = jobs.failed(job_id)
+        if state == FAILED:
+            notify(jobs.session)  # its row goes without it now
         log.warning(
             "document job %s failed (%s)%s",
             job_id,

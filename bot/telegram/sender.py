@@ -2,8 +2,10 @@
 Telegram's limits, and runs the leader's periodic jobs (reminders, retention, old update marks).
 
 Only the leader worker sends (see ``bot.telegram.leadership``), so the overall pace holds for
-the whole deployment. A reply is deleted from the outbox once Telegram accepted it; a crash
-between the two sends it again (at least once, never lost).
+the whole deployment. It is woken when replies are queued (``bot.telegram.wakeups``); when
+nothing comes it looks again after ``poll_every``, doubling up to ``idle_poll_max``. A reply
+is deleted from the outbox once Telegram accepted it; a crash between the two sends it again
+(at least once, never lost).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.telegram.leadership import Leadership
 from bot.telegram.outbox import reply_from_json, reply_to_json
 from bot.telegram.pacing import Pacer
 from bot.telegram.send import send_replies
+from bot.telegram.wakeups import notify
 from storage.db import Database
 from storage.delivery import OutboxRepository
 from storage.documents import DocumentJobRepository
@@ -37,6 +40,7 @@ from storage.documents import DocumentJobRepository
 log = logging.getLogger(__name__)
 
 UPDATE_MARKS_KEPT = timedelta(days=2)
+IDLE_POLL_MAX = 1.0  # seconds: at most one look a second at an empty outbox
 LEADER_CHECK_EVERY = 1.0  # seconds  # Telegram gives up re-sending an update after a day
 
 
@@ -70,6 +74,7 @@ class OutboxSender:
         *,
         pacer: Pacer | None = None,
         poll_every: float = 0.025,
+        idle_poll_max: float | None = None,
         housekeeping_every: float = 60.0,
         max_chats: int = 16,
         retention_days: int = QUESTION_RETENTION_DAYS,
@@ -79,7 +84,10 @@ class OutboxSender:
         self.bot = bot
         self.reminders = reminders
         self.pacer = pacer or Pacer()
-        self.poll_every = poll_every
+        self.poll_every = poll_every  # the first look again after finding nothing to send
+        # doubling up to this while nothing comes
+        self.idle_poll_max = IDLE_POLL_MAX if idle_poll_max is None else idle_poll_max
+        self._idle_poll = poll_every
         self.housekeeping_every = housekeeping_every
         self.retention_days = retention_days
         self.leadership = Leadership(db)
@@ -99,7 +107,9 @@ class OutboxSender:
         self._leader_checked = 0.0
 
     def wake(self) -> None:
-        """Something was just queued: look now instead of at the next poll."""
+        """Something was just queued (here, or in another worker: ``bot.telegram.wakeups``):
+        look now instead of at the next poll, and soon again after that."""
+        self._idle_poll = self.poll_every
         self._wake.set()
 
     async def run(self) -> None:
@@ -113,8 +123,11 @@ class OutboxSender:
                     continue
                 await self._housekeeping_if_due()
                 started = await self._dispatch()
-                if not started:
-                    await self._sleep(self.poll_every)
+                if started:
+                    self._idle_poll = self.poll_every
+                else:
+                    await self._sleep(self._idle_poll)
+                    self._idle_poll = min(self._idle_poll * 2, self.idle_poll_max)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -339,6 +352,8 @@ def _has_jobs(replies: list[dict[str, Any]]) -> bool:
 def queue_reminders(session: Session, due: list[DueReminder]) -> None:
     """Put claimed reminders in the outbox, in the same transaction that claims them."""
     outbox = OutboxRepository(session)
+    if due:
+        notify(session)
     for reminder in due:
         outbox.add(
             chat_id=reminder.user_id,

@@ -41,6 +41,7 @@ from bot.telegram.builder import DocumentBuilder
 from bot.telegram.outbox import reply_to_json
 from bot.telegram.sender import OutboxSender
 from bot.telegram.updates import out_of_range, to_input
+from bot.telegram.wakeups import Listener, notify
 from flows import isolation
 from storage.db import is_lock_timeout, is_retryable
 from storage.delivery import OutboxRepository, ProcessedUpdateRepository
@@ -247,6 +248,7 @@ def outbox_writer(update: Update) -> BeforeCommit:
         documents = DocumentJobRepository(session)
         for position, recipe in enumerate(jobs):
             documents.add(row.id, position, dict(recipe))
+        notify(session)  # the leader's sender, whichever worker it is in
 
     return write
 
@@ -298,6 +300,9 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
         sender = OutboxSender(core.db, bot, core.reminders)
         builder = DocumentBuilder(core.db, core.flows, on_built=sender.wake)
         builder_task = asyncio.create_task(builder.run(), name="document-builder")
+        listener = None
+        if core.db.dialect == "postgresql":
+            listener = Listener(core.db.url, sender.wake, asyncio.get_running_loop()).start()
         meet_task = asyncio.create_task(meet_telegram(bot, sender), name="meet-telegram")
         sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
         service["it"] = WebhookService(settings, core, bot, sender, builder)
@@ -308,6 +313,8 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
             log.info("worker stopping: finishing deliveries under way")
             meet_task.cancel()
             builder.stop()
+            if listener is not None:
+                await asyncio.to_thread(listener.stop)
             await sender.stop()
             sender_task.cancel()
             await asyncio.gather(sender_task, meet_task, builder_task, return_exceptions=True)
