@@ -40,6 +40,7 @@ from storage.documents import DocumentJobRepository
 log = logging.getLogger(__name__)
 
 UPDATE_MARKS_KEPT = timedelta(days=2)
+LOOK_EVERY = 0.1  # seconds at least between two looks at the outbox
 IDLE_POLL_MAX = 1.0  # seconds: at most one look a second at an empty outbox
 LEADER_CHECK_EVERY = 1.0  # seconds  # Telegram gives up re-sending an update after a day
 
@@ -105,6 +106,8 @@ class OutboxSender:
         self.record_seconds: deque[float] = deque(maxlen=10_000)  # accepted -> recorded
         self._last_housekeeping = 0.0
         self._leader_checked = 0.0
+        self._last_look = 0.0
+        self._sent: set[int] = set()  # rows delivered in full, deleted by the next look
 
     def wake(self) -> None:
         """Something was just queued (here, or in another worker: ``bot.telegram.wakeups``):
@@ -150,7 +153,18 @@ class OutboxSender:
             await asyncio.wait(set(self._tasks), timeout=timeout)
         if self._unrecorded:
             await self._store_unrecorded()
+        if self._sent:
+            try:
+                sent = set(self._sent)
+                await asyncio.to_thread(self._remove_sent, sent)
+                self._sent -= sent
+            except Exception as exc:  # sent again by the next leader: at least once
+                log.warning("could not record finished deliveries (%s)", describe_error(exc))
         await asyncio.to_thread(self.leadership.release)
+
+    def _remove_sent(self, sent: set[int]) -> None:
+        with self.db.transaction() as session:
+            OutboxRepository(session).remove(sorted(sent))
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -158,65 +172,77 @@ class OutboxSender:
         self._wake.clear()
 
     async def _dispatch(self) -> bool:
-        """Start a delivery task for each chat with waiting replies; True if any started."""
+        """Start a delivery task for each chat with waiting replies; True if any started.
+
+        One transaction finds the waiting rows and reads the chosen ones; looks are at least
+        ``LOOK_EVERY`` apart, so wake-ups in a burst share one look."""
         if self._slots.locked():
             return False  # every slot busy: a finishing delivery wakes the loop
-        # A chat busy at any time during the look is skipped: rows a delivery finished and
-        # deleted meanwhile may still be in what was read.
-        busy_before = set(self._busy_chats)
-        waiting = await asyncio.to_thread(self._waiting)
-        blocked = busy_before | self._busy_chats | {p.chat_id for p in self._unrecorded.values()}
-        now = time.monotonic()
-        by_chat: dict[int, list[int]] = {}
-        for row_id, chat_id, ready in waiting:
-            if chat_id in blocked:
-                continue
-            if not ready:  # a document of it is being built: the chat's later rows wait too
-                blocked.add(chat_id)
-                continue
-            if self._retry_at.get(row_id, 0.0) > now:
-                blocked.add(chat_id)  # keep the chat's order: nothing after it either
-                continue
-            if chat_id not in by_chat and len(by_chat) >= self.max_chats - len(self._busy_chats):
-                continue
-            by_chat.setdefault(chat_id, []).append(row_id)
-        if not by_chat:
-            return False
-        chosen = [row_id for ids in by_chat.values() for row_id in ids]
-        items = await asyncio.to_thread(self._payloads, chosen)
-        for chat_id in by_chat:
+        pause = self._last_look + LOOK_EVERY - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        self._last_look = time.monotonic()
+        # Chats busy when the look starts are skipped: rows a delivery finishes and deletes
+        # meanwhile may still be in what is read (only this loop makes a chat busy).
+        blocked = set(self._busy_chats) | {p.chat_id for p in self._unrecorded.values()}
+        free = self.max_chats - len(self._busy_chats)
+        sent = set(self._sent)
+        items = await asyncio.to_thread(self._look, blocked, dict(self._retry_at), free, sent)
+        self._sent -= sent
+        by_chat: dict[int, list[_Pending]] = {}
+        for item in items:
+            by_chat.setdefault(item.chat_id, []).append(item)
+        for chat_id, mine in by_chat.items():
             await self._slots.acquire()
             self._busy_chats.add(chat_id)
-            mine = [item for item in items if item.chat_id == chat_id]
             task = asyncio.create_task(self._deliver_chat(chat_id, mine))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return True
+        return bool(by_chat)
 
-    def _waiting(self) -> list[tuple[int, int, bool]]:
+    def _look(
+        self, blocked: set[int], retry_at: dict[int, float], free: int, sent: set[int]
+    ) -> list[_Pending]:
+        """Delete the ``sent`` rows; then the rows to send now, oldest first: per chat in order,
+        up to ``free`` chats; a chat is skipped from a row that waits (for its document, or to
+        be retried) on."""
+        now = time.monotonic()
         with self.db.transaction() as session:
-            return OutboxRepository(session).waiting()
+            if sent:
+                OutboxRepository(session).remove(sorted(sent))
+            chosen: list[int] = []
+            chats: set[int] = set()
+            for row_id, chat_id, ready in OutboxRepository(session).waiting():
+                if chat_id in blocked:
+                    continue
+                if not ready or retry_at.get(row_id, 0.0) > now:
+                    blocked.add(chat_id)  # keep the chat's order: nothing after it either
+                    continue
+                if chat_id not in chats and len(chats) >= free:
+                    continue
+                chats.add(chat_id)
+                chosen.append(row_id)
+            return self._payloads(session, chosen) if chosen else []
 
-    def _payloads(self, ids: list[int]) -> list[_Pending]:
-        with self.db.transaction() as session:
-            rows = OutboxRepository(session).get_many(ids)
-            with_jobs = [row.id for row in rows if _has_jobs(row.replies)]
-            built = DocumentJobRepository(session).results(with_jobs) if with_jobs else {}
-            pending = []
-            for row in rows:
-                mine = {position: data for (row_id, position), data in built.items()
-                        if row_id == row.id}  # fmt: skip
-                replies = [reply_from_json(r, mine) for r in row.replies]
-                pending.append(
-                    _Pending(
-                        row.id,
-                        row.chat_id,
-                        [r for r in replies if r is not None],
-                        row.callback_query_id,
-                        row.edit_message_id,
-                    )
+    def _payloads(self, session: Session, ids: list[int]) -> list[_Pending]:
+        rows = OutboxRepository(session).get_many(ids)
+        with_jobs = [row.id for row in rows if _has_jobs(row.replies)]
+        built = DocumentJobRepository(session).results(with_jobs) if with_jobs else {}
+        pending = []
+        for row in rows:
+            mine = {position: data for (row_id, position), data in built.items()
+                    if row_id == row.id}  # fmt: skip
+            replies = [reply_from_json(r, mine) for r in row.replies]
+            pending.append(
+                _Pending(
+                    row.id,
+                    row.chat_id,
+                    [r for r in replies if r is not None],
+                    row.callback_query_id,
+                    row.edit_message_id,
                 )
-            return pending
+            )
+        return pending
 
     async def _deliver_chat(self, chat_id: int, items: list[_Pending]) -> None:
         """Deliver one chat's waiting inputs in order; the slot is given back whatever happens."""
@@ -291,10 +317,16 @@ class OutboxSender:
         return True
 
     async def _record(self, item: _Pending) -> bool:
-        """Store what is left of ``item`` (its row deleted when nothing is): right after each
-        reply Telegram accepted, so a crash re-sends as little as possible. When the database
+        """Store what is left of ``item`` right after each reply Telegram accepted, so a crash
+        re-sends as little as possible; a row with nothing left is deleted in the transaction of
+        the next look at the outbox (at most ``LOOK_EVERY`` later: one transaction for all the
+        rows finished meanwhile, not one each). When the database
         fails, the progress is kept here and stored later; the chat waits until then (its
         delivered replies are never sent again by this process, nor any later one early)."""
+        if not item.replies:  # all sent: the row is deleted by the next look's transaction
+            self._sent.add(item.row_id)
+            item.recorded = True
+            return True
         progress = _Progress(item.row_id, item.chat_id, [reply_to_json(r) for r in item.replies],
                              item.callback_query_id, item.edit_message_id)  # fmt: skip
         started = time.perf_counter()

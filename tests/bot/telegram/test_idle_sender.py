@@ -16,6 +16,7 @@ from bot.telegram.outbox import reply_to_json
 from bot.telegram.wakeups import notify
 from storage.db import Database
 from storage.delivery import OutboxRepository
+from storage.models import OutboxMessage
 from tests.bot.fake_telegram import message_update
 from tests.bot.telegram.test_webhook import Webhook, _serve
 
@@ -76,3 +77,30 @@ def test_replies_queued_elsewhere_wake_the_sender_by_notify(slow_fallback: Webho
     )
     assert time.monotonic() - started < 1.5
     other.dispose()
+
+
+def test_an_answered_question_costs_about_two_transactions(webhook: Webhook) -> None:
+    """One for the input (its effects, its mark and its outbox row), about one for sending it:
+    the sender's looks are shared by the replies found together, and a row sent in full is
+    deleted in the next look's transaction."""
+    users = range(41, 61)
+    for user in users:  # each user exists already
+        assert webhook.post(message_update(user, "/help")) == 200
+    for user in users:
+        webhook.texts(user, 1)
+    time.sleep(1.5)
+    commits = 0
+
+    def count(*_: Any) -> None:
+        nonlocal commits
+        commits += 1
+
+    event.listen(webhook.dialogue.db.engine, "commit", count)
+    for user in users:
+        assert webhook.post(message_update(user, "kas ir CoVE?")) == 200
+    for user in users:
+        webhook.texts(user, 2)
+    time.sleep(0.5)  # the last look deletes what was sent
+    event.remove(webhook.dialogue.db.engine, "commit", count)
+    assert webhook.count(OutboxMessage) == 0
+    assert commits <= 3 * len(users)  # 86 (SQLite) and 139 (PostgreSQL) before
