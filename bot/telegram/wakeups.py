@@ -44,7 +44,7 @@ class Listener:
         wake: Callable[[], None],
         loop: asyncio.AbstractEventLoop,
         channel: str = OUTBOX,
-        check_every: float = 5.0,
+        check_every: float = 0.5,
     ) -> None:
         parsed = make_url(url)
         self.conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
