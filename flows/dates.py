@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,8 +45,23 @@ def show_date(value: date) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+_as_of: ContextVar[date | None] = ContextVar("as_of", default=None)
+
+
 def local_today() -> date:
-    return datetime.now(ZONE).date()
+    """Today in Latvia (or the day ``as_of`` sets, while it does)."""
+    return _as_of.get() or datetime.now(ZONE).date()
+
+
+@contextmanager
+def as_of(day: date) -> Iterator[None]:
+    """``local_today()`` is ``day`` inside the block (in this thread or task only): a document
+    made again later is made as it was on the day it was asked for."""
+    token = _as_of.set(day)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
 
 
 def local_date(moment: datetime) -> date:

@@ -9,6 +9,7 @@ tells a transport which errors a retry can fix (connection lost, time-outs, lock
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +33,7 @@ STATEMENT_TIMEOUT_MS = 5_000
 LOCK_TIMEOUT_MS = 3_000
 IDLE_IN_TRANSACTION_MS = 150_000  # above a document build's own time-out (flows.isolation)
 POOL_TIMEOUT_S = 10
+PING_AFTER_IDLE_S = 5.0  # a pooled connection idle longer is checked before use
 MIGRATION_STATEMENT_TIMEOUT = "10min"
 
 
@@ -63,15 +71,16 @@ def create_db_engine(url: str) -> Engine:
             f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS} "
             f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
         )
-        return _create(
+        engine = _create(
             url,
-            pool_pre_ping=True,
             pool_size=5,
             max_overflow=5,
             pool_timeout=POOL_TIMEOUT_S,
             hide_parameters=True,
             connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "options": options},
         )
+        _ping_when_idle(engine)
+        return engine
     raise DatabaseConfigError(
         f"DATABASE_URL uses '{backend}'; use sqlite:///path or postgresql+psycopg://…"
     )
@@ -103,6 +112,27 @@ def _make_sqlite_transactions_serialise(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it has been idle ``PING_AFTER_IDLE_S``
+    (a dead one is replaced): not on every checkout, which would double the transactions.
+    A connection broken sooner fails its statement; SQLAlchemy then renews the whole pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception:
+            raise DisconnectionError("a pooled connection did not answer") from None
 
 
 def is_retryable(exc: BaseException) -> bool:

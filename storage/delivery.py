@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import OutboxMessage, ProcessedUpdate, utcnow
+from storage.models import DocumentJob, OutboxMessage, ProcessedUpdate, utcnow
 from storage.repositories import insert_ignoring_conflict
 
 
@@ -61,10 +61,19 @@ class OutboxRepository:
         self.session.flush()
         return row
 
-    def waiting(self, limit: int = 500) -> list[tuple[int, int]]:
-        """(id, chat id) of the oldest waiting messages, oldest first (no payloads: cheap)."""
-        query = select(OutboxMessage.id, OutboxMessage.chat_id).order_by(OutboxMessage.id)
-        return [(row_id, chat_id) for row_id, chat_id in self.session.execute(query.limit(limit))]
+    def waiting(self, limit: int = 500) -> list[tuple[int, int, bool]]:
+        """(id, chat id, ready) of the oldest waiting messages, oldest first (no payloads:
+        cheap); a message is not ready while one of its documents is still to be built."""
+        building = exists().where(
+            DocumentJob.outbox_id == OutboxMessage.id, DocumentJob.state == "waiting"
+        )
+        query = select(OutboxMessage.id, OutboxMessage.chat_id, ~building).order_by(
+            OutboxMessage.id
+        )
+        return [
+            (row_id, chat_id, bool(ready))
+            for row_id, chat_id, ready in self.session.execute(query.limit(limit))
+        ]
 
     def get_many(self, ids: list[int]) -> list[OutboxMessage]:
         query = select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -240,6 +241,28 @@ class OutboxMessage(Base):
     callback_query_id: Mapped[str | None] = mapped_column(String(64))
     edit_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DocumentJob(Base):
+    """A document one outbox row waits for: committed with the input (never lost), built after
+    the commit by a worker's document builder, sent with the row (deleted with it).
+
+    ``recipe`` is all a builder needs to make the file again, as JSON (flow id, answers or the
+    kept record, context, language, the day it was made, which of the result's files); ``state``
+    is "waiting", "done" (``data`` holds the bytes) or "failed" (sent without it).
+    """
+
+    __tablename__ = "document_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    recipe: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(8), default="waiting", index=True)
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    built_at: Mapped[datetime | None] = mapped_column()
 
 
 class ProjectMember(Base):

@@ -3,7 +3,8 @@ project it created, and its files built (after the flow's pure step decided what
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from bot.dialogue import team_reminders
 from bot.dialogue.messages import OutFile
@@ -18,8 +19,23 @@ from storage.repositories import ContactRepository, FlowResultRepository, Remind
 from storage.team import TeamRepository
 
 
-def build_files(specs: Iterable[FileSpec]) -> tuple[OutFile, ...]:
-    """Each named file built (in a child process when document isolation is on)."""
+def build_files(
+    specs: Iterable[FileSpec], recipe: Mapping[str, Any] | None = None, *, defer: bool = False
+) -> tuple[OutFile, ...]:
+    """Each named file built (in the helper process when document isolation is on); with
+    ``defer`` and a ``recipe`` (``bot.dialogue.documents``), named with how to build it later
+    instead (a document job: its ``index`` and ``filename`` among the result's files added)."""
+    if defer and recipe is not None:
+        return tuple(
+            OutFile(
+                spec.filename,
+                b"",
+                spec.caption,
+                spec.is_image,
+                job={**recipe, "index": index, "filename": spec.filename},
+            )
+            for index, spec in enumerate(specs)
+        )
     return tuple(
         OutFile(spec.filename, isolation.build(spec.build), spec.caption, spec.is_image)
         for spec in specs

@@ -66,6 +66,8 @@ class Dialogue:
         self.texts = texts
         self.admin_ids = admin_ids
         self.flood = flood
+        # The webhook builds documents after the input's commit (document jobs), not within it.
+        self.defer_documents = False
         self.admin = AdminDesk(texts, admin_ids)
         self.privacy = PrivacyDesk(texts)
         self.projects = ProjectDesk(texts, flows.get(PROJECT_FLOW))
@@ -161,7 +163,7 @@ class Dialogue:
         row = DialogueRepository(session).lock(inp.user_id)
         # The name a project's team sees, kept current (written only when it changed).
         self.names.keep(session, user.id, inp.first_name)
-        turn = Turn(session, user, load_state(row), inp)
+        turn = Turn(session, user, load_state(row), inp, defer_documents=self.defer_documents)
         self._route(turn)
         if turn.erase:
             self.names.forget(user.id)

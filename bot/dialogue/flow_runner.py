@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.dialogue import completion, views
+from bot.dialogue import completion, documents, views
 from bot.dialogue.messages import Button, Reply
 from bot.dialogue.projects import PROJECT_FLOW, ProjectDesk
 from bot.dialogue.shared_runs import SharedRuns, base_id, project_id_of, team_list
@@ -93,7 +93,8 @@ class FlowRunner:
         if not arg and last is not None:
             shown = flow.landing(last, turn.lang)
             if shown is not None:
-                files = completion.build_files(shown.files)
+                recipe = documents.record_recipe("landing", flow.id, last, turn.lang)
+                files = completion.build_files(shown.files, recipe, defer=turn.defer_documents)
                 parts = views.detail_rows(flow, flow.details(last, turn.lang), shown=0)
                 for reply in views.landing(self.texts, turn.lang, flow, shown, files, parts):
                     turn.say(reply)
@@ -239,7 +240,12 @@ class FlowRunner:
         if done is None:
             self._invalid(turn)
             return
-        self._say_result(turn, flow, done)
+        recipe = (
+            documents.record_recipe("act", flow.id, last, turn.lang, arg, kept)
+            if last is not None
+            else None
+        )
+        self._say_result(turn, flow, done, recipe=recipe)
 
     # ---- pausing -----------------------------------------------------------------------
     def pause_active(self, turn: Turn, *, announce: bool) -> None:
@@ -327,14 +333,17 @@ class FlowRunner:
         turn.dialogue.finish()
         flow = self.flows.get(run.flow)
         shown: dict[str, object] = {}
+        completed = run  # the state the files are made from (merged with the team's, if so)
         if flow is not None:
             settled = self.shared.settle(turn, flow, run, done, self.flows)
             done = settled.done
+            completed = settled.state or run
             if settled.meanwhile is not None and isinstance(flow, ProjectTool):
                 turn.say(self.shared.told(turn, flow, run, settled.meanwhile))
             if settled.team is not None:
                 shown[TEAM] = settled.team
         completion.keep(turn, run, done, (flow, self.texts) if flow is not None else None)
+        recipe = documents.completion_recipe(completed, turn.lang)
         if done.details and done.record is not None and flow is not None:
             details = flow.details(Record(done.record, utcnow(), shown), turn.lang)
             # The summary's own button is left out only when the summary is what is shown.
@@ -342,11 +351,11 @@ class FlowRunner:
             summary_shown = summary_shown and done.messages[-1] == details[0].text
             rows = views.detail_rows(flow, details, shown=0 if summary_shown else -1)
             rows.append((views.main_menu_button(self.texts, turn.lang),))
-            self._say_result(turn, flow, done, rows)
+            self._say_result(turn, flow, done, rows, recipe=recipe)
             if done.messages and not done.then:
                 return  # the summary with its buttons is the last message
         else:
-            self._say_result(turn, flow, done)
+            self._say_result(turn, flow, done, recipe=recipe)
         then = self.flows.get(done.then) if done.then else None
         if then is not None:
             self.open(turn, then.id)
@@ -359,8 +368,10 @@ class FlowRunner:
         flow: Flow | None,
         done: Completion,
         details: list[tuple[Button, ...]] | None = None,
+        *,
+        recipe: documents.JSON | None = None,
     ) -> None:
-        files = completion.build_files(done.files)
+        files = completion.build_files(done.files, recipe, defer=turn.defer_documents)
         actions = [views.file_action(flow, spec) for spec in done.files]
         for reply in views.result(done.messages, files, details or (), actions):
             turn.say(reply)

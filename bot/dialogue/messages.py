@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 InputKind = Literal["command", "text", "button", "other"]
 ChatType = Literal["private", "group", "supergroup", "channel"]
@@ -32,12 +33,15 @@ class Input:
 
 @dataclass(frozen=True)
 class OutFile:
-    """A built file to send: an image is shown as a photo where the transport can."""
+    """A file to send: an image is shown as a photo where the transport can. ``job`` (JSON:
+    how to make it, see ``bot.dialogue.documents``) marks a file not built yet — the webhook
+    builds it after the input's commit; ``data`` is empty until then."""
 
     filename: str
     data: bytes
     caption: str = ""
     is_image: bool = False
+    job: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

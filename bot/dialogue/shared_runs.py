@@ -61,6 +61,7 @@ class Settled:
     done: Completion
     meanwhile: Meanwhile | None = None
     team: JSON | None = None
+    state: FlowState | None = None  # the run completed again (None: ``done`` is the run's own)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class SharedRuns:
         if team is not None:
             context[TEAM] = team
         again = replace(run, answers=answers if merged else run.answers, context=context)
-        return Settled(flow.complete(again, turn.lang), meanwhile, team)
+        return Settled(flow.complete(again, turn.lang), meanwhile, team, again)
 
     def entering(
         self, turn: Turn, flow: ProjectTool, before: str | None, run: FlowState

@@ -27,6 +27,8 @@ class Turn:
     active_project: dict[str, Any] | None = None
     # The question-log id of a 👎 the previous input asked about ("what were you looking for?").
     pending_feedback: int | None = None
+    # Documents are named with how to make them (``OutFile.job``), built after the commit.
+    defer_documents: bool = False
 
     @property
     def lang(self) -> str:

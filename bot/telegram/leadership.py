@@ -23,6 +23,7 @@ class Leadership:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._connection: Connection | None = None
+        self._released = False  # for good: a try still under way must not take the lock again
 
     @property
     def held(self) -> bool:
@@ -32,6 +33,8 @@ class Leadership:
         """Leader now? Checks a held lock's connection is still alive (blocking; use a thread)."""
         if self.db.dialect != "postgresql":
             return True
+        if self._released:
+            return False
         if self._connection is not None:
             try:
                 self._connection.execute(text("SELECT 1"))
@@ -46,10 +49,15 @@ class Leadership:
             log.warning("cannot reach the database for the leader lock: %s", type(exc).__name__)
             return False
         try:
-            got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
+            got = connection.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}
+            ).scalar()
             connection.commit()
-            if got.scalar():
+            if got:
                 self._connection = connection
+                if self._released:  # released meanwhile: let go of it with the connection
+                    self._drop()
+                    return False
                 log.info("this worker now leads (sends the outbox and reminders)")
                 return True
         except Exception as exc:
@@ -60,6 +68,8 @@ class Leadership:
         return False
 
     def release(self) -> None:
+        """Give the lock up for good (the worker is stopping)."""
+        self._released = True
         if self._connection is None:
             return
         try:

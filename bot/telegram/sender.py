@@ -2,8 +2,10 @@
 Telegram's limits, and runs the leader's periodic jobs (reminders, retention, old update marks).
 
 Only the leader worker sends (see ``bot.telegram.leadership``), so the overall pace holds for
-the whole deployment. A reply is deleted from the outbox once Telegram accepted it; a crash
-between the two sends it again (at least once, never lost).
+the whole deployment. It is woken when replies are queued (``bot.telegram.wakeups``); when
+nothing comes it looks again after ``poll_every``, doubling up to ``idle_poll_max``. A reply
+is deleted from the outbox once Telegram accepted it; a crash between the two sends it again
+(at least once, never lost).
 """
 
 from __future__ import annotations
@@ -30,12 +32,16 @@ from bot.telegram.leadership import Leadership
 from bot.telegram.outbox import reply_from_json, reply_to_json
 from bot.telegram.pacing import Pacer
 from bot.telegram.send import send_replies
+from bot.telegram.wakeups import notify
 from storage.db import Database
 from storage.delivery import OutboxRepository
+from storage.documents import DocumentJobRepository
 
 log = logging.getLogger(__name__)
 
 UPDATE_MARKS_KEPT = timedelta(days=2)
+LOOK_EVERY = 0.1  # seconds at least between two looks at the outbox
+IDLE_POLL_MAX = 1.0  # seconds: at most one look a second at an empty outbox
 LEADER_CHECK_EVERY = 1.0  # seconds  # Telegram gives up re-sending an update after a day
 
 
@@ -69,6 +75,7 @@ class OutboxSender:
         *,
         pacer: Pacer | None = None,
         poll_every: float = 0.025,
+        idle_poll_max: float | None = None,
         housekeeping_every: float = 60.0,
         max_chats: int = 16,
         retention_days: int = QUESTION_RETENTION_DAYS,
@@ -78,7 +85,10 @@ class OutboxSender:
         self.bot = bot
         self.reminders = reminders
         self.pacer = pacer or Pacer()
-        self.poll_every = poll_every
+        self.poll_every = poll_every  # the first look again after finding nothing to send
+        # doubling up to this while nothing comes
+        self.idle_poll_max = IDLE_POLL_MAX if idle_poll_max is None else idle_poll_max
+        self._idle_poll = poll_every
         self.housekeeping_every = housekeeping_every
         self.retention_days = retention_days
         self.leadership = Leadership(db)
@@ -96,9 +106,13 @@ class OutboxSender:
         self.record_seconds: deque[float] = deque(maxlen=10_000)  # accepted -> recorded
         self._last_housekeeping = 0.0
         self._leader_checked = 0.0
+        self._last_look = 0.0
+        self._sent: set[int] = set()  # rows delivered in full, deleted by the next look
 
     def wake(self) -> None:
-        """Something was just queued: look now instead of at the next poll."""
+        """Something was just queued (here, or in another worker: ``bot.telegram.wakeups``):
+        look now instead of at the next poll, and soon again after that."""
+        self._idle_poll = self.poll_every
         self._wake.set()
 
     async def run(self) -> None:
@@ -112,8 +126,11 @@ class OutboxSender:
                     continue
                 await self._housekeeping_if_due()
                 started = await self._dispatch()
-                if not started:
-                    await self._sleep(self.poll_every)
+                if started:
+                    self._idle_poll = self.poll_every
+                else:
+                    await self._sleep(self._idle_poll)
+                    self._idle_poll = min(self._idle_poll * 2, self.idle_poll_max)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -136,7 +153,18 @@ class OutboxSender:
             await asyncio.wait(set(self._tasks), timeout=timeout)
         if self._unrecorded:
             await self._store_unrecorded()
+        if self._sent:
+            try:
+                sent = set(self._sent)
+                await asyncio.to_thread(self._remove_sent, sent)
+                self._sent -= sent
+            except Exception as exc:  # sent again by the next leader: at least once
+                log.warning("could not record finished deliveries (%s)", describe_error(exc))
         await asyncio.to_thread(self.leadership.release)
+
+    def _remove_sent(self, sent: set[int]) -> None:
+        with self.db.transaction() as session:
+            OutboxRepository(session).remove(sorted(sent))
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -144,54 +172,77 @@ class OutboxSender:
         self._wake.clear()
 
     async def _dispatch(self) -> bool:
-        """Start a delivery task for each chat with waiting replies; True if any started."""
+        """Start a delivery task for each chat with waiting replies; True if any started.
+
+        One transaction finds the waiting rows and reads the chosen ones; looks are at least
+        ``LOOK_EVERY`` apart, so wake-ups in a burst share one look."""
         if self._slots.locked():
             return False  # every slot busy: a finishing delivery wakes the loop
-        # A chat busy at any time during the look is skipped: rows a delivery finished and
-        # deleted meanwhile may still be in what was read.
-        busy_before = set(self._busy_chats)
-        waiting = await asyncio.to_thread(self._waiting)
-        blocked = busy_before | self._busy_chats | {p.chat_id for p in self._unrecorded.values()}
-        now = time.monotonic()
-        by_chat: dict[int, list[int]] = {}
-        for row_id, chat_id in waiting:
-            if chat_id in blocked:
-                continue
-            if self._retry_at.get(row_id, 0.0) > now:
-                blocked.add(chat_id)  # keep the chat's order: nothing after it either
-                continue
-            if chat_id not in by_chat and len(by_chat) >= self.max_chats - len(self._busy_chats):
-                continue
-            by_chat.setdefault(chat_id, []).append(row_id)
-        if not by_chat:
-            return False
-        chosen = [row_id for ids in by_chat.values() for row_id in ids]
-        items = await asyncio.to_thread(self._payloads, chosen)
-        for chat_id in by_chat:
+        pause = self._last_look + LOOK_EVERY - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        self._last_look = time.monotonic()
+        # Chats busy when the look starts are skipped: rows a delivery finishes and deletes
+        # meanwhile may still be in what is read (only this loop makes a chat busy).
+        blocked = set(self._busy_chats) | {p.chat_id for p in self._unrecorded.values()}
+        free = self.max_chats - len(self._busy_chats)
+        sent = set(self._sent)
+        items = await asyncio.to_thread(self._look, blocked, dict(self._retry_at), free, sent)
+        self._sent -= sent
+        by_chat: dict[int, list[_Pending]] = {}
+        for item in items:
+            by_chat.setdefault(item.chat_id, []).append(item)
+        for chat_id, mine in by_chat.items():
             await self._slots.acquire()
             self._busy_chats.add(chat_id)
-            mine = [item for item in items if item.chat_id == chat_id]
             task = asyncio.create_task(self._deliver_chat(chat_id, mine))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return True
+        return bool(by_chat)
 
-    def _waiting(self) -> list[tuple[int, int]]:
+    def _look(
+        self, blocked: set[int], retry_at: dict[int, float], free: int, sent: set[int]
+    ) -> list[_Pending]:
+        """Delete the ``sent`` rows; then the rows to send now, oldest first: per chat in order,
+        up to ``free`` chats; a chat is skipped from a row that waits (for its document, or to
+        be retried) on."""
+        now = time.monotonic()
         with self.db.transaction() as session:
-            return OutboxRepository(session).waiting()
+            if sent:
+                OutboxRepository(session).remove(sorted(sent))
+            chosen: list[int] = []
+            chats: set[int] = set()
+            for row_id, chat_id, ready in OutboxRepository(session).waiting():
+                if chat_id in blocked:
+                    continue
+                if not ready or retry_at.get(row_id, 0.0) > now:
+                    blocked.add(chat_id)  # keep the chat's order: nothing after it either
+                    continue
+                if chat_id not in chats and len(chats) >= free:
+                    continue
+                chats.add(chat_id)
+                chosen.append(row_id)
+            return self._payloads(session, chosen) if chosen else []
 
-    def _payloads(self, ids: list[int]) -> list[_Pending]:
-        with self.db.transaction() as session:
-            return [
+    def _payloads(self, session: Session, ids: list[int]) -> list[_Pending]:
+        rows = OutboxRepository(session).get_many(ids)
+        with_jobs = [row.id for row in rows if _has_jobs(row.replies)]
+        built = DocumentJobRepository(session).results(with_jobs) if with_jobs else {}
+        pending = []
+        for row in rows:
+            mine = {position: data for (row_id, position), data in built.items()
+                    if row_id == row.id}  # fmt: skip
+            replies = [reply_from_json(r, mine) for r in row.replies]
+            pending.append(
                 _Pending(
                     row.id,
                     row.chat_id,
-                    [reply_from_json(r) for r in row.replies],
+                    [r for r in replies if r is not None],
                     row.callback_query_id,
                     row.edit_message_id,
                 )
-                for row in OutboxRepository(session).get_many(ids)
-            ]
+            )
+        return pending
 
     async def _deliver_chat(self, chat_id: int, items: list[_Pending]) -> None:
         """Deliver one chat's waiting inputs in order; the slot is given back whatever happens."""
@@ -266,10 +317,16 @@ class OutboxSender:
         return True
 
     async def _record(self, item: _Pending) -> bool:
-        """Store what is left of ``item`` (its row deleted when nothing is): right after each
-        reply Telegram accepted, so a crash re-sends as little as possible. When the database
+        """Store what is left of ``item`` right after each reply Telegram accepted, so a crash
+        re-sends as little as possible; a row with nothing left is deleted in the transaction of
+        the next look at the outbox (at most ``LOOK_EVERY`` later: one transaction for all the
+        rows finished meanwhile, not one each). When the database
         fails, the progress is kept here and stored later; the chat waits until then (its
         delivered replies are never sent again by this process, nor any later one early)."""
+        if not item.replies:  # all sent: the row is deleted by the next look's transaction
+            self._sent.add(item.row_id)
+            item.recorded = True
+            return True
         progress = _Progress(item.row_id, item.chat_id, [reply_to_json(r) for r in item.replies],
                              item.callback_query_id, item.edit_message_id)  # fmt: skip
         started = time.perf_counter()
@@ -320,9 +377,15 @@ class OutboxSender:
             log.exception("housekeeping failed; trying again later")
 
 
+def _has_jobs(replies: list[dict[str, Any]]) -> bool:
+    return any("job" in f for r in replies for f in r.get("files", []))
+
+
 def queue_reminders(session: Session, due: list[DueReminder]) -> None:
     """Put claimed reminders in the outbox, in the same transaction that claims them."""
     outbox = OutboxRepository(session)
+    if due:
+        notify(session)
     for reminder in due:
         outbox.add(
             chat_id=reminder.user_id,

@@ -3,8 +3,11 @@ PostgreSQL database.
 
 ``POST $WEBHOOK_PATH``: the secret header is checked in constant time (403 otherwise); the update
 is handled within the request — its effects, the mark that its ``update_id`` was processed and
-its replies (in the outbox) are committed together — and the answer is 200. A re-sent update is
-acknowledged without being applied again. The leader worker's ``OutboxSender`` sends replies.
+its replies (in the outbox) are committed together — and the answer is 200. Documents are not
+built in the request: the reply names them (document jobs, committed with it), each worker's
+``DocumentBuilder`` builds them after the commit, and the outbox row waits for them. A re-sent
+update is acknowledged without being applied again. The leader worker's ``OutboxSender`` sends
+replies.
 ``GET /healthz``: database and knowledge base.
 """
 
@@ -14,7 +17,7 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,12 +37,15 @@ from bot.dialogue.flood import FloodLimits
 from bot.dialogue.messages import Input, Reply
 from bot.logs import describe_error
 from bot.settings import Settings
+from bot.telegram.builder import DocumentBuilder
 from bot.telegram.outbox import reply_to_json
 from bot.telegram.sender import OutboxSender
 from bot.telegram.updates import out_of_range, to_input
+from bot.telegram.wakeups import Listener, notify
 from flows import isolation
 from storage.db import is_lock_timeout, is_retryable
 from storage.delivery import OutboxRepository, ProcessedUpdateRepository
+from storage.documents import DocumentJobRepository
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -71,6 +77,7 @@ class WebhookService:
     dialogue: Dialogue
     bot: Bot
     sender: OutboxSender
+    builder: DocumentBuilder
     counts: dict[str, int] = field(
         default_factory=lambda: {"database_retries": 0, "lock_timeouts": 0, "timeouts": 0}
     )
@@ -124,6 +131,7 @@ class WebhookService:
                 self._database_trouble(update.update_id, again)
                 return _retry_later()
         log.debug("update %s %s (%s)", update.update_id, inp.kind, "done" if done else "repeat")
+        self.builder.wake()
         self.sender.wake()
         return Response(status_code=200)
 
@@ -228,13 +236,19 @@ def outbox_writer(update: Update) -> BeforeCommit:
     def write(session: Session, inp: Input, replies: list[Reply]) -> None:
         if not replies and query_id is None:
             return
-        OutboxRepository(session).add(
+        jobs: list[Mapping[str, Any]] = []
+        stored = [reply_to_json(r, jobs) for r in replies]
+        row = OutboxRepository(session).add(
             chat_id=inp.chat_id,
             user_id=inp.user_id,
-            replies=[reply_to_json(r) for r in replies],
+            replies=stored,
             callback_query_id=query_id,
             edit_message_id=edit_id,
         )
+        documents = DocumentJobRepository(session)
+        for position, recipe in enumerate(jobs):
+            documents.add(row.id, position, dict(recipe))
+        notify(session)  # the leader's sender, whichever worker it is in
 
     return write
 
@@ -282,19 +296,28 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
             flood=FloodLimits(),
         )
         bot = make_bot(settings)
+        core.defer_documents = True  # built after the commit, by the builder below
         sender = OutboxSender(core.db, bot, core.reminders)
+        builder = DocumentBuilder(core.db, core.flows, on_built=sender.wake)
+        builder_task = asyncio.create_task(builder.run(), name="document-builder")
+        listener = None
+        if core.db.dialect == "postgresql":
+            listener = Listener(core.db.url, sender.wake, asyncio.get_running_loop()).start()
         meet_task = asyncio.create_task(meet_telegram(bot, sender), name="meet-telegram")
         sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
-        service["it"] = WebhookService(settings, core, bot, sender)
+        service["it"] = WebhookService(settings, core, bot, sender, builder)
         log.info("webhook worker ready on %s", settings.webhook_path)
         try:
             yield
         finally:
             log.info("worker stopping: finishing deliveries under way")
             meet_task.cancel()
+            builder.stop()
+            if listener is not None:
+                await asyncio.to_thread(listener.stop)
             await sender.stop()
             sender_task.cancel()
-            await asyncio.gather(sender_task, meet_task, return_exceptions=True)
+            await asyncio.gather(sender_task, meet_task, builder_task, return_exceptions=True)
             await bot.shutdown()
             core.db.dispose()
             log.info("worker stopped")

@@ -1,0 +1,63 @@
+"""Document jobs: documents waited for by outbox rows, claimed and built after the commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import DocumentJob, utcnow
+
+WAITING, DONE, FAILED = "waiting", "done", "failed"
+MAX_ATTEMPTS = 3  # builds that raised before a job is given up (sent without its file)
+
+
+class DocumentJobRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, outbox_id: int, position: int, recipe: dict[str, Any]) -> None:
+        self.session.add(DocumentJob(outbox_id=outbox_id, position=position, recipe=recipe))
+
+    def claim(self) -> DocumentJob | None:
+        """The oldest waiting job. On PostgreSQL its row stays locked until the transaction
+        ends (``FOR UPDATE SKIP LOCKED``): no other builder takes it meanwhile, and a builder
+        that dies mid-build leaves it to the next. SQLite has one writer process: no lock."""
+        query = select(DocumentJob).where(DocumentJob.state == WAITING).order_by(DocumentJob.id)
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return self.session.scalars(query.limit(1)).first()
+
+    def finish(self, job_id: int, data: bytes) -> bool:
+        """Store a built job's bytes; False when it was not waiting any more (built already)."""
+        done = self.session.execute(
+            update(DocumentJob)
+            .where(DocumentJob.id == job_id, DocumentJob.state == WAITING)
+            .values(state=DONE, data=data, built_at=utcnow())
+        )
+        return bool(getattr(done, "rowcount", 0))
+
+    def failed(self, job_id: int) -> str:
+        """Count a build that raised; the job's state after it ("waiting" or "failed")."""
+        job = self.session.get(DocumentJob, job_id)
+        if job is None:
+            return FAILED
+        job.attempts += 1
+        if job.attempts >= MAX_ATTEMPTS:
+            job.state = FAILED
+        return job.state
+
+    def results(self, outbox_ids: list[int]) -> dict[tuple[int, int], bytes | None]:
+        """(outbox id, position) -> the built bytes (None: given up) of the rows' jobs."""
+        query = select(
+            DocumentJob.outbox_id, DocumentJob.position, DocumentJob.state, DocumentJob.data
+        ).where(DocumentJob.outbox_id.in_(outbox_ids))
+        return {
+            (outbox_id, position): (data if state == DONE else None)
+            for outbox_id, position, state, data in self.session.execute(query)
+        }
+
+    def waiting_count(self) -> int:
+        query = select(DocumentJob.id).where(DocumentJob.state == WAITING)
+        return len(self.session.scalars(query).all())

@@ -1,0 +1,162 @@
+"""Documents as jobs in the webhook: the input commits with a document job, the 200 does not
+wait for the build, the document goes out in order with the messages around it (a later
+message waits for it), jobs survive a builder that dies mid-build and are sent once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+
+import bot.telegram.builder as builder_module
+from bot.dialogue.core import Dialogue
+from bot.telegram import sender as sender_module
+from bot.telegram.builder import DocumentBuilder
+from bot.telegram.pacing import Pacer
+from storage.db import Database
+from storage.documents import DocumentJobRepository
+from storage.models import DocumentJob, OutboxMessage
+from tests.bot.fake_telegram import callback_update, message_update
+from tests.bot.telegram.test_webhook import Webhook, _eventually, _serve
+from tests.support.fake_bot_api import ApiCall, FakeBotApi
+
+LEARNER = 515
+
+
+@pytest.fixture
+def webhook(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Webhook]:
+    # Telegram's per-chat pace (1/s) would make a 22-step dialogue slow; not what is tested here.
+    monkeypatch.setattr(sender_module, "Pacer", lambda: Pacer(chat_rate=500, chat_burst=500))
+    yield from _serve(database_url)
+
+
+def _buttons(call: ApiCall) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def _last_with(fake: FakeBotApi, prefix: str, after: int) -> ApiCall:
+    def found(calls: list[ApiCall]) -> bool:
+        mine = [c for c in calls[after:] if c.chat_id == LEARNER]
+        return any(b.startswith(prefix) for c in mine for b in _buttons(c))
+
+    calls = fake.wait_for(found, timeout=20)
+    return [c for c in calls[after:] if any(b.startswith(prefix) for b in _buttons(c))][-1]
+
+
+def _to_last_statement(webhook: Webhook) -> str:
+    """/start, Latvian, /digcomp quick and 20 answers: the callback data of the 21st."""
+    fake = webhook.fake
+    assert webhook.post(message_update(LEARNER, "/start")) == 200
+    _last_with(fake, "lang:", 0)
+    assert webhook.post(callback_update(LEARNER, "lang:lv")) == 200
+    seen = len(fake.calls())
+    assert webhook.post(message_update(LEARNER, "/digcomp quick")) == 200
+    for _ in range(20):
+        step = _last_with(fake, "f:", seen)
+        seen = len(fake.calls())
+        assert webhook.post(callback_update(LEARNER, _buttons(step)[0])) == 200
+    return _buttons(_last_with(fake, "f:", seen))[0]
+
+
+def _count(db: Database, model: type) -> int:
+    with db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_the_document_is_built_after_the_200_and_sent_in_order(
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real_make = builder_module.make
+
+    def slow_make(flows: Any, recipe: Any) -> bytes:
+        assert release.wait(20)
+        return real_make(flows, recipe)
+
+    monkeypatch.setattr(builder_module, "make", slow_make)
+    last = _to_last_statement(webhook)
+    fake, db = webhook.fake, webhook.dialogue.db
+    before = len(fake.calls(chat_id=LEARNER))
+    assert webhook.post(callback_update(LEARNER, last)) == 200  # while nothing is built
+    assert _count(db, DocumentJob) == 2  # the chart and the PDF, committed with the answer
+    assert webhook.post(message_update(LEARNER, "kas ir CoVE?")) == 200
+    assert not _eventually(lambda: len(fake.calls(chat_id=LEARNER)) > before + 1, timeout=1.0)
+    release.set()
+    fake.wait_for(lambda c: len([x for x in c if x.chat_id == LEARNER]) >= before + 4, 20)
+    after = [c.method for c in fake.calls(chat_id=LEARNER)[before:]]
+    # the answered button, then the result's picture and PDF, its summary, then the answer
+    assert after[-4:] == ["sendPhoto", "sendDocument", "sendMessage", "sendMessage"]
+    assert "CoVE" in (fake.calls(chat_id=LEARNER)[-1].text or "")
+    assert _eventually(lambda: _count(db, OutboxMessage) == 0 and _count(db, DocumentJob) == 0)
+    assert len(fake.calls("sendDocument", chat_id=LEARNER)) == 1
+
+
+def test_a_builder_that_dies_mid_build_leaves_the_job_to_another(
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = webhook.dialogue.db
+    if db.dialect != "postgresql":
+        pytest.skip("row locks held by a builder: PostgreSQL")
+    started, never = threading.Event(), threading.Event()
+    real_make = builder_module.make
+
+    def stuck(flows: Any, recipe: Any) -> bytes:
+        started.set()
+        never.wait(30)  # until the database ends this builder's session
+        return real_make(flows, recipe)
+
+    monkeypatch.setattr(builder_module, "make", stuck)
+    last = _to_last_statement(webhook)
+    assert webhook.post(callback_update(LEARNER, last)) == 200
+    assert started.wait(10)  # the worker's builder holds the first job, mid-build
+    holders = text(
+        "SELECT pid FROM pg_locks JOIN pg_class ON pg_class.oid = relation WHERE "
+        "relname = 'document_jobs' AND mode = 'RowShareLock' AND pid <> pg_backend_pid()"
+    )
+    with db.transaction() as session:
+        held = session.execute(holders).scalars().all()
+    assert held
+    other = DocumentBuilder(Database(db.url), webhook.dialogue.flows)
+    with other.db.transaction() as session:  # the held job is skipped, not waited for
+        claimed = DocumentJobRepository(session).claim()
+        assert claimed is not None and claimed.recipe["index"] == 1
+    # The stuck builder "dies": the server ends its session, its transaction rolls back.
+    with db.transaction() as session:
+        for pid in held:
+            session.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    monkeypatch.setattr(builder_module, "make", real_make)
+    never.set()
+    while other.build_one():
+        pass
+    fake = webhook.fake
+    fake.wait_for(lambda c: any(x.method == "sendDocument" for x in c), 20)
+    assert _eventually(lambda: _count(db, OutboxMessage) == 0)
+    assert len(fake.calls("sendPhoto", chat_id=LEARNER)) == 1
+    assert len(fake.calls("sendDocument", chat_id=LEARNER)) == 1
+    other.db.dispose()
+
+
+def test_a_job_is_stored_once(database_url: str) -> None:
+    from tests.conftest import build_test_dialogue
+
+    dialogue: Dialogue = build_test_dialogue(database_url)
+    with dialogue.db.transaction() as session:
+        row = OutboxMessage(chat_id=1, user_id=1, replies=[])
+        session.add(row)
+        session.flush()
+        DocumentJobRepository(session).add(row.id, 0, {"kind": "complete"})
+    with dialogue.db.transaction() as session:
+        jobs = DocumentJobRepository(session)
+        job = jobs.claim()
+        assert job is not None
+        assert jobs.finish(job.id, b"one")
+        assert not jobs.finish(job.id, b"two")  # built already: never replaced
+        assert jobs.results([row.id]) == {(row.id, 0): b"one"}
+    dialogue.db.dispose()
