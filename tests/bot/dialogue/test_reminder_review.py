@@ -155,7 +155,7 @@ def test_many_reminders_on_one_day_stay_within_a_phone_screen_in_the_users_langu
     # The webhook's path: the same message with its button waits in the outbox.
     with core.db.transaction() as session:
         outbox = OutboxRepository(session)
-        [row] = outbox.get_many([row_id for row_id, _chat in outbox.waiting()])
+        [row] = outbox.get_many([row_id for row_id, _chat, _ready in outbox.waiting()])
         [reply] = [reply_from_json(r) for r in row.replies]
     assert row.chat_id == 500 and reply.text == message.text
     assert [b.label for r in reply.buttons for b in r] == ["🔎 Review the risks"]
