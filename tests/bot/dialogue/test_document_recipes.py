@@ -5,14 +5,26 @@ between any two builds."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+
+from openpyxl import load_workbook
 
 from bot.dialogue import documents
 from bot.dialogue.core import Dialogue
 from bot.dialogue.messages import OutFile, Reply
+from tests.bot.dialogue.group_helpers import Person
+from tests.bot.dialogue.team_helpers import (
+    choose,
+    coordinator_with_project,
+    finish_checklist,
+    invite,
+    joins,
+)
 from tests.bot.dialogue.test_digcomp_dialogue import begin
 from tests.bot.helpers import USER, press, send
+from tests.conftest import build_test_dialogue
 
 AT_ONCE, LATER = 4242, 4343
 
@@ -70,3 +82,38 @@ def test_a_recipe_that_no_longer_names_a_file_is_refused(dialogue: Dialogue) -> 
         except documents.RecipeError:
             continue
         raise AssertionError(f"{broken} was accepted")
+
+
+def _sheets(data: bytes) -> dict[str, list[list[object]]]:
+    book = load_workbook(io.BytesIO(data))
+    return {s.title: [[c.value for c in row] for row in s.iter_rows()] for s in book}
+
+
+def _register_files(person: Person) -> list[OutFile]:
+    person.command("/risks")
+    person.send("button", "go:risks:files")
+    return [f for r in person.last for f in r.files if f.filename.endswith(".xlsx")]
+
+
+def test_a_shared_registers_file_made_later_still_shows_the_team(database_url: str) -> None:
+    """The export of a team's register carries who changed what and the coordinator's activity
+    sheet in its recipe, so the workbook made later is the one made at once."""
+    core = build_test_dialogue(database_url)
+    try:
+        coordinator = coordinator_with_project(core, 100, "en")
+        finish_checklist(coordinator)
+        member = joins(core, 200, invite(coordinator, "member"), "en")
+        member.command("/risks")
+        member.send("button", "go:risks:edit")
+        for label in ("prerequisites", "pre-goals", "partly", "22", "ok"):
+            choose(member, label)
+        [now] = _register_files(coordinator)
+        core.defer_documents = True
+        [later] = _register_files(coordinator)
+        assert later.job is not None and later.data == b""
+        recipe = json.loads(json.dumps(later.job))
+        made = _sheets(documents.make(core.flows, recipe))
+        assert made == _sheets(now.data)
+        assert "Activity" in made and made["Activity"][1][1] == "Name200"
+    finally:
+        core.db.dispose()
