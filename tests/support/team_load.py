@@ -171,6 +171,18 @@ CHANGE_STEPS = (
 )
 
 
+def _outbox_drains(db: Connection, within: float = 15.0) -> bool:
+    """Whether the outbox empties: rows sent in full are deleted by the sender's next look (at
+    most a second apart when idle), so a row may outlive its delivery briefly."""
+    deadline = time.monotonic() + within
+    while db.execute(text("SELECT count(*) FROM outbox")).scalar_one() != 0:
+        db.rollback()  # a fresh snapshot for the next look
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def check_teams(
     url: str, sender: TelegramSender, fake: FakeBotApi, load: TeamLoad
 ) -> dict[str, int]:
@@ -180,7 +192,7 @@ def check_teams(
     with engine.connect() as db:
         marks = {row[0] for row in db.execute(text("SELECT update_id FROM processed_updates"))}
         assert marks == sender.accepted, "an update lost or handled twice"
-        assert db.execute(text("SELECT count(*) FROM outbox")).scalar_one() == 0
+        assert _outbox_drains(db), "replies left unsent"
         for team in range(load.teams):
             _check_team(db, load, team)
     engine.dispose()
