@@ -196,7 +196,7 @@ class RegisterReport:
 
     def csv_file(self) -> FileSpec:
         name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.csv"
-        return FileSpec(name, self.csv_bytes, caption=self.t("risks.result.files_caption"))
+        return FileSpec(name, self.csv_bytes, caption=self.t("risks.result.csv_caption"))
 
     def csv_bytes(self) -> bytes:
         """The register for Excel as set up in Latvia: ";" between columns (the list separator
@@ -210,7 +210,7 @@ class RegisterReport:
 
     def xlsx_file(self) -> FileSpec:
         name = f"{self.t('risks.sheet.file')}-{self.when.isoformat()}.xlsx"
-        return FileSpec(name, self.xlsx_bytes, caption=self.t("risks.result.files_caption"))
+        return FileSpec(name, self.xlsx_bytes, caption=self.t("risks.result.xlsx_caption"))
 
     def xlsx_bytes(self) -> bytes:
         from openpyxl import Workbook

@@ -131,6 +131,8 @@ def test_a_checklist_gives_register_heat_map_xlsx_csv_and_reminders(flow: RiskFl
     assert "Rīcība: Mazināt" in high.text  # suggested
     heatmap, xlsx, csv_file = completion.files
     assert heatmap.is_image and heatmap.data.startswith(b"\x89PNG")
+    assert "Excel" in xlsx.caption and "CSV" in csv_file.caption  # each file says what it is
+    assert len({heatmap.caption, xlsx.caption, csv_file.caption}) == 3
     sheet = load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Nr." and rows[1][6] == 20 and rows[1][10] == "Anna"
