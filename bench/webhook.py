@@ -60,7 +60,17 @@ QUESTIONS = (
 
 
 def _fresh_database(url: str) -> None:
-    """Create the benchmark database if missing, and empty it."""
+    """Create the benchmark database if missing, empty it and migrate it."""
+    empty_database(url)
+    from storage.db import Database
+
+    db = Database(url)
+    db.migrate()
+    db.dispose()
+
+
+def empty_database(url: str) -> None:
+    """Create the benchmark database if missing, and empty it (the tree under test migrates)."""
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -75,11 +85,6 @@ def _fresh_database(url: str) -> None:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    from storage.db import Database
-
-    db = Database(url)
-    db.migrate()
-    db.dispose()
 
 
 def _update(rng: random.Random) -> dict[str, Any]:

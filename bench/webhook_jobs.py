@@ -37,8 +37,8 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.webhook import empty_database  # noqa: E402
 from tests.bot.fake_telegram import callback_update, message_update  # noqa: E402
 from tests.support.fake_bot_api import FakeBotApi  # noqa: E402
 from tests.support.webhook_cluster import SECRET, SECRET_HEADER, WebhookCluster  # noqa: E402
@@ -78,23 +78,6 @@ class TreeCluster(WebhookCluster):
         )  # fmt: skip
         self.wait_healthy(timeout)
         return self
-
-
-def _empty_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": parsed.database}
-        ).scalar()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def _transactions(url: str) -> int:
@@ -223,7 +206,7 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def measure(tree: Path, seed: int) -> dict[str, Any]:
-    _empty_database(DATABASE_URL)
+    empty_database(DATABASE_URL)
     with FakeBotApi() as fake, TreeCluster(tree, DATABASE_URL, fake, workers=2) as cluster:
         warm = asyncio.run(_open_loop(cluster.url, 20.0, 1.0, 0, seed))
         assert warm.refused == 0

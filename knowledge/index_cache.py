@@ -19,17 +19,15 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from knowledge.loader import CONTENT_DIR, KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher
-from knowledge.parsed_cache import cache_dir
+from knowledge.parsed_cache import cache_dir, write_pickle
 
 __all__ = ["cache_dir", "cache_key", "flows_fingerprint", "load_index", "source_files"]
 
@@ -142,15 +140,7 @@ def _write(directory: Path, path: Path, value: tuple[KnowledgeBase, Matcher]) ->
     """Atomically (a temporary file renamed), removing all but the ``KEEP`` newest index
     files; silently skipped when the directory cannot be written."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".index-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_pickle(path, value)
         others = [old for old in directory.glob("index-*.pickle") if old != path]
         others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
         for old in others[KEEP - 1 :]:  # the newest few stay: other flows or parameters

@@ -67,6 +67,7 @@ related entry.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -230,26 +231,20 @@ class Matcher:
         self.shortlist = shortlist
         self.common_postings = common_postings
         self.topics = topics if topics is not None else not_covered()
+
         # Each text's folded words, computed once: the language detector and the word forms
         # read the same texts.
-        typed_words: dict[str, list[str]] = {}
-
+        @functools.cache
         def typed(text: str) -> list[str]:
-            found = typed_words.get(text)
-            if found is None:
-                found = typed_words[text] = [sys.intern(t) for t in tokens(text)]
-            return found
+            return [sys.intern(t) for t in tokens(text)]
 
         self.language = LanguageDetector.from_knowledge(knowledge, tokenise=typed)
+
         # Words are interned: one string object per word, shared by every set, list and key
         # that holds it (and so stored once in the pickled index).
-        normalised: dict[str, list[str]] = {}
-
+        @functools.cache
         def words_of(text: str) -> list[str]:
-            found = normalised.get(text)
-            if found is None:
-                found = normalised[text] = [sys.intern(w) for w in content_tokens(text)]
-            return found
+            return [sys.intern(w) for w in content_tokens(text)]
 
         tokenised: list[tuple[str, str, list[str], float]] = []
         for entry in knowledge.entries:

@@ -57,21 +57,27 @@ def parsed(path: Path, data: bytes, parse: Callable[[bytes], Any]) -> Any:
     except Exception as exc:  # cut short, corrupt, another shape: parse again
         log.info("parsed-content cache %s unreadable (%s)", entry.name, type(exc).__name__)
     value = parse(data)
-    _write(directory, entry, (digest, value))
+    _write(entry, (digest, value))
     return value
 
 
-def _write(directory: Path, entry: Path, kept: tuple[bytes, Any]) -> None:
-    """Atomically (a temporary file renamed); silently skipped when it cannot be written."""
+def write_pickle(path: Path, value: Any) -> None:
+    """``value`` pickled to ``path`` atomically (a temporary file beside it, renamed), so a
+    reader never sees half a file; OSError or PicklingError when it cannot be written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".yaml-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, entry)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _write(entry: Path, kept: tuple[bytes, Any]) -> None:
+    """Silently skipped when it cannot be written."""
+    try:
+        write_pickle(entry, kept)
     except (OSError, pickle.PicklingError) as exc:
         log.info("parsed-content cache not written (%s)", type(exc).__name__)

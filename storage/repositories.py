@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, delete, or_, select
+from sqlalchemy import ColumnElement, Insert, delete, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -317,23 +317,8 @@ class ReminderRepository:
             Reminder.flow == flow,
             Reminder.project_id == project_id if project_id else Reminder.project_id.is_(None),
         )
-        self.session.execute(delete(Reminder).where(*same_run, Reminder.sent_at.is_(None)))
-        sent = {
-            (row.key, _as_utc(row.due_at))
-            for row in self.session.scalars(
-                select(Reminder).where(*same_run, Reminder.sent_at.is_not(None))
-            )
-        }
-        for key, due_at, text in reminders:
-            if (key, _as_utc(due_at)) in sent:
-                continue
-            self.session.add(
-                Reminder(
-                    user_id=user_id, project_id=project_id, flow=flow, key=key, text=text,
-                    due_at=due_at,
-                )
-            )  # fmt: skip
-        self.session.flush()
+        due = [(user_id, key, due_at, text) for key, due_at, text in reminders]
+        self._replace(same_run, flow, project_id, due)
 
     def replace_project(
         self,
@@ -345,6 +330,17 @@ class ReminderRepository:
         ``reminders`` (recipient, key, due time, {"lv", "en"} text). One already delivered to
         the same person for the same key and due time is not added again."""
         same_run = (Reminder.flow == flow, Reminder.project_id == project_id)
+        self._replace(same_run, flow, project_id, reminders)
+
+    def _replace(
+        self,
+        same_run: tuple[ColumnElement[bool], ...],
+        flow: str,
+        project_id: int | None,
+        reminders: list[tuple[int, str, datetime, dict[str, str]]],
+    ) -> None:
+        """The unsent reminders ``same_run`` selects become ``reminders``, except those already
+        delivered to the same person for the same key and due time."""
         self.session.execute(delete(Reminder).where(*same_run, Reminder.sent_at.is_(None)))
         sent = {
             (row.user_id, row.key, _as_utc(row.due_at))
