@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import DocumentJob, utcnow
@@ -58,6 +59,12 @@ class DocumentJobRepository:
             for outbox_id, position, state, data in self.session.execute(query)
         }
 
-    def waiting_count(self) -> int:
-        query = select(DocumentJob.id).where(DocumentJob.state == WAITING)
-        return len(self.session.scalars(query).all())
+    def waiting(self) -> tuple[int, datetime | None]:
+        """How many jobs wait to be built, and when the oldest of them was committed (None
+        when none waits)."""
+        count, oldest = self.session.execute(
+            select(func.count(), func.min(DocumentJob.created_at)).where(
+                DocumentJob.state == WAITING
+            )
+        ).one()
+        return int(count or 0), oldest

@@ -55,6 +55,7 @@ MAX_BODY = 1_000_000  # bytes; Telegram's updates are far smaller
 HANDLE_TIMEOUT = 20.0  # seconds; longer means the database is not answering: 503, re-sent
 HEALTH_TIMEOUT = 3.0  # seconds for /healthz's database check
 OUTBOX_DEGRADED_AFTER = 60.0  # seconds a reply may wait before /healthz says "degraded"
+DOCUMENTS_DEGRADED_AFTER = 120.0  # seconds a document job may wait before "degraded"
 
 
 def make_bot(settings: Settings, pool_size: int = 32) -> Bot:
@@ -160,18 +161,24 @@ class WebhookService:
         """ "ok", "degraded" (replies waiting too long, Bot API unreachable) or "unavailable"
         (no database: 503). The figures only with the ``HEALTH_TOKEN`` (when one is set)."""
         try:
-            waiting, oldest = await asyncio.wait_for(
+            (waiting, oldest), (jobs, oldest_job) = await asyncio.wait_for(
                 asyncio.to_thread(self._database_check), HEALTH_TIMEOUT
             )
             database: str = "ok"
         except TimeoutError:
-            waiting, oldest, database = None, None, "unavailable: no answer"
+            waiting, oldest, jobs, oldest_job = None, None, None, None
+            database = "unavailable: no answer"
         except Exception as exc:
-            waiting, oldest, database = None, None, f"unavailable: {type(exc).__name__}"
-        age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+            waiting, oldest, jobs, oldest_job = None, None, None, None
+            database = f"unavailable: {type(exc).__name__}"
+        now = utcnow()
+        age = (now - oldest).total_seconds() if oldest is not None else 0.0
+        job_age = (now - oldest_job).total_seconds() if oldest_job is not None else 0.0
         problems = []
         if age > OUTBOX_DEGRADED_AFTER:
             problems.append("replies waiting")
+        if job_age > DOCUMENTS_DEGRADED_AFTER:
+            problems.append("documents waiting")
         if self.sender.bot_api not in ("ok", "unknown"):
             problems.append("bot api")
         status = "unavailable" if database != "ok" else "degraded" if problems else "ok"
@@ -182,6 +189,8 @@ class WebhookService:
                 "knowledge_entries": len(self.dialogue.qa.knowledge),
                 "outbox_waiting": waiting,
                 "outbox_oldest_seconds": round(age, 1),
+                "documents_waiting": jobs,
+                "documents_oldest_seconds": round(job_age, 1),
                 "leader": self.sender.leadership.held,
                 **self.counts,
             }
@@ -194,11 +203,12 @@ class WebhookService:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given.encode(), token.encode())
 
-    def _database_check(self) -> tuple[int, datetime | None]:
+    def _database_check(self) -> tuple[tuple[int, datetime | None], tuple[int, datetime | None]]:
+        """(replies waiting, the oldest one's time), (document jobs waiting, the oldest's)."""
         with self.dialogue.db.transaction() as session:
             session.execute(text("SELECT 1"))
             outbox = OutboxRepository(session)
-            return outbox.count(), outbox.oldest()
+            return (outbox.count(), outbox.oldest()), DocumentJobRepository(session).waiting()
 
 
 def _retry_later() -> Response:

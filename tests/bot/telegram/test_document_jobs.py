@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from bot.telegram.builder import DocumentBuilder
 from bot.telegram.pacing import Pacer
 from storage.db import Database
 from storage.documents import DocumentJobRepository
-from storage.models import DocumentJob, OutboxMessage
+from storage.models import DocumentJob, OutboxMessage, utcnow
 from tests.bot.fake_telegram import callback_update, message_update
 from tests.bot.telegram.test_webhook import Webhook, _eventually, _serve
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
@@ -160,3 +161,40 @@ def test_a_job_is_stored_once(database_url: str) -> None:
         assert not jobs.finish(job.id, b"two")  # built already: never replaced
         assert jobs.results([row.id]) == {(row.id, 0): b"one"}
     dialogue.db.dispose()
+
+
+def test_health_counts_waiting_documents_and_is_degraded_past_two_minutes(
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = webhook.client.get("/healthz").json()
+    assert (body["documents_waiting"], body["documents_oldest_seconds"]) == (0, 0)
+    release = threading.Event()
+
+    def held(flows: Any, recipe: Any) -> bytes:  # the build goes on until released
+        assert release.wait(20)
+        raise ValueError("not a document")
+
+    monkeypatch.setattr(builder_module, "make", held)
+    db = webhook.dialogue.db
+    with db.transaction() as session:  # a job committed three minutes ago, still being built
+        row = OutboxMessage(chat_id=1, user_id=1, replies=[])
+        session.add(row)
+        session.flush()
+        session.add(
+            DocumentJob(
+                outbox_id=row.id,
+                position=0,
+                recipe={"kind": "complete"},
+                created_at=utcnow() - timedelta(minutes=3),
+            )
+        )
+    try:
+        body = webhook.client.get("/healthz").json()
+        assert body["status"] == "degraded", body
+        assert body["documents_waiting"] == 1 and body["documents_oldest_seconds"] >= 170
+        assert body["outbox_oldest_seconds"] < 60  # the documents made it degraded
+    finally:
+        release.set()
+    # given up after its attempts (sent without the file): nothing waits any more
+    assert _eventually(lambda: webhook.client.get("/healthz").json()["status"] == "ok", 20)
+    assert webhook.client.get("/healthz").json()["documents_waiting"] == 0
