@@ -3,9 +3,11 @@
 A recipe is JSON, never a Python object: the flow's id, the language, the day the result was
 asked for (flows stamp documents with it) and either the finished run's answers and context
 (``complete``) or the kept record a landing or an export is made from (``landing``, ``act``,
-with the action's argument); ``build_files`` adds which of the result's files (``index``) and
-its ``filename``. ``make`` runs the flow's pure step again from it and builds that one file
-(in the document helper when isolation is on): the same bytes as building it at once.
+with the action's argument); a teacher's group report (``group``) carries its anonymous
+aggregate instead (``flows.groups.recipe``: no learner in it). ``build_files`` adds which of the
+result's files (``index``) and its ``filename``. ``make`` runs the flow's pure step again from
+it and builds that one file (in the document helper when isolation is on): the same bytes as
+building it at once.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from typing import Any
 
 from flows import isolation
 from flows.dates import as_of, local_today
+from flows.digcomp.content import default_competences
 from flows.engine import FileSpec, FlowState, Record
+from flows.groups.recipe import report_from_json, report_json
+from flows.groups.report import GroupReport
 from flows.registry import FlowRegistry
 
 JSON = dict[str, Any]
@@ -61,8 +66,16 @@ def record_recipe(
     }
 
 
+def group_report_recipe(report: GroupReport) -> JSON:
+    """How to make the files of a group's report again: from its aggregate alone."""
+    return {"kind": "group", "report": report_json(report), "lang": report.lang}
+
+
 def spec(flows: FlowRegistry, recipe: Mapping[str, Any]) -> FileSpec:
     """The file ``recipe`` names, not built yet."""
+    if recipe.get("kind") == "group":
+        report = report_from_json(recipe["report"], default_competences())
+        return _pick((report.chart_file(), report.xlsx_file()), recipe)
     flow = flows.get(str(recipe.get("flow")))
     if flow is None:
         raise RecipeError("the recipe's flow is not registered")
@@ -90,10 +103,15 @@ def spec(flows: FlowRegistry, recipe: Mapping[str, Any]) -> FileSpec:
                 else flow.act(str(recipe["arg"]), last, lang, dict(recipe.get("kept") or {}))
             )
             files = made.files if made is not None else ()
-        index = int(recipe["index"])
-        if not 0 <= index < len(files) or files[index].filename != recipe["filename"]:
-            raise RecipeError("the recipe no longer names one of the result's files")
-        return files[index]
+        return _pick(files, recipe)
+
+
+def _pick(files: tuple[FileSpec, ...], recipe: Mapping[str, Any]) -> FileSpec:
+    """The one of ``files`` the recipe names (by its index, checked by its file name)."""
+    index = int(recipe["index"])
+    if not 0 <= index < len(files) or files[index].filename != recipe["filename"]:
+        raise RecipeError("the recipe no longer names one of the result's files")
+    return files[index]
 
 
 def make(flows: FlowRegistry, recipe: Mapping[str, Any]) -> bytes:

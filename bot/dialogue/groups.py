@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.dialogue import callbacks, completion
+from bot.dialogue import callbacks, completion, documents
 from bot.dialogue.callbacks import Callback
 from bot.dialogue.flow_runner import FlowRunner
 from bot.dialogue.invites import InviteDesk
@@ -430,7 +430,10 @@ class GroupDesk:
         if report is None:
             self._say(turn, "groups.report_withheld", name=name, minimum=MIN_COUNT)
             return
-        chart, sheet = completion.build_files((report.chart_file(), report.xlsx_file()))
+        # On the webhook, named as document jobs (from the aggregate alone) built after the commit.
+        recipe = documents.group_report_recipe(report)
+        files = (report.chart_file(), report.xlsx_file())
+        chart, sheet = completion.build_files(files, recipe, defer=turn.defer_documents)
         summary, competences = report.messages()
         back = (self._button(turn, "groups.button.back_to_group", "show", group.id),)
         turn.say(Reply(chart.caption, files=(chart,)))

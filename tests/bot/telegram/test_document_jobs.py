@@ -1,6 +1,8 @@
 """Documents as jobs in the webhook: the input commits with a document job, the 200 does not
 wait for the build, the document goes out in order with the messages around it (a later
-message waits for it), jobs survive a builder that dies mid-build and are sent once."""
+message waits for it), jobs survive a builder that dies mid-build and are sent once — a
+DigComp result's and a teacher's group report (made from its aggregate alone); /healthz counts
+the jobs waiting."""
 
 from __future__ import annotations
 
@@ -21,11 +23,14 @@ from bot.telegram.pacing import Pacer
 from storage.db import Database
 from storage.documents import DocumentJobRepository
 from storage.models import DocumentJob, OutboxMessage, utcnow
+from tests.bot.dialogue.group_helpers import learner_joins, open_card, teacher_with_group
 from tests.bot.fake_telegram import callback_update, message_update
+from tests.bot.helpers import buttons
 from tests.bot.telegram.test_webhook import Webhook, _eventually, _serve
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
 
 LEARNER = 515
+TEACHER, LEARNERS = 616, 727001  # a group's teacher and its five learners
 
 
 @pytest.fixture
@@ -198,3 +203,107 @@ def test_health_counts_waiting_documents_and_is_degraded_past_two_minutes(
     # given up after its attempts (sent without the file): nothing waits any more
     assert _eventually(lambda: webhook.client.get("/healthz").json()["status"] == "ok", 20)
     assert webhook.client.get("/healthz").json()["documents_waiting"] == 0
+
+
+def _round_to_close(webhook: Webhook) -> str:
+    """A teacher (``TEACHER``) whose open round five learners finished, set up through the
+    core; the callback data of the teacher's "close round" button."""
+    core = webhook.dialogue
+    teacher, token = teacher_with_group(core, TEACHER)
+    open_card(teacher)
+    teacher.press("Sākt kārtu")
+    for n in range(5):
+        learner_joins(core, LEARNERS + n, token, "lv").rate_all(1 + n % 3)
+    open_card(teacher)
+    data = next(b.data for b in buttons(teacher.last) if "Slēgt kārtu" in b.label)
+    assert data is not None
+    return data
+
+
+def _report_files(fake: FakeBotApi) -> list[tuple[str, bytes]]:
+    return [part for call in fake.calls(chat_id=TEACHER) for part in call.files.values()]
+
+
+def test_a_group_report_is_built_after_the_200_and_sent_once_in_order(
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real_make = builder_module.make
+    recipes: list[Any] = []
+
+    def slow_make(flows: Any, recipe: Any) -> bytes:
+        recipes.append(recipe)
+        assert release.wait(20)
+        return real_make(flows, recipe)
+
+    monkeypatch.setattr(builder_module, "make", slow_make)
+    close = _round_to_close(webhook)
+    fake, db = webhook.fake, webhook.dialogue.db
+    assert webhook.post(callback_update(TEACHER, close)) == 200  # while nothing is built
+    with db.transaction() as session:
+        jobs = session.scalars(select(DocumentJob).order_by(DocumentJob.id)).all()
+        assert [(j.recipe["kind"], j.recipe["filename"][-4:]) for j in jobs] == [
+            ("group", ".png"),
+            ("group", "xlsx"),
+        ]
+        stored = json.dumps([j.recipe for j in jobs])
+    for n in range(5):  # no learner's id in what the job keeps
+        assert str(LEARNERS + n) not in stored
+    assert webhook.post(message_update(TEACHER, "kas ir CoVE?")) == 200
+    assert not _eventually(lambda: bool(_report_files(fake)), timeout=1.0)
+    release.set()
+    fake.wait_for(lambda c: any("CoVE" in (x.text or "") for x in c if x.chat_id == TEACHER), 20)
+    methods = [c.method for c in fake.calls(chat_id=TEACHER) if c.method.startswith("send")]
+    # closed, then the chart, the two summaries, the XLSX; then the answer to the question
+    assert methods[-6:] == [
+        "sendMessage",
+        "sendPhoto",
+        "sendMessage",
+        "sendMessage",
+        "sendDocument",
+        "sendMessage",
+    ]
+    names = [name for name, _ in _report_files(fake)]
+    assert len(names) == 2 and names[0].endswith(".png") and names[1].endswith(".xlsx")
+    assert _eventually(lambda: _count(db, OutboxMessage) == 0 and _count(db, DocumentJob) == 0)
+
+
+def test_a_group_report_builder_dying_mid_build_loses_and_doubles_nothing(
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = webhook.dialogue.db
+    if db.dialect != "postgresql":
+        pytest.skip("row locks held by a builder: PostgreSQL")
+    started, never = threading.Event(), threading.Event()
+    real_make = builder_module.make
+
+    def stuck(flows: Any, recipe: Any) -> bytes:
+        started.set()
+        never.wait(30)  # until the database ends this builder's session
+        return real_make(flows, recipe)
+
+    monkeypatch.setattr(builder_module, "make", stuck)
+    close = _round_to_close(webhook)
+    assert webhook.post(callback_update(TEACHER, close)) == 200
+    assert started.wait(10)  # the worker's builder holds the chart's job, mid-build
+    holders = text(
+        "SELECT pid FROM pg_locks JOIN pg_class ON pg_class.oid = relation WHERE "
+        "relname = 'document_jobs' AND mode = 'RowShareLock' AND pid <> pg_backend_pid()"
+    )
+    with db.transaction() as session:
+        held = session.execute(holders).scalars().all()
+        for pid in held:  # the builder "dies": its session ends, its transaction rolls back
+            session.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    assert held
+    monkeypatch.setattr(builder_module, "make", real_make)
+    never.set()
+    other = DocumentBuilder(Database(db.url), webhook.dialogue.flows)
+    while other.build_one():
+        pass
+    fake = webhook.fake
+    fake.wait_for(lambda c: any(x.method == "sendDocument" for x in c), 20)
+    assert _eventually(lambda: _count(db, OutboxMessage) == 0 and _count(db, DocumentJob) == 0)
+    files = _report_files(fake)
+    assert [name[-4:] for name, _ in files] == [".png", "xlsx"]
+    assert all(data for _, data in files)
+    other.db.dispose()
