@@ -17,6 +17,7 @@ from flows.digcomp.scoring import Profile
 from flows.fonts import load_font
 
 if TYPE_CHECKING:
+    from PIL.Image import Image
     from PIL.ImageFont import FreeTypeFont
 
 AREA_COLOURS = {"1": "#2b6cb0", "2": "#2f855a", "3": "#dd6b20", "4": "#c53030", "5": "#6b46c1"}
@@ -59,6 +60,23 @@ def render_chart(
     dpi: int = 110,
 ) -> bytes:
     """The chart as PNG bytes, ``size`` inches at ``dpi`` (8 × 10 in at 110 dpi: 880 × 1100 px)."""
+    image = draw_chart(profile, competences, labels, previous_areas, size=size, dpi=dpi)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=PNG_COMPRESSION)
+    return buffer.getvalue()
+
+
+def draw_chart(
+    profile: Profile,
+    competences: Sequence[Competence],
+    labels: ChartLabels,
+    previous_areas: Mapping[str, int | None] | None = None,
+    *,
+    size: tuple[float, float] = (8.0, 10.0),
+    dpi: int = 110,
+) -> Image:
+    """The chart as a Pillow image (RGB), not encoded: what the PDF embeds as it is, with no PNG
+    written and read back in between."""
     pen = _Pen(size, dpi)
     codes = list(profile.areas)
     area_texts = [f"{c}. {labels.area_names[c]}" for c in codes]
@@ -121,7 +139,7 @@ def render_chart(
     _frame(pen, panel)
     _competences(pen, panel, profile, competences, labels, competence_texts, column)
     pen.text(((left + right) / 2, bottom + ticks + pen.pt(3)), labels.level_axis, 9, anchor="ma")
-    return pen.png()
+    return pen.finished()
 
 
 class _Pen:
@@ -164,15 +182,14 @@ class _Pen:
         font = points if not isinstance(points, int | float) else self.font(points, bold=bold)
         self.draw.text(xy, text, font=font, fill=fill, anchor=anchor)
 
-    def png(self) -> bytes:
+    def finished(self) -> Image:
+        """The canvas at the output size."""
         from PIL import Image
 
         image = self.image
         if image.size != self.size:
             image = image.resize(self.size, Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=PNG_COMPRESSION)
-        return buffer.getvalue()
+        return image
 
 
 @dataclass(frozen=True)

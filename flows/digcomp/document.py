@@ -8,8 +8,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from flows.font_cut import use_cut_faces
 from flows.fonts import add_pdf_fonts
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 FONT = "DejaVu"
 GREY = (90, 99, 112)
@@ -26,7 +31,7 @@ class SummaryDocument:
     name: str  # "Name: …", or "" when the user chose none
     meta: str
     overall: str
-    chart_png: bytes
+    chart: bytes | Image  # PNG bytes, or the drawn image itself (embedded as it is)
     weakest_title: str
     weakest: Sequence[str]
     note: str
@@ -64,7 +69,8 @@ def render_pdf(doc: SummaryDocument) -> bytes:
     pdf.ln(1)
 
     chart_height = width / CHART_ASPECT
-    pdf.image(io.BytesIO(doc.chart_png), x=pdf.l_margin, y=pdf.get_y(), w=width, h=chart_height)
+    chart = io.BytesIO(doc.chart) if isinstance(doc.chart, bytes) else doc.chart
+    pdf.image(chart, x=pdf.l_margin, y=pdf.get_y(), w=width, h=chart_height)
     pdf.set_y(pdf.get_y() + chart_height + 3)
 
     if doc.weakest:
@@ -79,4 +85,5 @@ def render_pdf(doc: SummaryDocument) -> bytes:
     paragraph(doc.sources, 7.5, 3.8)
     if pdf.get_y() > pdf.h - 8:
         raise ValueError("the summary does not fit on one page")
+    use_cut_faces(pdf, FONT)  # the fonts subset from the cut made once, not the whole face
     return bytes(pdf.output())

@@ -13,6 +13,8 @@ from flows.engine import FileSpec
 from knowledge.texts import Catalogue
 
 if TYPE_CHECKING:  # the drawing modules are imported when a chart or PDF is made
+    from PIL.Image import Image
+
     from flows.digcomp.chart import ChartLabels
 
 
@@ -244,6 +246,16 @@ class Report:
             self.profile, self.competences, self.chart_labels(), previous, size=size, dpi=dpi
         )
 
+    def chart_image(self, size: tuple[float, float], dpi: int) -> Image:
+        """The same chart as a Pillow image, for the PDF to embed without a PNG in between."""
+        comparable = self.previous is not None and self.previous.comparable(self.mode)
+        previous = self.previous.areas if self.previous and comparable else None
+        from flows.digcomp.chart import draw_chart
+
+        return draw_chart(
+            self.profile, self.competences, self.chart_labels(), previous, size=size, dpi=dpi
+        )
+
     def chart_file(self) -> FileSpec:
         level = self.profile.overall or 1
         caption = self.t("digcomp.result.chart_caption", level=level, band=self.band_name(level))
@@ -267,7 +279,7 @@ class Report:
             name=self.t("digcomp.pdf.name_line", name=self.name) if self.name else "",
             meta=self.t("digcomp.pdf.meta", mode=self.mode_name, date=self.date_text),
             overall=self.overall_line(),
-            chart_png=self.chart(size=CHART_SIZE, dpi=PAGE_DPI),
+            chart=self.chart_image(CHART_SIZE, PAGE_DPI),
             weakest_title=self.t("digcomp.pdf.weakest"),
             weakest=[item.replace("👉", "→") for item in self.weakest_items()],  # no emoji font
             note=self.note_message().removeprefix("ℹ️ "),
