@@ -158,8 +158,9 @@ class WebhookService:
         return True
 
     async def health(self, request: Request) -> Response:
-        """ "ok", "degraded" (replies waiting too long, Bot API unreachable) or "unavailable"
-        (no database: 503). The figures only with the ``HEALTH_TOKEN`` (when one is set)."""
+        """ "ok", "degraded" (replies or documents waiting too long, Bot API unreachable) or
+        "unavailable" (no database: 503). The figures only with the ``HEALTH_TOKEN`` (when one
+        is set)."""
         try:
             (waiting, oldest), (jobs, oldest_job) = await asyncio.wait_for(
                 asyncio.to_thread(self._database_check), HEALTH_TIMEOUT

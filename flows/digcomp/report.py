@@ -238,23 +238,23 @@ class Report:
     def chart(self, size: tuple[float, float] = PHONE_SIZE, dpi: int = PHONE_DPI) -> bytes:
         """The profile chart; by default portrait for a chat bubble on a phone (1080 × 1920 px,
         its text about 11 px high when a phone shows it 360 px wide)."""
-        comparable = self.previous is not None and self.previous.comparable(self.mode)
-        previous = self.previous.areas if self.previous and comparable else None
         from flows.digcomp.chart import render_chart
 
-        return render_chart(
-            self.profile, self.competences, self.chart_labels(), previous, size=size, dpi=dpi
-        )
+        labels, previous = self.chart_labels(), self._compared_areas()
+        return render_chart(self.profile, self.competences, labels, previous, size=size, dpi=dpi)
 
     def chart_image(self, size: tuple[float, float], dpi: int) -> Image:
         """The same chart as a Pillow image, for the PDF to embed without a PNG in between."""
-        comparable = self.previous is not None and self.previous.comparable(self.mode)
-        previous = self.previous.areas if self.previous and comparable else None
         from flows.digcomp.chart import draw_chart
 
-        return draw_chart(
-            self.profile, self.competences, self.chart_labels(), previous, size=size, dpi=dpi
-        )
+        labels, previous = self.chart_labels(), self._compared_areas()
+        return draw_chart(self.profile, self.competences, labels, previous, size=size, dpi=dpi)
+
+    def _compared_areas(self) -> Mapping[str, int | None] | None:
+        """The previous result's areas, when it is comparable with this one."""
+        if self.previous is None or not self.previous.comparable(self.mode):
+            return None
+        return self.previous.areas
 
     def chart_file(self) -> FileSpec:
         level = self.profile.overall or 1
