@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 
 from knowledge.folding import fold
@@ -42,33 +43,61 @@ def tokens(text: str) -> list[str]:
     return [t for t in _NON_WORD.split(fold(text)) if t]
 
 
-_rewriters: dict[int, tuple[Lexicon, Rewriter]] = {}
+class _Normaliser:
+    """The lexicon's rewrites (as typed, before folding, synonyms) and what each folded word
+    ends up as (stemmed, kept as a synonym's target, or dropped as a stop word), built once per
+    lexicon object."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        self.lexicon = lex
+        self.case_sensitive = Rewriter(lex.case_sensitive)
+        self.before_folding = Rewriter(lex.before_folding)
+        self.synonyms = Rewriter(lex.synonyms)
+        self.words: dict[str, str] = {}  # a folded word -> its token ("" when dropped)
+
+    def word(self, token: str) -> str:
+        found = self.words.get(token)
+        if found is None:
+            lex = self.lexicon
+            if not token or token in lex.stop_words or token == "plus":
+                found = ""
+            else:
+                found = sys.intern(token if token in lex.canonical_tokens else stem(token))
+            self.words[token] = found
+        return found
 
 
-def _rewriter(lex: Lexicon) -> Rewriter:
-    """The lexicon's synonym rewriter, built once per lexicon object."""
-    cached = _rewriters.get(id(lex))
-    if cached is None or cached[0] is not lex:
-        cached = _rewriters[id(lex)] = (lex, Rewriter(lex.synonyms))
-    return cached[1]
+_normalisers: dict[int, _Normaliser] = {}
+
+
+def _normaliser(lex: Lexicon) -> _Normaliser:
+    """The lexicon's normaliser, built once per lexicon object."""
+    cached = _normalisers.get(id(lex))
+    if cached is None or cached.lexicon is not lex:
+        cached = _normalisers[id(lex)] = _Normaliser(lex)
+    return cached
 
 
 def content_tokens(text: str) -> list[str]:
-    """Folded text with synonyms made canonical, without stop words, each word stemmed."""
+    """Folded text with synonyms made canonical, without stop words, each word stemmed.
+
+    The words are interned (``sys.intern``): one string object per distinct word."""
     lex = lexicon()
-    for pattern, canonical in lex.case_sensitive:
-        text = pattern.sub(f" {canonical} ", text)
+    normaliser = _normaliser(lex)
+    if lex.case_sensitive:  # each rewrite as a pattern.sub, in order (knowledge.synonyms)
+        text = normaliser.case_sensitive.apply(text)
     if lex.before_folding:
-        text = text.casefold()
-        for pattern, canonical in lex.before_folding:
-            text = pattern.sub(f" {canonical} ", text)
+        text = normaliser.before_folding.apply(text.casefold())
     folded = fold(text).replace("+", " plus ").replace("erasmus plus", "erasmus")
-    folded = _SECTION_NUMBER.sub(r"\1_\2", folded)
-    folded = _rewriter(lex).apply(folded)  # the synonyms in order, each as a pattern.sub
-    protected = lex.canonical_tokens
+    if "." in folded:
+        folded = _SECTION_NUMBER.sub(r"\1_\2", folded)
+    folded = normaliser.synonyms.apply(folded)
+    known = normaliser.words
     result = []
     for token in _NON_WORD.split(folded):
-        if not token or token in lex.stop_words or token == "plus":
-            continue
-        result.append(token if token in protected else stem(token))
+        word = known.get(token)
+        if word is None:
+            word = normaliser.word(token)
+        if word:
+            result.append(word)
     return result

@@ -27,6 +27,8 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Sequence
+from functools import reduce
+from operator import or_
 from typing import Any
 
 Rewrite = tuple[re.Pattern[str], str]
@@ -104,6 +106,7 @@ def _word_class(items: Any) -> bool:
 
 _Requirement = frozenset[str]
 _MAX_ALTERNATIVES = 64
+_FEW_KEYS = 8
 
 
 def required_literals(pattern: re.Pattern[str]) -> list[_Requirement] | None:
@@ -177,16 +180,20 @@ class LocalRun:
 
 
 class Rewriter:
-    """``apply(text)`` is ``for pattern, canonical in rewrites: text = pattern.sub(...)``."""
+    """``apply(text)`` is ``for pattern, canonical in rewrites: text = pattern.sub(...)``.
+
+    Each word seen is learnt once, as a bit mask: a bit for each run of single-word rewrites
+    that changes it, and one for each required run of letters it contains. A text's mask (its
+    words' masks or-ed) picks the steps that may change it, kept per mask."""
 
     def __init__(self, rewrites: Sequence[Rewrite]) -> None:
         self._rewrites = tuple(rewrites)
-        # The rewrites in order as steps: a LocalRun, or the index of a rewrite of several
-        # words in ``_several`` (applied by pattern.sub when its literals are all there).
-        self._steps: list[LocalRun | int] = []
-        self._several: list[tuple[re.Pattern[str], str, list[frozenset[int]] | None]] = []
-        literals: dict[str, int] = {}  # every required run, numbered
+        # The rewrites in order as steps: a LocalRun, or a rewrite of several words as
+        # (pattern, replacement, the literal bits of each way to match, or None: any text).
+        self._steps: list[LocalRun | tuple[re.Pattern[str], str, list[int] | None]] = []
+        literals: dict[str, int] = {}  # every required run -> its number
         run: list[tuple[re.Pattern[str], str]] = []
+        several: list[tuple[re.Pattern[str], str, list[frozenset[str]] | None]] = []
         for pattern, canonical in self._rewrites:
             replacement = f" {canonical} "
             if single_word(pattern):
@@ -196,76 +203,87 @@ class Rewriter:
                 self._steps.append(LocalRun(run))
                 run = []
             ways = required_literals(pattern)
-            needs = None
-            if ways is not None:
-                needs = [
-                    frozenset(literals.setdefault(text, len(literals)) for text in way)
-                    for way in ways
-                ]
-            self._steps.append(len(self._several))
-            self._several.append((pattern, replacement, needs))
+            for way in ways or ():
+                for text in sorted(way):
+                    literals.setdefault(text, len(literals))
+            several.append((pattern, replacement, ways))
+            self._steps.append((pattern, replacement, None))  # its bits below
         if run:
             self._steps.append(LocalRun(run))
         self._runs = [step for step in self._steps if isinstance(step, LocalRun)]
-        self._run_at = [(at, step) for at, step in enumerate(self._steps) if isinstance(step, LocalRun)]
-        self._several_at = [at for at, step in enumerate(self._steps) if isinstance(step, int)]
-        # The steps of several words to try on any text (no required runs known), and for
-        # each required run the steps (and their ways) needing it.
-        self._always = [
-            at for at, (_, _, needs) in zip(self._several_at, self._several) if needs is None
-        ]
-        self._needing: list[list[tuple[int, frozenset[int]]]] = [[] for _ in literals]
-        for at, (_, _, needs) in zip(self._several_at, self._several, strict=True):
-            for need in needs or ():
-                for literal in need:
-                    self._needing[literal].append((at, need))
-        # The required runs a text holds -> the steps of several words that may match it.
-        self._possible: dict[frozenset[int], list[int]] = {}
-        self._literals = list(literals)
-        self._has: dict[str, frozenset[int]] = {}  # a word -> the required runs it contains
-        self._still: set[str] = set()  # words no run changes and holding no required run
+        # Bits: one per run (the lowest), then one per required literal.
+        self._run_bits = [(step, 1 << i) for i, step in enumerate(self._runs)]
+        self._literal_bits = [(text, 1 << (len(self._runs) + i)) for text, i in literals.items()]
+        ways_of = iter(several)
+        for at, step in enumerate(self._steps):
+            if not isinstance(step, LocalRun):
+                pattern, replacement, ways = next(ways_of)
+                bits = None
+                if ways is not None:
+                    bits = [sum(1 << (len(self._runs) + literals[t]) for t in way) for way in ways]
+                self._steps[at] = (pattern, replacement, bits)
+        self._always = any(
+            not isinstance(step, LocalRun) and step[2] is None for step in self._steps
+        )
+        self._masks: dict[str, int] = {}  # a word -> its bits
+        self._plans: dict[int, tuple[int, ...]] = {}  # a text's bits -> the steps to take
+        # A few rewrites (the lexicon's case-sensitive ones, say): the runs every match of
+        # each needs, one per way; a text holding none of them is left as it is at once.
+        keys: set[str] | None = set()
+        for pattern, _ in self._rewrites:
+            ways = required_literals(pattern)
+            if ways is None or keys is None:
+                keys = None
+                break
+            keys.update(max(sorted(way), key=len) for way in ways)
+        self._keys = tuple(keys) if keys is not None and len(keys) <= _FEW_KEYS else None
 
     @property
     def single_word_rewrites(self) -> int:
         """How many rewrites are applied word by word (the rest by ``pattern.sub``)."""
         return sum(len(run.rewrites) for run in self._runs)
 
-    def _learn(self, words: list[str]) -> None:
-        for word in words:
-            if word not in self._has:
-                changes = [run.learn(word) for run in self._runs]
-                has = frozenset(i for i, text in enumerate(self._literals) if text in word)
-                self._has[word] = has
-                if not has and not any(changes) and not self._always:
-                    self._still.add(word)
+    def _mask(self, words: list[str]) -> int:
+        masks = self._masks
+        if not masks.keys() >= set(words):
+            for word in words:
+                if word not in masks:
+                    mask = 0
+                    for run, bit in self._run_bits:
+                        if run.learn(word):
+                            mask |= bit
+                    for text, bit in self._literal_bits:
+                        if text in word:
+                            mask |= bit
+                    masks[word] = mask
+        return reduce(or_, map(masks.__getitem__, words), 0)
 
-    def _active(self, words: list[str]) -> list[int]:
-        """The steps that may change a text of ``words``, in order: the word runs that change
-        one of them, and the rewrites of several words whose required runs are all there."""
-        if not self._has.keys() >= set(words):
-            self._learn(words)
-        has = self._has
-        present = frozenset().union(*(has[word] for word in words))
-        possible = self._possible.get(present)
-        if possible is None:
-            found = set(self._always)
-            for literal in present:
-                for at, need in self._needing[literal]:
-                    if at not in found and need <= present:
-                        found.add(at)
-            possible = self._possible[present] = sorted(found)
-        touched = [
-            at for at, run in self._run_at if not run.changed.keys().isdisjoint(words)
-        ]
-        return sorted(possible + touched) if touched else possible
+    def _plan(self, mask: int) -> tuple[int, ...]:
+        """The steps that may change a text with these bits, in order: the runs that change
+        one of its words, and the rewrites of several words whose required runs (of one way
+        to match) are all there."""
+        plan = self._plans.get(mask)
+        if plan is None:
+            taken = []
+            runs = iter(self._run_bits)
+            for at, step in enumerate(self._steps):
+                if isinstance(step, LocalRun):
+                    if mask & next(runs)[1]:
+                        taken.append(at)
+                elif step[2] is None or any(bits & mask == bits for bits in step[2]):
+                    taken.append(at)
+            plan = self._plans[mask] = tuple(taken)
+        return plan
 
     def apply(self, text: str) -> str:
-        words = _WORD.findall(text)
-        if self._still.issuperset(words):
+        if self._keys is not None and not any(key in text for key in self._keys):
             return text
-        steps, active, done = self._steps, self._active(words), -1
+        mask = self._mask(_WORD.findall(text))
+        if not mask and not self._always:
+            return text
+        steps, plan, done = self._steps, self._plan(mask), -1
         while True:
-            at = next((at for at in active if at > done), None)
+            at = next((at for at in plan if at > done), None)
             if at is None:
                 return text
             done = at
@@ -273,9 +291,8 @@ class Rewriter:
             if isinstance(step, LocalRun):
                 text = _WORD.sub(step.replace, text)
             else:
-                pattern, replacement, _ = self._several[step]
-                rewritten = pattern.sub(replacement, text)
+                rewritten = step[0].sub(step[1], text)
                 if rewritten == text:
                     continue
                 text = rewritten
-            active = self._active(_WORD.findall(text))
+            plan = self._plan(self._mask(_WORD.findall(text)))
