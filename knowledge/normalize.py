@@ -12,7 +12,7 @@ from knowledge.synonyms import Rewriter
 
 __all__ = ["content_tokens", "fold", "stem", "tokens"]
 
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
 # A section or competence number such as "2.1" stays one token ("2_1"), so 2.1 is not 1.2;
 # dates such as 18.12.2006 are left alone.
 _SECTION_NUMBER = re.compile(r"(?<![\d.])(\d)\.(\d)(?!\d|\.\d)")
@@ -40,7 +40,7 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Folded words of ``text`` without punctuation."""
-    return [t for t in _NON_WORD.split(fold(text)) if t]
+    return _WORD.findall(fold(text))  # the same as the non-empty parts split at non-words
 
 
 class _Normaliser:
@@ -91,13 +91,12 @@ def content_tokens(text: str) -> list[str]:
     folded = fold(text).replace("+", " plus ").replace("erasmus plus", "erasmus")
     if "." in folded:
         folded = _SECTION_NUMBER.sub(r"\1_\2", folded)
-    folded = normaliser.synonyms.apply(folded)
+    folded, words = normaliser.synonyms.apply_words(folded)
+    if words is None:
+        words = _WORD.findall(folded)  # the same as the non-empty parts split at non-words
     known = normaliser.words
-    result = []
-    for token in _NON_WORD.split(folded):
-        word = known.get(token)
-        if word is None:
-            word = normaliser.word(token)
-        if word:
-            result.append(word)
-    return result
+    try:
+        found = list(map(known.__getitem__, words))
+    except KeyError:  # a word not seen before
+        found = [normaliser.word(word) for word in words]
+    return list(filter(None, found))  # stop words are ""

@@ -222,9 +222,26 @@ class Rewriter:
                 if ways is not None:
                     bits = [sum(1 << (len(self._runs) + literals[t]) for t in way) for way in ways]
                 self._steps[at] = (pattern, replacement, bits)
-        self._always = any(
-            not isinstance(step, LocalRun) and step[2] is None for step in self._steps
-        )
+        self._always_at = [
+            at
+            for at, step in enumerate(self._steps)
+            if not isinstance(step, LocalRun) and step[2] is None
+        ]
+        self._always = bool(self._always_at)
+        self._run_at = [
+            (at, 1 << i)
+            for i, at in enumerate(
+                at for at, step in enumerate(self._steps) if isinstance(step, LocalRun)
+            )
+        ]
+        # For each literal, the steps with a way to match needing it (and that way's bits).
+        self._ways_with: list[list[tuple[int, int]]] = [[] for _ in literals]
+        for at, step in enumerate(self._steps):
+            if not isinstance(step, LocalRun):
+                for bits in step[2] or ():
+                    for i in range(len(literals)):
+                        if bits >> (len(self._runs) + i) & 1:
+                            self._ways_with[i].append((at, bits))
         self._masks: dict[str, int] = {}  # a word -> its bits
         self._plans: dict[int, tuple[int, ...]] = {}  # a text's bits -> the steps to take
         # A few rewrites (the lexicon's case-sensitive ones, say): the runs every match of
@@ -245,17 +262,20 @@ class Rewriter:
 
     def _mask(self, words: list[str]) -> int:
         masks = self._masks
-        if not masks.keys() >= set(words):
-            for word in words:
-                if word not in masks:
-                    mask = 0
-                    for run, bit in self._run_bits:
-                        if run.learn(word):
-                            mask |= bit
-                    for text, bit in self._literal_bits:
-                        if text in word:
-                            mask |= bit
-                    masks[word] = mask
+        try:
+            return reduce(or_, map(masks.__getitem__, words), 0)
+        except KeyError:  # a word not seen before: learn it
+            pass
+        for word in words:
+            if word not in masks:
+                mask = 0
+                for run, bit in self._run_bits:
+                    if run.learn(word):
+                        mask |= bit
+                for text, bit in self._literal_bits:
+                    if text in word:
+                        mask |= bit
+                masks[word] = mask
         return reduce(or_, map(masks.__getitem__, words), 0)
 
     def _plan(self, mask: int) -> tuple[int, ...]:
@@ -264,28 +284,36 @@ class Rewriter:
         to match) are all there."""
         plan = self._plans.get(mask)
         if plan is None:
-            taken = []
-            runs = iter(self._run_bits)
-            for at, step in enumerate(self._steps):
-                if isinstance(step, LocalRun):
-                    if mask & next(runs)[1]:
-                        taken.append(at)
-                elif step[2] is None or any(bits & mask == bits for bits in step[2]):
-                    taken.append(at)
-            plan = self._plans[mask] = tuple(taken)
+            taken = set(self._always_at)
+            for at, bit in self._run_at:
+                if mask & bit:
+                    taken.add(at)
+            literals = mask >> len(self._runs)
+            while literals:  # each literal the text holds: the ways needing it
+                lowest = literals & -literals
+                literals ^= lowest
+                for at, bits in self._ways_with[lowest.bit_length() - 1]:
+                    if bits & mask == bits:
+                        taken.add(at)
+            plan = self._plans[mask] = tuple(sorted(taken))
         return plan
 
     def apply(self, text: str) -> str:
+        return self.apply_words(text)[0]
+
+    def apply_words(self, text: str) -> tuple[str, list[str] | None]:
+        """``apply(text)`` and its words (``\\w+``), or None for the words when not read."""
         if self._keys is not None and not any(key in text for key in self._keys):
-            return text
-        mask = self._mask(_WORD.findall(text))
+            return text, None
+        words = _WORD.findall(text)
+        mask = self._mask(words)
         if not mask and not self._always:
-            return text
+            return text, words
         steps, plan, done = self._steps, self._plan(mask), -1
         while True:
             at = next((at for at in plan if at > done), None)
             if at is None:
-                return text
+                return text, words
             done = at
             step = steps[at]
             if isinstance(step, LocalRun):
@@ -295,4 +323,5 @@ class Rewriter:
                 if rewritten == text:
                     continue
                 text = rewritten
-            plan = self._plan(self._mask(_WORD.findall(text)))
+            words = _WORD.findall(text)
+            plan = self._plan(self._mask(words))
