@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -253,7 +253,9 @@ class Rewriter:
                 keys = None
                 break
             keys.update(max(sorted(way), key=len) for way in ways)
-        self._keys = tuple(keys) if keys is not None and len(keys) <= _FEW_KEYS else None
+        self._keys: Callable[[str], object] | None = None
+        if keys is not None and len(keys) <= _FEW_KEYS:  # one search for any of them
+            self._keys = re.compile("|".join(re.escape(key) for key in sorted(keys))).search
 
     @property
     def single_word_rewrites(self) -> int:
@@ -303,7 +305,7 @@ class Rewriter:
 
     def apply_words(self, text: str) -> tuple[str, list[str] | None]:
         """``apply(text)`` and its words (``\\w+``), or None for the words when not read."""
-        if self._keys is not None and not any(key in text for key in self._keys):
+        if self._keys is not None and not self._keys(text):
             return text, None
         words = _WORD.findall(text)
         mask = self._mask(words)
