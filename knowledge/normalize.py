@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from knowledge.folding import fold
 from knowledge.lexicon import Lexicon, lexicon
-from knowledge.synonyms import Rewriter
+from knowledge.synonyms import MAX_WORDS, Rewriter
 
 __all__ = ["content_tokens", "fold", "stem", "tokens"]
 
@@ -63,6 +63,8 @@ class _Normaliser:
                 found = ""
             else:
                 found = sys.intern(token if token in lex.canonical_tokens else stem(token))
+            if len(self.words) >= MAX_WORDS:  # bounded, whatever users type
+                self.words.clear()
             self.words[token] = found
         return found
 

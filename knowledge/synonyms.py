@@ -107,6 +107,7 @@ def _word_class(items: Any) -> bool:
 _Requirement = frozenset[str]
 _MAX_ALTERNATIVES = 64
 _FEW_KEYS = 8
+MAX_WORDS = 200_000  # words learnt before the rewriter starts afresh (memory stays bounded)
 
 
 def required_literals(pattern: re.Pattern[str]) -> list[_Requirement] | None:
@@ -116,7 +117,9 @@ def required_literals(pattern: re.Pattern[str]) -> list[_Requirement] | None:
     if _parser is None or pattern.flags & ~re.UNICODE:
         return None
     try:
-        ways = _flush(_walk(_parser.parse(pattern.pattern, pattern.flags).data, [(frozenset(), "")]))
+        ways = _flush(
+            _walk(_parser.parse(pattern.pattern, pattern.flags).data, [(frozenset(), "")])
+        )
     except Exception:  # an internal API that changed shape
         return None
     if ways is None or any(not done for done, _ in ways):
@@ -238,10 +241,10 @@ class Rewriter:
         self._ways_with: list[list[tuple[int, int]]] = [[] for _ in literals]
         for at, step in enumerate(self._steps):
             if not isinstance(step, LocalRun):
-                for bits in step[2] or ():
+                for way_bits in step[2] or ():
                     for i in range(len(literals)):
-                        if bits >> (len(self._runs) + i) & 1:
-                            self._ways_with[i].append((at, bits))
+                        if way_bits >> (len(self._runs) + i) & 1:
+                            self._ways_with[i].append((at, way_bits))
         self._masks: dict[str, int] = {}  # a word -> its bits
         self._plans: dict[int, tuple[int, ...]] = {}  # a text's bits -> the steps to take
         # A few rewrites (the lexicon's case-sensitive ones, say): the runs every match of
@@ -268,6 +271,8 @@ class Rewriter:
             return reduce(or_, map(masks.__getitem__, words), 0)
         except KeyError:  # a word not seen before: learn it
             pass
+        if len(masks) >= MAX_WORDS:  # words typed by users must not grow it without end
+            self._forget()
         for word in words:
             if word not in masks:
                 mask = 0
@@ -279,6 +284,13 @@ class Rewriter:
                         mask |= bit
                 masks[word] = mask
         return reduce(or_, map(masks.__getitem__, words), 0)
+
+    def _forget(self) -> None:
+        """Drop what was learnt (each word is learnt again when next seen)."""
+        self._masks.clear()
+        self._plans.clear()
+        for run in self._runs:
+            run.changed.clear()
 
     def _plan(self, mask: int) -> tuple[int, ...]:
         """The steps that may change a text with these bits, in order: the runs that change

@@ -115,3 +115,15 @@ def test_required_literals() -> None:
     ]
     # A way that needs no letters at all: the pattern may match anything.
     assert required_literals(re.compile(r"\bab|[ -]+")) is None
+
+
+def test_what_it_learns_stays_bounded_and_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    import knowledge.synonyms as synonyms
+
+    monkeypatch.setattr(synonyms, "MAX_WORDS", 10)
+    rewrites = lexicon().synonyms
+    rewriter = Rewriter(rewrites)
+    texts = [fold(item.question) for item in load_eval_set()]
+    for text in texts:
+        assert rewriter.apply(text) == _one_by_one(rewrites, text)
+        assert len(rewriter._masks) <= 10 + len(text.split())
