@@ -7,8 +7,8 @@ character (``\\w``), it cannot match an empty string, and it uses no anchors but
 run of word characters, and ``\\b`` / ``\\B`` read the same there whether the run stands alone
 or inside the text; so substituting in the whole text is substituting in each word on its own.
 A run of consecutive single-word synonyms is therefore one map from a word to what it becomes
-(``LocalRun``), computed once per distinct word and kept: most words are left alone, and a
-text whose words all are costs one set lookup per run.
+(``LocalRun``), computed once per distinct word and kept (up to ``MAX_WORDS`` words): most
+words are left alone, and a text whose words all are costs one dictionary lookup per word.
 
 The other synonyms (several words: "look for", "ka 2", "darba vidē balstītas mācības") keep
 their place in the order and are applied by ``pattern.sub`` as before, but only when they can
