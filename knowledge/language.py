@@ -40,8 +40,12 @@ class LanguageDetector:
     ) -> LanguageDetector:
         """``tokenise`` is ``normalize.tokens`` or a caching equivalent (the matcher's build)."""
         lex = lexicon()
-        lv = {w for text in latvian for w in tokenise(text)} | lex.latvian_markers
-        en = {w for text in english for w in tokenise(text)} | lex.english_markers
+        lv = set(lex.latvian_markers)
+        for text in dict.fromkeys(latvian):  # each distinct text once
+            lv.update(tokenise(text))
+        en = set(lex.english_markers)
+        for text in dict.fromkeys(english):
+            en.update(tokenise(text))
         shared = (lv & en) - lex.latvian_markers - lex.english_markers
         return cls(frozenset(lv - shared), frozenset(en - shared))
 

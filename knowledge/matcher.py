@@ -234,17 +234,13 @@ class Matcher:
 
         # Each text's folded words, computed once: the language detector and the word forms
         # read the same texts.
-        @functools.cache
-        def typed(text: str) -> list[str]:
-            return [sys.intern(t) for t in tokens(text)]
+        typed = functools.cache(tokens)
 
         self.language = LanguageDetector.from_knowledge(knowledge, tokenise=typed)
 
-        # Words are interned: one string object per word, shared by every set, list and key
-        # that holds it (and so stored once in the pickled index).
-        @functools.cache
-        def words_of(text: str) -> list[str]:
-            return [sys.intern(w) for w in content_tokens(text)]
+        # ``content_tokens`` interns its words: one string object per word, shared by every
+        # set, list and key that holds it (and so stored once in the pickled index).
+        words_of = functools.cache(content_tokens)
 
         tokenised: list[tuple[str, str, list[str], float]] = []
         for entry in knowledge.entries:
@@ -283,10 +279,13 @@ class Matcher:
         # Every word form the knowledge base uses, as typed (folded), with its stem: a typo is
         # made in a form ("izplatīšnas"), and its stem may be too far from the right one.
         used: set[str] = set()
+        texts: dict[str, None] = {}  # each distinct text once (copies share answers and titles)
         for entry in knowledge.entries:
             for lang in ("lv", "en"):
-                for text in (*entry.questions[lang], entry.title.get(lang), entry.answer.get(lang)):
-                    used.update(typed(text))
+                texts.update(dict.fromkeys(entry.questions[lang]))
+                texts[entry.title.get(lang)] = texts[entry.answer.get(lang)] = None
+        for text in texts:
+            used.update(typed(text))
         forms: dict[str, str] = {}
         for token in used:
             if len(token) >= 4 and token.isalpha():
@@ -357,7 +356,7 @@ class Matcher:
             for entry in knowledge.entries
             if _YEAR.search(f"{entry.answer.lv} {entry.answer.en}")
             or any(
-                tokens(q)[:1] in (["kad"], ["when"])
+                typed(q)[:1] in (["kad"], ["when"])
                 for lang in ("lv", "en")
                 for q in entry.questions[lang]
             )

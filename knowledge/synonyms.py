@@ -1,82 +1,341 @@
 """Applying the lexicon's synonym rewrites in order, fast, with exactly the result of one
 ``pattern.sub`` per synonym in turn.
 
-A rewrite that does not match the text leaves it unchanged, so only those that match need to
-run. Which is the next one that matches is found by searching a binary tree of alternations:
-a node's regex is its patterns as alternatives, and it matches a text exactly when one of them
-does. A text no synonym touches costs one search instead of one per synonym; a text that one
-touches, a few more. The tree (a few dozen regexes, ~0.1 s to compile) is built only once
-``TREE_AFTER`` texts have been rewritten: one question alone is faster one by one. Patterns
-whose meaning would change inside a larger alternation (numbered or named back-references)
-make the whole list run one by one, as before.
+Most synonyms are *single words*: every character their pattern can match is a word
+character (``\\w``), it cannot match an empty string, and it uses no anchors but ``\\b`` /
+``\\B``, no look-arounds and no back-references. Such a pattern only ever matches inside one
+run of word characters, and ``\\b`` / ``\\B`` read the same there whether the run stands alone
+or inside the text; so substituting in the whole text is substituting in each word on its own.
+A run of consecutive single-word synonyms is therefore one map from a word to what it becomes
+(``LocalRun``), computed once per distinct word and kept (up to ``MAX_WORDS`` words): most
+words are left alone, and a text whose words all are costs one dictionary lookup per word.
+
+The other synonyms (several words: "look for", "ka 2", "darba vidē balstītas mācības") keep
+their place in the order and are applied by ``pattern.sub`` as before, but only when they can
+match: each alternative of such a pattern needs some words of letters in every match ("look"
+and "for"; "ka" and "2"), and a literal of word characters lies within one word of the text.
+Which of these literals each word contains is worked out once per word, so a text lacking
+them all is never searched.
+
+Which patterns are single words is read from the regular-expression parser (``re._parser``);
+a pattern it cannot vouch for — or a Python without that module — is treated as several words,
+which is always exact, only slower.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import reduce
+from operator import or_
+from typing import Any
 
 Rewrite = tuple[re.Pattern[str], str]
-TREE_AFTER = 64
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\\g<")
+_WORD = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
+
+try:  # the parser behind re.compile (CPython 3.11+); without it every pattern is "several words"
+    _parser: Any = importlib.import_module("re._parser")
+    _constants: Any = importlib.import_module("re._constants")
+except ImportError:  # pragma: no cover - other Pythons
+    _parser = _constants = None
+
+
+def single_word(pattern: re.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` lies within one run of word characters and is found
+    there as in the whole text (see the module's docstring). False when unsure."""
+    if _parser is None or pattern.flags & ~re.UNICODE:
+        return False
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        return bool(parsed.getwidth()[0] > 0 and _word_only(parsed))
+    except Exception:  # an internal API that changed shape: stay exact
+        return False
+
+
+def _word_char(code: int) -> bool:
+    return _WORD_CHAR.fullmatch(chr(code)) is not None
+
+
+def _word_only(items: Any) -> bool:
+    """Every element consumes word characters only, or is ``\\b`` / ``\\B``."""
+    c = _constants
+    for op, value in items:
+        if op is c.LITERAL:
+            if not _word_char(value):
+                return False
+        elif op is c.IN:
+            if not _word_class(value):
+                return False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if not _word_only(value[2]):
+                return False
+        elif op is c.SUBPATTERN:
+            _group, add_flags, del_flags, inner = value
+            if add_flags or del_flags or not _word_only(inner):
+                return False
+        elif op is c.BRANCH:
+            if not all(_word_only(branch) for branch in value[1]):
+                return False
+        elif op is c.AT:
+            if value not in (c.AT_BOUNDARY, c.AT_NON_BOUNDARY):
+                return False
+        else:  # any character, a negated literal, look-arounds, back-references, …
+            return False
+    return True
+
+
+def _word_class(items: Any) -> bool:
+    c = _constants
+    for op, value in items:
+        if op is c.LITERAL:
+            if not _word_char(value):
+                return False
+        elif op is c.RANGE:
+            low, high = value
+            if high - low > 0x3000 or not all(_word_char(code) for code in range(low, high + 1)):
+                return False
+        elif op is c.CATEGORY:
+            if value not in (c.CATEGORY_WORD, c.CATEGORY_DIGIT):
+                return False
+        else:  # a negated class and anything else
+            return False
+    return True
+
+
+_Requirement = frozenset[str]
+_MAX_ALTERNATIVES = 64
+_FEW_KEYS = 8
+MAX_WORDS = 200_000  # words learnt before the rewriter starts afresh (memory stays bounded)
+
+
+def required_literals(pattern: re.Pattern[str]) -> list[_Requirement] | None:
+    """For each way ``pattern`` can match, the runs of word characters every such match
+    contains (a match of any of them contains all the runs of one). None when unsure (or
+    when a way needs none): then the pattern may match anything."""
+    if _parser is None or pattern.flags & ~re.UNICODE:
+        return None
+    try:
+        ways = _flush(
+            _walk(_parser.parse(pattern.pattern, pattern.flags).data, [(frozenset(), "")])
+        )
+    except Exception:  # an internal API that changed shape
+        return None
+    if ways is None or any(not done for done, _ in ways):
+        return None
+    return [done for done, _ in ways]
+
+
+_Ways = list[tuple[_Requirement, str]]  # (runs required so far, the run being read)
+
+
+def _flush(ways: _Ways | None) -> _Ways | None:
+    if ways is None:
+        return None
+    return [(done | {run} if run else done, "") for done, run in ways]
+
+
+def _walk(items: Any, ways: _Ways | None) -> _Ways | None:
+    c = _constants
+    for op, value in items:
+        if ways is None:
+            return None
+        if op is c.LITERAL and _word_char(value):
+            ways = [(done, run + chr(value)) for done, run in ways]
+        elif op is c.SUBPATTERN and not value[1] and not value[2]:
+            ways = _walk(value[3], ways)
+        elif op is c.BRANCH:
+            branches: _Ways = []
+            for branch in value[1]:
+                found = _walk(branch, ways)
+                if found is None:
+                    return None
+                branches += found
+            ways = branches if len(branches) <= _MAX_ALTERNATIVES else None
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and value[0] >= 1:
+            ways = _flush(_walk(value[2], _flush(ways)))
+        else:  # anything else may match nothing or other characters: the run ends here
+            ways = _flush(ways)
+    return ways
+
+
+class LocalRun:
+    """Consecutive single-word rewrites as one map: a word -> what the rewrites make of it."""
+
+    def __init__(self, rewrites: Sequence[tuple[re.Pattern[str], str]]) -> None:
+        self.rewrites = tuple(rewrites)  # (pattern, replacement template)
+        self.changed: dict[str, str] = {}  # the words the run changes, and into what
+
+    def learn(self, word: str) -> bool:
+        """Work out what the run makes of ``word``; true when it changes it."""
+        text = word
+        for pattern, replacement in self.rewrites:
+            text = pattern.sub(replacement, text)
+        if text != word:
+            self.changed[word] = text
+            return True
+        return False
+
+    def replace(self, match: re.Match[str]) -> str:
+        word = match[0]
+        return self.changed.get(word, word)
 
 
 class Rewriter:
-    """``apply(text)`` is ``for pattern, canonical in rewrites: text = pattern.sub(...)``."""
+    """``apply(text)`` is ``for pattern, canonical in rewrites: text = pattern.sub(...)``.
+
+    Each word seen is learnt once, as a bit mask: a bit for each run of single-word rewrites
+    that changes it, and one for each required run of letters it contains. A text's mask (its
+    words' masks or-ed) picks the steps that may change it, kept per mask."""
 
     def __init__(self, rewrites: Sequence[Rewrite]) -> None:
         self._rewrites = tuple(rewrites)
-        self._replacements = tuple(f" {canonical} " for _, canonical in self._rewrites)
-        self._tree: dict[tuple[int, int], re.Pattern[str]] | None = None
-        self._treeable = len(self._rewrites) > 1 and not any(
-            _BACKREFERENCE.search(pattern.pattern) or pattern.flags & ~re.UNICODE
-            for pattern, _ in self._rewrites
-        )
-        self._uses = 0
+        # The rewrites in order as steps: a LocalRun, or a rewrite of several words as
+        # (pattern, replacement, the literal bits of each way to match, or None: any text).
+        self._steps: list[LocalRun | tuple[re.Pattern[str], str, list[int] | None]] = []
+        literals: dict[str, int] = {}  # every required run -> its number
+        run: list[tuple[re.Pattern[str], str]] = []
+        several: list[tuple[re.Pattern[str], str, list[frozenset[str]] | None]] = []
+        for pattern, canonical in self._rewrites:
+            replacement = f" {canonical} "
+            if single_word(pattern):
+                run.append((pattern, replacement))
+                continue
+            if run:
+                self._steps.append(LocalRun(run))
+                run = []
+            ways = required_literals(pattern)
+            for way in ways or ():
+                for text in sorted(way):
+                    literals.setdefault(text, len(literals))
+            several.append((pattern, replacement, ways))
+            self._steps.append((pattern, replacement, None))  # its bits below
+        if run:
+            self._steps.append(LocalRun(run))
+        self._runs = [step for step in self._steps if isinstance(step, LocalRun)]
+        # Bits: one per run (the lowest), then one per required literal.
+        self._run_bits = [(step, 1 << i) for i, step in enumerate(self._runs)]
+        self._literal_bits = [(text, 1 << (len(self._runs) + i)) for text, i in literals.items()]
+        ways_of = iter(several)
+        for at, step in enumerate(self._steps):
+            if not isinstance(step, LocalRun):
+                pattern, replacement, ways = next(ways_of)
+                bits = None
+                if ways is not None:
+                    bits = [sum(1 << (len(self._runs) + literals[t]) for t in way) for way in ways]
+                self._steps[at] = (pattern, replacement, bits)
+        self._always_at = [
+            at
+            for at, step in enumerate(self._steps)
+            if not isinstance(step, LocalRun) and step[2] is None
+        ]
+        self._always = bool(self._always_at)
+        self._run_at = [
+            (at, 1 << i)
+            for i, at in enumerate(
+                at for at, step in enumerate(self._steps) if isinstance(step, LocalRun)
+            )
+        ]
+        # For each literal, the steps with a way to match needing it (and that way's bits).
+        self._ways_with: list[list[tuple[int, int]]] = [[] for _ in literals]
+        for at, step in enumerate(self._steps):
+            if not isinstance(step, LocalRun):
+                for way_bits in step[2] or ():
+                    for i in range(len(literals)):
+                        if way_bits >> (len(self._runs) + i) & 1:
+                            self._ways_with[i].append((at, way_bits))
+        self._masks: dict[str, int] = {}  # a word -> its bits
+        self._plans: dict[int, tuple[int, ...]] = {}  # a text's bits -> the steps to take
+        # A few rewrites (the lexicon's case-sensitive ones, say): the runs every match of
+        # each needs, one per way; a text holding none of them is left as it is at once.
+        keys: set[str] | None = set()
+        for pattern, _ in self._rewrites:
+            ways = required_literals(pattern)
+            if ways is None or keys is None:
+                keys = None
+                break
+            keys.update(max(sorted(way), key=len) for way in ways)
+        self._keys: Callable[[str], object] | None = None
+        if keys is not None and len(keys) <= _FEW_KEYS:  # one search for any of them
+            self._keys = re.compile("|".join(re.escape(key) for key in sorted(keys))).search
 
-    def _grow_tree(self) -> None:
-        self._treeable = False
+    @property
+    def single_word_rewrites(self) -> int:
+        """How many rewrites are applied word by word (the rest by ``pattern.sub``)."""
+        return sum(len(run.rewrites) for run in self._runs)
+
+    def _mask(self, words: list[str]) -> int:
+        masks = self._masks
         try:
-            self._tree = {}
-            self._build(0, len(self._rewrites))
-        except re.error:
-            self._tree = None
+            return reduce(or_, map(masks.__getitem__, words), 0)
+        except KeyError:  # a word not seen before: learn it
+            pass
+        if len(masks) >= MAX_WORDS:  # words typed by users must not grow it without end
+            self._forget()
+        for word in words:
+            if word not in masks:
+                mask = 0
+                for run, bit in self._run_bits:
+                    if run.learn(word):
+                        mask |= bit
+                for text, bit in self._literal_bits:
+                    if text in word:
+                        mask |= bit
+                masks[word] = mask
+        return reduce(or_, map(masks.__getitem__, words), 0)
 
-    def _build(self, low: int, high: int) -> None:
-        assert self._tree is not None
-        self._tree[(low, high)] = re.compile(
-            "|".join(f"(?:{pattern.pattern})" for pattern, _ in self._rewrites[low:high])
-        )
-        if high - low > 1:
-            middle = (low + high) // 2
-            self._build(low, middle)
-            self._build(middle, high)
+    def _forget(self) -> None:
+        """Drop what was learnt (each word is learnt again when next seen)."""
+        self._masks.clear()
+        self._plans.clear()
+        for run in self._runs:
+            run.changed.clear()
+
+    def _plan(self, mask: int) -> tuple[int, ...]:
+        """The steps that may change a text with these bits, in order: the runs that change
+        one of its words, and the rewrites of several words whose required runs (of one way
+        to match) are all there."""
+        plan = self._plans.get(mask)
+        if plan is None:
+            taken = set(self._always_at)
+            for at, bit in self._run_at:
+                if mask & bit:
+                    taken.add(at)
+            literals = mask >> len(self._runs)
+            while literals:  # each literal the text holds: the ways needing it
+                lowest = literals & -literals
+                literals ^= lowest
+                for at, bits in self._ways_with[lowest.bit_length() - 1]:
+                    if bits & mask == bits:
+                        taken.add(at)
+            plan = self._plans[mask] = tuple(sorted(taken))
+        return plan
 
     def apply(self, text: str) -> str:
-        rewrites, replacements = self._rewrites, self._replacements
-        if self._treeable:
-            self._uses += 1
-            if self._uses >= TREE_AFTER:
-                self._grow_tree()
-        if self._tree is None:
-            for (pattern, _), replacement in zip(rewrites, replacements, strict=True):
-                text = pattern.sub(replacement, text)
-            return text
-        index = self._next(text, 0, 0, len(rewrites))
-        while index is not None:
-            text = rewrites[index][0].sub(replacements[index], text)
-            index = self._next(text, index + 1, 0, len(rewrites))
-        return text
+        return self.apply_words(text)[0]
 
-    def _next(self, text: str, start: int, low: int, high: int) -> int | None:
-        """The first rewrite at ``start`` or later (within ``low``–``high``) that matches."""
-        assert self._tree is not None
-        if high <= start:
-            return None
-        if low >= start and not self._tree[(low, high)].search(text):
-            return None
-        if high - low == 1:
-            return low
-        middle = (low + high) // 2
-        found = self._next(text, start, low, middle)
-        return found if found is not None else self._next(text, start, middle, high)
+    def apply_words(self, text: str) -> tuple[str, list[str] | None]:
+        """``apply(text)`` and its words (``\\w+``), or None for the words when not read."""
+        if self._keys is not None and not self._keys(text):
+            return text, None
+        words = _WORD.findall(text)
+        mask = self._mask(words)
+        if not mask and not self._always:
+            return text, words
+        steps, plan, done = self._steps, self._plan(mask), -1
+        while True:
+            at = next((at for at in plan if at > done), None)
+            if at is None:
+                return text, words
+            done = at
+            step = steps[at]
+            if isinstance(step, LocalRun):
+                text = _WORD.sub(step.replace, text)
+            else:
+                rewritten = step[0].sub(step[1], text)
+                if rewritten == text:
+                    continue
+                text = rewritten
+            words = _WORD.findall(text)
+            plan = self._plan(self._mask(words))
