@@ -259,20 +259,22 @@ def measure(
     env: dict[str, str] | None = None,
 ) -> dict[str, object]:
     empty_database(url)
-    with (
-        FakeBotApi() as fake,
-        WebhookCluster(url, fake, workers=workers, **(env or {})) as cluster,
-    ):
-        sampler = Sampler(cluster, every)
-        time.sleep(5.0)  # the helper's start and rehearsal (in its own process)
-        sampler.began = time.monotonic()
-        sampler.sample()
-        ready = {pid: series[0][1] for pid, series in sampler.rss.items()}
-        sampler.start()
-        started = time.monotonic()
-        done = drive(cluster, fake, minutes, updates, results)
-        elapsed = time.monotonic() - started
-        sampler.stop()
+    with FakeBotApi() as fake:
+        cluster = WebhookCluster(url, fake, workers=workers, **(env or {}))
+        try:  # stopped also when it never became healthy
+            cluster.start(timeout=180.0)
+            sampler = Sampler(cluster, every)
+            time.sleep(5.0)  # the helper's start and rehearsal (in its own process)
+            sampler.began = time.monotonic()
+            sampler.sample()
+            ready = {pid: series[0][1] for pid, series in sampler.rss.items()}
+            sampler.start()
+            started = time.monotonic()
+            done = drive(cluster, fake, minutes, updates, results)
+            elapsed = time.monotonic() - started
+            sampler.stop()
+        finally:
+            cluster.stop()
     per_worker = []
     for pid, series in sampler.rss.items():
         half = series[-1][0] / 2
