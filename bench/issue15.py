@@ -43,7 +43,7 @@ class Output:
 
 
 def run_script(args: list[str], env: dict[str, str] | None = None) -> Output:
-    shown = " ".join(a for a in args if "://" not in a)
+    shown = " ".join("URL" if "://" in a else a for a in args)  # no password in the file
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / args[0]), *args[1:]],
@@ -267,7 +267,7 @@ def section(
         if reachable:
             outputs[name] = run_script(args, env)
         else:
-            shown = "python bench/" + " ".join(a for a in args if "://" not in a)
+            shown = "python bench/" + " ".join("URL" if "://" in a else a for a in args)
             outputs[name] = Output(shown, failed="skipped: no PostgreSQL (give --database)")
     table = Table()
     startup_rows(table, outputs["startup"])
