@@ -37,7 +37,7 @@ eval: setup
 	@$(PY) -m bot eval
 
 bench: setup
-	@$(PY) bench/run.py $(BENCH_ARGS)  # BENCH_ARGS="--memory-run postgresql+psycopg://…" adds the 10-minute memory run
+	@$(PY) bench/run.py $(BENCH_ARGS)  # BENCH_ARGS="--database URL --memory-minutes 10 --webhook-rounds 2"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,6 +1,7 @@
 """Benchmarks (``make bench``): Q&A answer time, scaling, overhead over bare rapidfuzz, start-up,
 the time to render a DigComp result and the coordinator documents, and the webhook workers'
-latency, throughput and memory on PostgreSQL.
+latency, throughput and memory on PostgreSQL, the shared registers under load, and the issue-15
+table of ratios against bare baselines (bench/issue15.py).
 
 Writes the figures to docs/BENCHMARKS.md. Timing is measured here, never asserted in tests.
 """
@@ -8,6 +9,7 @@ Writes the figures to docs/BENCHMARKS.md. Timing is measured here, never asserte
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import statistics
@@ -22,6 +24,7 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import issue15  # noqa: E402
 from bench.digcomp import run as digcomp_rendering  # noqa: E402
 from bench.documents import run as coordinator_documents  # noqa: E402
 from bench.groups import run as group_report  # noqa: E402
@@ -32,6 +35,7 @@ from knowledge.loader import KnowledgeBase, load_knowledge  # noqa: E402
 from knowledge.matcher import Matcher, prepare  # noqa: E402
 
 REPEATS = 3
+KEPT = "<!-- Written by hand: make bench keeps everything from this line on. -->"
 SCALED_ENTRIES = 10_000
 
 
@@ -99,48 +103,65 @@ def start_to_first_answer() -> list[float]:
     return timings
 
 
-def webhook_workers() -> list[str]:
-    """The webhook benchmark in a fresh process: this one holds the 10,000-entry knowledge base,
-    whose garbage collections would stall the load generator and inflate the latencies."""
+def webhook_workers(env: dict[str, str], *args: str) -> list[str]:
+    """bench/webhook.py (``args``: ``--teams`` for the shared registers) in a fresh process:
+    this one holds the 10,000-entry knowledge base, whose garbage collections would stall the
+    load generator and inflate the latencies."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "webhook.py")],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [sys.executable, str(ROOT / "bench" / "webhook.py"), *args],
+        cwd=ROOT, capture_output=True, text=True, check=False, env={**os.environ, **env},
     )  # fmt: skip
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["?"])[-1]
+        return [f"bench/webhook.py {' '.join(args)} failed (exit {result.returncode}): {last}"]
     return result.stdout.rstrip("\n").split("\n")
 
 
-def issue15_ratios(memory_run: list[str] | None = None) -> list[str]:
-    """Start-up, documents and matcher scale against their bare baselines (issue 15), each
-    bench's own output, in fresh processes (bench/startup.py, bench/documents_helper.py,
-    bench/digcomp.py --ratio, bench/matcher_scale.py); with ``memory_run`` (its arguments),
-    bench/memory_run.py too (10 minutes by default: only on request)."""
-    lines = ["## Against bare baselines (issue 15)", "", "```"]
-    scripts = [["startup.py"], ["documents_helper.py"], ["digcomp.py", "--ratio"]]
-    scripts += [["matcher_scale.py"]]
-    if memory_run is not None:
-        scripts.append(["memory_run.py", *memory_run])
-    for script, *args in scripts:
-        result = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / script), *args],
-            cwd=ROOT, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        shown = " ".join([script, *(a for a in args if "://" not in a)])
-        lines += [f"$ python bench/{shown}", *result.stdout.rstrip("\n").split("\n"), ""]
-    return [*lines[:-1], "```"]
+def replace_section(section: list[str]) -> int:
+    """Put ``section`` in place of its older self in docs/BENCHMARKS.md (up to the next
+    section or the hand-written part), or before the hand-written part."""
+    path = ROOT / "docs" / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8")
+    new = "\n".join(section) + "\n"
+    start = text.find(section[0] + "\n")
+    if start < 0:
+        start = text.index(KEPT) if KEPT in text else len(text)
+        end = start
+    else:
+        following = [text.find(m, start + 1) for m in ("\n## ", "\n" + KEPT)]
+        end = min([f + 1 for f in following if f >= 0], default=len(text))
+    path.write_text(text[:start] + new + "\n" + text[end:].lstrip("\n"), encoding="utf-8")
+    print(new)
+    return 0
 
 
 def main() -> int:
     options = argparse.ArgumentParser(description="make bench: writes docs/BENCHMARKS.md")
     options.add_argument(
-        "--memory-run",
-        metavar="DATABASE_URL",
-        help="also run bench/memory_run.py (10 minutes) against this PostgreSQL database",
+        "--database",
+        metavar="URL",
+        default=os.environ.get("TEST_DATABASE_URL") or os.environ.get("BENCH_DATABASE_URL"),
+        help="PostgreSQL for the webhook benches (default $TEST_DATABASE_URL, else "
+        "$BENCH_DATABASE_URL, else postgres@127.0.0.1/celvedis_bench when reachable); "
+        "its contents are dropped",
     )
-    options.add_argument("--memory-minutes", type=float, default=10.0)
+    options.add_argument(
+        "--memory-minutes",
+        type=float,
+        default=3.0,
+        help="length of bench/worker_memory.py's run (issue 15 asks for 10)",
+    )
+    options.add_argument("--webhook-rounds", type=int, default=1, help="bench/webhook_jobs.py runs")
+    options.add_argument(
+        "--only-issue15",
+        action="store_true",
+        help="re-run only the issue-15 section and replace it in docs/BENCHMARKS.md",
+    )
     args = options.parse_args()
-    memory_run = None
-    if args.memory_run:
-        memory_run = ["--database", args.memory_run, "--minutes", str(args.memory_minutes)]
+    if args.only_issue15:
+        section = issue15.section(args.database, args.memory_minutes, args.webhook_rounds)
+        return replace_section(section)
+    env = {"BENCH_DATABASE_URL": args.database} if args.database else {}
     questions = [item.question for item in load_eval_set()]
     knowledge = load_knowledge(default_registry().ids())
     start = time.perf_counter()
@@ -196,11 +217,16 @@ def main() -> int:
         "start to first answer ≤ 1.5 s; pipeline ≤ 2× bare rapidfuzz.",
     ]
     lines += ["", *digcomp_rendering(), "", *coordinator_documents(), "", *group_report()]
-    lines += ["", *webhook_workers()]
-    lines += ["", *issue15_ratios(memory_run)]
+    lines += ["", *webhook_workers(env), "", *webhook_workers(env, "--teams")]
+    lines += ["", *issue15.section(args.database, args.memory_minutes, args.webhook_rounds)]
     report = "\n".join(lines) + "\n"
-    (ROOT / "docs").mkdir(exist_ok=True)
-    (ROOT / "docs" / "BENCHMARKS.md").write_text(report, encoding="utf-8")
+    path = ROOT / "docs" / "BENCHMARKS.md"
+    path.parent.mkdir(exist_ok=True)
+    if path.exists():  # what is written by hand below the marker stays
+        old = path.read_text(encoding="utf-8")
+        if KEPT in old:
+            report += "\n" + old[old.index(KEPT) :]
+    path.write_text(report, encoding="utf-8")
     print(report)
     return 0
 

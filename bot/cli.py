@@ -250,9 +250,14 @@ def _webhook(settings: Settings, workers: int | None, host: str) -> int:
     if problems:
         raise SettingsError("\n".join(problems))
     _check_port_free(host, settings.port)
-    migrate_or_explain(settings.database_url)  # once here, not racing in every worker
+    # Once here, not racing in every worker; in a child, so that this process (the one worker,
+    # or the workers' supervisor) never holds Alembic, nor SQLAlchemy when it only supervises.
+    status = _migrate_in_child()
+    if status != 0:
+        return status
     # Fewer malloc arenas for the workers' threads: much less resident memory, same speed.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    limit_malloc_arenas(int(os.environ["MALLOC_ARENA_MAX"]))  # this process serves with 1
     uvicorn.run(
         "bot.telegram.webhook:create_app",
         factory=True,
@@ -264,6 +269,50 @@ def _webhook(settings: Settings, workers: int | None, host: str) -> int:
         timeout_graceful_shutdown=25,
     )
     return 0
+
+
+def _migrate_in_child() -> int:
+    """``python -m bot`` migrating ``$DATABASE_URL`` in a child interpreter (the URL stays in
+    the environment, off the command line); its one-line problem, if any, is printed here and
+    its exit status returned (0: migrated)."""
+    import subprocess
+
+    code = "import sys; from bot.cli import _migrate; sys.exit(_migrate())"
+    child = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    if child.stderr:
+        print(child.stderr, end="", file=sys.stderr)
+    return child.returncode
+
+
+def _migrate() -> int:
+    """The child's side of ``_migrate_in_child``: errors as ``main`` reports them."""
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings)
+        migrate_or_explain(settings.database_url)
+    except _configuration_errors() as exc:
+        print(f"Configuration problem:\n{exc}", file=sys.stderr)
+        return 2
+    except StartupError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def limit_malloc_arenas(arenas: int) -> None:
+    """glibc's ``mallopt(M_ARENA_MAX, arenas)`` for this process (MALLOC_ARENA_MAX is read only
+    when a process starts: this covers the one that is already running). Nothing elsewhere."""
+    import contextlib
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if sys.platform != "linux" or not name:
+        return
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to limit
+        ctypes.CDLL(name).mallopt(-8, arenas)  # M_ARENA_MAX
 
 
 def migrate_or_explain(url: str) -> None:

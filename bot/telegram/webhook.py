@@ -62,11 +62,14 @@ def make_bot(settings: Settings, pool_size: int = 32) -> Bot:
     """A Bot for ``settings`` (token, optional other Bot API server)."""
     assert settings.telegram_token
     base = settings.api_base_url
+    request = HTTPXRequest(connection_pool_size=pool_size, read_timeout=15.0)
     return Bot(
         settings.telegram_token,
         base_url=base,
         base_file_url=base.removesuffix("/bot") + "/file/bot",
-        request=HTTPXRequest(connection_pool_size=pool_size, read_timeout=15.0),
+        request=request,
+        # A webhook never calls getUpdates: no second HTTP client (and TLS context) for it.
+        get_updates_request=request,
     )
 
 
