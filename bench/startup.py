@@ -4,8 +4,8 @@ pseudo-terminal, measured when "> " appears) against bench/baseline_chat.py — 
 (the language picker) and for a returning user in the middle of a tool (welcome, privacy
 notice, main menu with "continue"). Then the time from the prompt to the first answer to a
 typed question, typed at once and after a 1 s pause (someone reading the screen): wall time
-until the answer's prompt, and the process's CPU meanwhile (with whatever start-up work runs
-after the prompt).
+until the answer's prompt, the process's CPU meanwhile (with whatever start-up work runs
+after the prompt) and the wall time from launch to the answer, the pause left out.
 
 Runs alternate (A B A B); medians are printed. ``--before DIR`` measures the chat of another
 checkout (e.g. a worktree of ``main``) in the same rounds, for a before/after comparison.
@@ -65,13 +65,14 @@ def _to_prompt(
     """CPU seconds and peak RSS (MiB) of an interactive command when "> " first appears; with
     ``question``, typed ``pause`` seconds later, also the wall time and CPU until the answer
     (the next "> ") and the peak RSS then."""
+    launched = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:
         os.chdir(cwd)
         os.execv(argv[0], argv)
     seen = _read_until(fd, b"", lambda out: b"> " in out)
     cpu, peak = _cpu_and_peak(pid)
-    figures = {"cpu": cpu, "rss": peak}
+    figures = {"cpu": cpu, "rss": peak, "wall": time.perf_counter() - launched}
     if question is not None:
         time.sleep(pause)
         before, _ = _cpu_and_peak(pid)
@@ -80,6 +81,7 @@ def _to_prompt(
         os.write(fd, question.encode() + b"\n")
         _read_until(fd, seen, lambda out: out.count(b"> ") > prompts)
         figures["answer_wall"] = time.perf_counter() - start
+        figures["launch_to_answer"] = time.perf_counter() - launched - pause
         after, figures["answer_rss"] = _cpu_and_peak(pid)
         figures["answer_cpu"] = after - before
     os.kill(pid, 9)
@@ -145,7 +147,10 @@ def main() -> None:
             line += (
                 f"  → answer: wall {values['answer_wall'] * 1000:.0f} ms, "
                 f"CPU {values['answer_cpu'] * 1000:.0f} ms, peak RSS {values['answer_rss']:.1f} MiB"
+                f"; launch → answer (pause left out) {values['launch_to_answer']:.2f} s"
             )
+        else:
+            line += f"  wall {values['wall']:.2f} s"
         print(line)
     for what in ("ask", "chat", "chat_returning", "before_chat", "before_chat_returning"):
         if what not in figures:
