@@ -149,7 +149,7 @@ def main() -> None:
                 f"CPU {values['answer_cpu'] * 1000:.0f} ms, peak RSS {values['answer_rss']:.1f} MiB"
                 f"; launch → answer (pause left out) {values['launch_to_answer']:.2f} s"
             )
-        else:
+        elif "wall" in values:
             line += f"  wall {values['wall']:.2f} s"
         print(line)
     for what in ("ask", "chat", "chat_returning", "before_chat", "before_chat_returning"):
