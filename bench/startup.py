@@ -3,9 +3,9 @@ bench/baseline_ask.py, and of ``python -m bot chat`` up to its first prompt (run
 pseudo-terminal, measured when "> " appears) against bench/baseline_chat.py — for a new user
 (the language picker) and for a returning user in the middle of a tool (welcome, privacy
 notice, main menu with "continue"). Then the time from the prompt to the first answer to a
-typed question, typed at once and after a 1 s pause (someone reading the screen): wall time
-until the answer's prompt, the process's CPU meanwhile (with whatever start-up work runs
-after the prompt) and the wall time from launch to the answer, the pause left out.
+typed question, typed at once and after a pause of 1 s or 3 s (someone reading the screen):
+wall time until the answer's prompt, the process's CPU meanwhile (with whatever start-up work
+runs after the prompt) and the wall time from launch to the answer, the pause left out.
 
 Runs alternate (A B A B); medians are printed. ``--before DIR`` measures the chat of another
 checkout (e.g. a worktree of ``main``) in the same rounds, for a before/after comparison.
@@ -14,6 +14,7 @@ Usage: ``python bench/startup.py [rounds] [--before DIR]``."""
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import pty
 import select
@@ -30,7 +31,7 @@ QUESTION = "kur meklēt partnerus?"
 TICK = os.sysconf("SC_CLK_TCK")
 NEW_USER, RETURNING_USER = "990001", "990002"
 RETURNING_SETUP = "/start\n2\n/digcomp\n1\n"  # English, DigComp started: a "continue" in the menu
-PAUSE = 1.0  # seconds before typing the question in the "after a pause" runs
+PAUSES = (1.0, 3.0)  # seconds before typing the question in the "after a pause" runs
 
 Figures = dict[str, float]
 
@@ -107,9 +108,12 @@ def _chat_commands(prefix: str, cwd: Path) -> dict[str, Callable[[], Figures]]:
         f"{prefix}chat": lambda: _to_prompt(chat(NEW_USER), cwd),
         f"{prefix}chat_returning": lambda: _to_prompt(chat(RETURNING_USER), cwd),
         f"{prefix}answer_at_once": lambda: _to_prompt(chat(RETURNING_USER), cwd, QUESTION),
-        f"{prefix}answer_after_pause": lambda: _to_prompt(
-            chat(RETURNING_USER), cwd, QUESTION, PAUSE
-        ),
+        **{
+            f"{prefix}answer_after_{pause:.0f}s": functools.partial(
+                _to_prompt, chat(RETURNING_USER), cwd, QUESTION, pause
+            )
+            for pause in PAUSES
+        },
     }
 
 
