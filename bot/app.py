@@ -1,26 +1,27 @@
-"""Wiring: settings -> database, content, flows and Q&A -> one Dialogue."""
+"""Wiring: settings -> database, content, flows and Q&A -> one Dialogue.
+
+Importing this module is cheap (the dialogue core, SQLAlchemy and the flows are imported by
+``build_dialogue``), so ``python -m bot chat`` can load the texts before its first prompt.
+"""
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.dialogue.core import Dialogue
-from bot.dialogue.flood import FloodLimits
-from bot.dialogue.qa import QuestionAnswering
-from bot.settings import bot_username_from_env
-from flows.registry import FlowRegistry, default_registry
-from knowledge.index_cache import load_index
-from knowledge.loader import KnowledgeBase
-from knowledge.matcher import Matcher
 from knowledge.texts import Catalogue
-from storage.db import Database
+from storage.schema_version import head_revisions
+
+if TYPE_CHECKING:
+    from bot.dialogue.core import Dialogue
+    from bot.dialogue.flood import FloodLimits
+    from flows.registry import FlowRegistry
+    from knowledge.loader import KnowledgeBase
+    from knowledge.matcher import Matcher
+    from storage.db import Database
 
 TEXTS_PATH = Path(__file__).parent / "content" / "texts.yaml"
-MIGRATIONS = Path(__file__).parent.parent / "storage" / "migrations" / "versions"
-_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
-_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.*)$", re.MULTILINE)
 
 
 def load_texts() -> Catalogue:
@@ -28,21 +29,8 @@ def load_texts() -> Catalogue:
 
 
 def _head_revisions() -> frozenset[str]:
-    """The newest Alembic revision ids, read from the migration files' ``revision`` and
-    ``down_revision`` lines (without loading Alembic, which costs ~0.2 s and ~15 MB)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in MIGRATIONS.glob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        revision = _REVISION.search(text)
-        if revision is None:
-            raise ValueError(f"{path.name}: no revision line")
-        revisions.add(revision.group(1))
-        down = _DOWN_REVISION.search(text)
-        if down is None:
-            raise ValueError(f"{path.name}: no down_revision line")
-        parents.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
-    return frozenset(revisions - parents)
+    """The newest Alembic revision ids (storage.schema_version, without loading Alembic)."""
+    return head_revisions()
 
 
 def schema_is_current(db: Database) -> bool:
@@ -77,6 +65,14 @@ def build_dialogue(
     ``flood`` turns on flood control (Telegram transports). The knowledge base and the matcher
     come from the compiled index cache unless given. ``matcher`` (built on ``knowledge``)
     and ``texts`` let content built once be shared by several dialogues (the tests do)."""
+    from bot.dialogue.core import Dialogue
+    from bot.dialogue.qa import QuestionAnswering
+    from bot.settings import bot_username_from_env
+    from flows.registry import default_registry
+    from knowledge.index_cache import load_index
+    from knowledge.matcher import Matcher
+    from storage.db import Database
+
     default_flows = flows is None
     flows = flows or default_registry()
     if warm_up:

@@ -18,6 +18,8 @@ from bot.settings import Settings, SettingsError, StartupError
 from knowledge.texts import ContentError
 
 if TYPE_CHECKING:
+    from bot.dialogue.core import Dialogue
+    from flows.registry import FlowRegistry
     from knowledge.answers import Answerer
 
 
@@ -184,34 +186,71 @@ def _moment(text: str) -> datetime:
 
 
 def _chat(settings: Settings, user_id: int, now: datetime | None, name: str | None = None) -> int:
-    from bot.app import build_dialogue
+    """The terminal chat. On a terminal whose first screen can be told from the SQLite file
+    (``bot.first_screen``), the prompt comes once the texts and the knowledge index are loaded
+    (a content problem is still reported before it), and SQLAlchemy, the dialogue core and the
+    database start in the background while the user types (``TerminalChat.run_starting``).
+    Otherwise (a script, PostgreSQL, a migration or reminders due) all is ready before the
+    first input, as it always was."""
+    import bot.app
     from bot.terminal import TerminalChat
 
-    dialogue = build_dialogue(settings.database_url, admin_ids=settings.admin_ids)
     source: TextIO = sys.stdin
     if isinstance(source, io.TextIOWrapper):  # bytes that are not UTF-8 become U+FFFD
         source.reconfigure(errors="replace")
-    chat = TerminalChat(dialogue, settings.out_dir, user_id=user_id, now=now, first_name=name)
-    return chat.run(cast(TextIO, _WarmUpOnRead(source, dialogue.flows.warm_up)))
+    chat = TerminalChat(None, settings.out_dir, user_id=user_id, now=now, first_name=name)
+    url, admins = settings.database_url, settings.admin_ids
+    if not source.isatty():
+        chat.dialogue = bot.app.build_dialogue(url, admin_ids=admins)
+        return chat.run(cast(TextIO, _WarmUpOnRead(source, chat.dialogue.flows.warm_up)))
+
+    from bot.first_screen import read_user, render
+    from knowledge.index_cache import load_index
+
+    texts = bot.app.load_texts()
+    knowledge, matcher = load_index()
+    view = read_user(url, user_id, now)
+    flows: FlowRegistry | None = None
+    if view is not None and view.language is not None:  # the main menu shows the flows
+        from flows.registry import default_registry
+
+        flows = default_registry()
+
+    def build() -> Dialogue:
+        return bot.app.build_dialogue(
+            url, admin_ids=admins, flows=flows, knowledge=knowledge, matcher=matcher, texts=texts
+        )
+
+    def warm_up() -> None:
+        chat.dialogue.flows.warm_up()
+
+    if view is None:  # the first screen needs the database
+        chat.dialogue = build()
+        return chat.run(cast(TextIO, _WarmUpOnRead(source, warm_up)))
+    # The document libraries load once the first answer is out, not against the start-up.
+    lines = cast(TextIO, _WarmUpOnRead(source, warm_up, after_lines=1))
+    return chat.run_starting(build, render(view, texts, flows), lines)
 
 
 class _WarmUpOnRead(io.TextIOBase):
     """The chat's input, which starts the flows' warm-up (loading the document libraries in a
-    thread) when the first line is awaited: after the first prompt, while the user types,
-    instead of competing with start-up."""
+    thread) when line ``after_lines`` (counted from 0) is awaited: after the first prompt, or
+    after the first answer, while the user types, instead of competing with start-up."""
 
-    def __init__(self, source: TextIO, warm_up: Callable[[], None]) -> None:
+    def __init__(self, source: TextIO, warm_up: Callable[[], None], after_lines: int = 0) -> None:
         super().__init__()
         self._source = source
         self._warm_up: Callable[[], None] | None = warm_up
+        self._lines_before = after_lines
 
     def isatty(self) -> bool:
         return self._source.isatty()
 
     def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
-        if self._warm_up is not None:
+        if self._warm_up is not None and self._lines_before <= 0:
             threading.Thread(target=self._warm_up, name="warm-up", daemon=True).start()
             self._warm_up = None
+        self._lines_before -= 1
         return self._source.readline(-1 if size is None else size)
 
 

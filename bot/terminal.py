@@ -3,20 +3,30 @@
 Buttons print as ``[1] label``; typing the number presses it. Files are saved under the output
 directory and printed as ``[file] <path>``. When standard input is not a terminal, one input is
 read a line and the program exits at the end of input, so conversations can be scripted.
+
+On a terminal, ``run_starting`` shows the first screen (worked out by ``bot.first_screen``) and
+the prompt before the dialogue core exists, and builds the core in a background thread while
+the user types; the first line waits for it, so nothing typed is lost or reordered.
 """
 
 from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.dialogue.core import Dialogue
 from bot.dialogue.messages import Button, Input, Reply
+from bot.starting import Starting
+
+if TYPE_CHECKING:  # the core (and SQLAlchemy with it) is imported by whoever builds it
+    from bot.dialogue.core import Dialogue
+    from bot.dialogue.reminders import DueReminder
 
 LOCAL_USER_ID = 1
+BANNER = "Ceļvedis — terminal chat. /start to begin, Ctrl-D to quit.\n\n"
 OTHER_KINDS = {"/photo": "photo", "/sticker": "sticker", "/voice": "voice", "/location": "location"}
 
 
@@ -25,7 +35,7 @@ class TerminalChat:
 
     def __init__(
         self,
-        dialogue: Dialogue,
+        dialogue: Dialogue | None,
         out_dir: Path,
         *,
         user_id: int = LOCAL_USER_ID,
@@ -34,7 +44,7 @@ class TerminalChat:
         now: datetime | None = None,
         first_name: str | None = None,
     ) -> None:
-        self.dialogue = dialogue
+        self._dialogue = dialogue  # None until ``run_starting`` has it built
         self.first_name = first_name  # what Telegram would send as the user's first name
         self.out_dir = out_dir
         self.user_id = user_id
@@ -42,6 +52,16 @@ class TerminalChat:
         self.language_code = language_code
         self.now = now  # a fixed "now" for reminders (``--now``), to try them without waiting
         self._buttons: list[Button] = []
+
+    @property
+    def dialogue(self) -> Dialogue:
+        if self._dialogue is None:
+            raise RuntimeError("the dialogue core is not built yet")
+        return self._dialogue
+
+    @dialogue.setter
+    def dialogue(self, dialogue: Dialogue) -> None:
+        self._dialogue = dialogue
 
     def to_input(self, line: str) -> Input:
         text = line.rstrip("\n")
@@ -114,8 +134,47 @@ class TerminalChat:
             source.reconfigure(errors="replace")
         self.deliver_reminders()
         if interactive:
-            self.output.write("Ceļvedis — terminal chat. /start to begin, Ctrl-D to quit.\n\n")
+            self.output.write(BANNER)
             self.send("/start")
+        return self._loop(source, interactive)
+
+    def run_starting(
+        self,
+        build: Callable[[], Dialogue],
+        first_screen: Sequence[Reply],
+        source: TextIO,
+    ) -> int:
+        """The interactive chat started before its dialogue core exists: the banner, the first
+        screen (what the core's ``/start`` gives this user, see ``bot.first_screen``) and the
+        prompt at once; then ``build`` runs in a background thread, and the core answers that
+        ``/start`` and claims the user's due reminders there. The first line (or the end of
+        input) waits for it; whatever the core said that the first screen did not is shown
+        then, before that line's answer."""
+        start_input = self.to_input("/start")
+
+        def start() -> tuple[Dialogue, list[Reply], list[DueReminder]]:
+            dialogue = build()
+            replies = dialogue.handle(start_input)
+            return dialogue, replies, dialogue.reminders.claim_due(self.now, user_id=self.user_id)
+
+        background = Starting(start, name="chat-start")
+        self.output.write(BANNER)
+        self.print_replies(list(first_screen))
+        self.output.write("> ")
+        self.output.flush()
+        background.start()  # after the prompt: it does not hold it up
+        line = source.readline()
+        self._dialogue, replies, due = background.result()
+        if replies != list(first_screen):  # the data changed meanwhile: the core's answer
+            self.print_replies(replies)
+        if due:
+            self.print_replies([reminder.reply for reminder in due])
+        if not line:
+            return 0
+        self.send(line)
+        return self._loop(source, interactive=True)
+
+    def _loop(self, source: TextIO, interactive: bool) -> int:
         while True:
             if interactive:
                 self.output.write("> ")
