@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Insert, delete, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Insert,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from storage.models import (
     Base,
@@ -74,6 +87,53 @@ class UserRepository:
         return user
 
 
+@dataclass
+class LockedState:
+    """A user's dialogue-state row, locked for the input being handled, as plain values (no
+    ORM object: it is read and written once per input). ``write`` stores changed columns."""
+
+    session: Session
+    user_id: int
+    flow: str | None
+    step: str | None
+    answers: dict[str, Any]
+    context: dict[str, Any]
+    history: list[str]
+    seq: int
+    paused: dict[str, Any]
+    topic: str | None
+    topic_at: datetime | None
+    feedback_for: int | None
+    version: int
+    updated_at: datetime
+
+    def write(self, changes: dict[str, Any]) -> None:
+        """UPDATE the changed columns, bumping ``version`` as the ORM's version counter does:
+        a write whose version no longer matches raises ``StaleDataError`` (nothing written)."""
+        if not changes:
+            return
+        now = utcnow()
+        values = {**changes, "version": self.version + 1, "updated_at": now}
+        where = {"row_user_id": self.user_id, "row_version": self.version}
+        connection = self.session.connection()
+        result = cast(CursorResult[Any], connection.execute(_WRITE_STATE, {**values, **where}))
+        if result.rowcount != 1:
+            raise StaleDataError("the dialogue state changed under this input")
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.version += 1
+        self.updated_at = now
+
+
+# Built once (a statement's cache key is then computed once, not per input); the values come
+# with each execution.
+_STATE = cast(Table, DialogueState.__table__)
+_LOCK_STATE = select(_STATE).where(_STATE.c.user_id == bindparam("user_id")).with_for_update()
+_WRITE_STATE = update(_STATE).where(
+    _STATE.c.user_id == bindparam("row_user_id"), _STATE.c.version == bindparam("row_version")
+)
+
+
 class DialogueRepository:
     """A user's dialogue-state row, locked for the input being handled (its typed view and the
     conversion live in ``bot.dialogue.state``)."""
@@ -81,30 +141,25 @@ class DialogueRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def lock(self, user_id: int) -> DialogueState:
+    def lock(self, user_id: int) -> LockedState:
         """The user's state row, locked until the transaction ends (created when missing)."""
-        query = (
-            select(DialogueState)
-            .where(DialogueState.user_id == user_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        row = self.session.scalars(query).one_or_none()
-        if row is not None:
-            return row
-        insert_if_missing(
-            self.session,
-            DialogueState,
-            user_id=user_id,
-            answers={},
-            context={},
-            history=[],
-            seq=0,
-            paused={},
-            version=1,
-            updated_at=utcnow(),
-        )
-        return self.session.scalars(query).one()
+        connection = self.session.connection()
+        row = connection.execute(_LOCK_STATE, {"user_id": user_id}).mappings().one_or_none()
+        if row is None:
+            insert_if_missing(
+                self.session,
+                DialogueState,
+                user_id=user_id,
+                answers={},
+                context={},
+                history=[],
+                seq=0,
+                paused={},
+                version=1,
+                updated_at=utcnow(),
+            )
+            row = connection.execute(_LOCK_STATE, {"user_id": user_id}).mappings().one()
+        return LockedState(self.session, **row)
 
 
 class FlowResultRepository:
@@ -383,6 +438,10 @@ class ReminderRepository:
         return rows
 
 
+_QUESTIONS = cast(Table, QuestionLog.__table__)
+_LOG_QUESTION = insert(_QUESTIONS).returning(_QUESTIONS.c.id)
+
+
 class QuestionLogRepository:
     """Free-text questions with the matcher's verdict and the user's feedback."""
 
@@ -398,18 +457,19 @@ class QuestionLogRepository:
         outcome: str,
         entry_id: str | None,
         score: float,
-    ) -> QuestionLog:
-        row = QuestionLog(
-            user_id=user_id,
-            question=question[:2000],
-            language=language,
-            outcome=outcome,
-            entry_id=entry_id,
-            score=score,
-        )
-        self.session.add(row)
-        self.session.flush()
-        return row
+    ) -> int:
+        """Log a question (one INSERT, no ORM object); its id."""
+        values = {
+            "user_id": user_id,
+            "question": question[:2000],
+            "language": language,
+            "outcome": outcome,
+            "entry_id": entry_id,
+            "score": score,
+            "feedback": None,
+            "created_at": utcnow(),
+        }
+        return int(self.session.connection().execute(_LOG_QUESTION, values).scalar_one())
 
     def set_feedback(self, log_id: int, user_id: int, feedback: int) -> bool:
         """Record 👍 (+1) or 👎 (-1); only the user who asked may rate, and only answers."""
