@@ -109,6 +109,27 @@ def webhook_workers() -> list[str]:
     return result.stdout.rstrip("\n").split("\n")
 
 
+def update_cpu() -> list[str]:
+    """CPU, statements and transactions per text or button update on the webhook's path
+    (bench/update_cpu.py, in a fresh process, on PostgreSQL: ``BENCH_DATABASE_URL``)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "update_cpu.py"), "--rounds", "1"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return [
+        "## CPU per text or button update (issue 15, target 4)",
+        "",
+        "`python bench/update_cpu.py`: one process plays a webhook worker's dialogue on "
+        "PostgreSQL and replays 60 % questions, 20 % commands and 20 % button presses from 400 "
+        "users through the webhook's path (JSON, `Update.de_json`, `to_input`, "
+        "`Dialogue.handle_update` with the webhook's outbox writer). Target: ≤ 8 ms CPU per "
+        "update, ≤ 2 transactions per update. `python bench/update_cpu.py TREE_A TREE_B` "
+        "compares two source trees (alternating).",
+        "",
+        *result.stdout.rstrip("\n").split("\n"),
+    ]
+
+
 def issue15_ratios(memory_run: list[str] | None = None) -> list[str]:
     """Start-up, documents and matcher scale against their bare baselines (issue 15), each
     bench's own output, in fresh processes (bench/startup.py, bench/documents_helper.py,
@@ -197,6 +218,7 @@ def main() -> int:
     ]
     lines += ["", *digcomp_rendering(), "", *coordinator_documents(), "", *group_report()]
     lines += ["", *webhook_workers()]
+    lines += ["", *update_cpu()]
     lines += ["", *issue15_ratios(memory_run)]
     report = "\n".join(lines) + "\n"
     (ROOT / "docs").mkdir(exist_ok=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -88,6 +88,39 @@ class UserRepository:
 
 
 @dataclass
+class UserRow:
+    """A user's row, locked for the input being handled, as plain values (no ORM object).
+    Change its fields, then ``save`` writes the changed columns in one UPDATE."""
+
+    session: Session = field(repr=False, compare=False)
+    id: int
+    language: str | None
+    telegram_language: str | None
+    language_fixed: bool
+    first_seen: datetime
+    last_seen: datetime
+    flood_window_start: datetime | None
+    flood_count: int
+    muted_until: datetime | None
+    _stored: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._stored = {name: getattr(self, name) for name in _USER_FIELDS}
+
+    def save(self) -> None:
+        """Write the fields changed since loading (or the last ``save``); nothing if none."""
+        changes = {
+            name: getattr(self, name)
+            for name in _USER_FIELDS
+            if getattr(self, name) != self._stored[name]
+        }
+        if changes:
+            connection = self.session.connection()
+            connection.execute(_WRITE_USER, {**changes, "row_id": self.id})
+            self._stored.update(changes)
+
+
+@dataclass
 class LockedState:
     """A user's dialogue-state row, locked for the input being handled, as plain values (no
     ORM object: it is read and written once per input). ``write`` stores changed columns."""
@@ -132,6 +165,43 @@ _LOCK_STATE = select(_STATE).where(_STATE.c.user_id == bindparam("user_id")).wit
 _WRITE_STATE = update(_STATE).where(
     _STATE.c.user_id == bindparam("row_user_id"), _STATE.c.version == bindparam("row_version")
 )
+_USERS = cast(Table, User.__table__)
+_USER_FIELDS = tuple(column.name for column in _USERS.c if column.name != "id")
+_WRITE_USER = update(_USERS).where(_USERS.c.id == bindparam("row_id"))
+_STATE_PREFIX = "state_"
+# The user's row and their dialogue state in one statement; the user's row locked FOR NO KEY
+# UPDATE (as ``UserRepository.touch`` locks it). That lock serialises a user's inputs, so the
+# state row needs no lock of its own; its version check still refuses a stale write.
+_ENTER = (
+    select(_USERS, *(c.label(_STATE_PREFIX + c.name) for c in _STATE.c))
+    .select_from(_USERS.outerjoin(_STATE, _STATE.c.user_id == _USERS.c.id))
+    .where(_USERS.c.id == bindparam("user_id"))
+    .with_for_update(of=_USERS, key_share=True)
+)
+
+
+def enter(
+    session: Session, user_id: int, telegram_language: str | None = None
+) -> tuple[UserRow, LockedState]:
+    """The user (created on first contact, ``last_seen`` and the client's language refreshed
+    but not yet saved) and their dialogue state (created when missing), both read in one
+    statement, the user's row locked until the transaction ends — what ``touch`` and
+    ``DialogueRepository.lock`` give, with plain values instead of ORM objects."""
+    now = utcnow()
+    connection = session.connection()
+    row = connection.execute(_ENTER, {"user_id": user_id}).mappings().first()
+    if row is None:  # first contact (two first inputs may race: the insert tolerates it)
+        values = {"telegram_language": telegram_language, "first_seen": now, "last_seen": now}
+        insert_if_missing(session, User, id=user_id, **values)
+        row = connection.execute(_ENTER, {"user_id": user_id}).mappings().one()
+    user = UserRow(session, **{c.name: row[c.name] for c in _USERS.c})
+    user.last_seen = now
+    if telegram_language and user.telegram_language != telegram_language:
+        user.telegram_language = telegram_language
+    if row[_STATE_PREFIX + "user_id"] is None:  # first input (or rows from before the state)
+        return user, DialogueRepository(session).lock(user_id)
+    state = {c.name: row[_STATE_PREFIX + c.name] for c in _STATE.c}
+    return user, LockedState(session, **state)
 
 
 class DialogueRepository:
