@@ -135,6 +135,30 @@ def replace_section(section: list[str]) -> int:
     return 0
 
 
+def update_cpu(env: dict[str, str]) -> list[str]:
+    """CPU, statements and transactions per text or button update on the webhook's path
+    (bench/update_cpu.py, in a fresh process, on PostgreSQL: ``BENCH_DATABASE_URL``)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "update_cpu.py"), "--rounds", "1"],
+        cwd=ROOT, capture_output=True, text=True, check=False, env={**os.environ, **env},
+    )  # fmt: skip
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["?"])[-1]
+        return [f"bench/update_cpu.py failed (exit {result.returncode}): {last}"]
+    return [
+        "## CPU per text or button update (issue 15, target 4)",
+        "",
+        "`python bench/update_cpu.py`: one process plays a webhook worker's dialogue on "
+        "PostgreSQL and replays 60 % questions, 20 % commands and 20 % button presses from 400 "
+        "users through the webhook's path (JSON, `Update.de_json`, `to_input`, "
+        "`Dialogue.handle_update` with the webhook's outbox writer). Target: ≤ 8 ms CPU per "
+        "update, ≤ 2 transactions per update. `python bench/update_cpu.py TREE_A TREE_B` "
+        "compares two source trees (alternating).",
+        "",
+        *result.stdout.rstrip("\n").split("\n"),
+    ]
+
+
 def main() -> int:
     options = argparse.ArgumentParser(description="make bench: writes docs/BENCHMARKS.md")
     options.add_argument(
@@ -218,6 +242,7 @@ def main() -> int:
     ]
     lines += ["", *digcomp_rendering(), "", *coordinator_documents(), "", *group_report()]
     lines += ["", *webhook_workers(env), "", *webhook_workers(env, "--teams")]
+    lines += ["", *update_cpu(env)]
     lines += ["", *issue15.section(args.database, args.memory_minutes, args.webhook_rounds)]
     report = "\n".join(lines) + "\n"
     path = ROOT / "docs" / "BENCHMARKS.md"

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Insert, delete, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Insert,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from storage.models import (
     Base,
@@ -74,6 +87,123 @@ class UserRepository:
         return user
 
 
+@dataclass
+class UserRow:
+    """A user's row, locked for the input being handled, as plain values (no ORM object).
+    Change its fields, then ``save`` writes the changed columns in one UPDATE."""
+
+    session: Session = field(repr=False, compare=False)
+    id: int
+    language: str | None
+    telegram_language: str | None
+    language_fixed: bool
+    first_seen: datetime
+    last_seen: datetime
+    flood_window_start: datetime | None
+    flood_count: int
+    muted_until: datetime | None
+    _stored: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._stored = {name: getattr(self, name) for name in _USER_FIELDS}
+
+    def save(self) -> None:
+        """Write the fields changed since loading (or the last ``save``); nothing if none."""
+        changes = {
+            name: getattr(self, name)
+            for name in _USER_FIELDS
+            if getattr(self, name) != self._stored[name]
+        }
+        if changes:
+            connection = self.session.connection()
+            connection.execute(_WRITE_USER, {**changes, "row_id": self.id})
+            self._stored.update(changes)
+
+
+@dataclass
+class LockedState:
+    """A user's dialogue-state row, locked for the input being handled, as plain values (no
+    ORM object: it is read and written once per input). ``write`` stores changed columns."""
+
+    session: Session
+    user_id: int
+    flow: str | None
+    step: str | None
+    answers: dict[str, Any]
+    context: dict[str, Any]
+    history: list[str]
+    seq: int
+    paused: dict[str, Any]
+    topic: str | None
+    topic_at: datetime | None
+    feedback_for: int | None
+    version: int
+    updated_at: datetime
+
+    def write(self, changes: dict[str, Any]) -> None:
+        """UPDATE the changed columns, bumping ``version`` as the ORM's version counter does:
+        a write whose version no longer matches raises ``StaleDataError`` (nothing written)."""
+        if not changes:
+            return
+        now = utcnow()
+        values = {**changes, "version": self.version + 1, "updated_at": now}
+        where = {"row_user_id": self.user_id, "row_version": self.version}
+        connection = self.session.connection()
+        result = cast(CursorResult[Any], connection.execute(_WRITE_STATE, {**values, **where}))
+        if result.rowcount != 1:
+            raise StaleDataError("the dialogue state changed under this input")
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.version += 1
+        self.updated_at = now
+
+
+# Built once (a statement's cache key is then computed once, not per input); the values come
+# with each execution.
+_STATE = cast(Table, DialogueState.__table__)
+_LOCK_STATE = select(_STATE).where(_STATE.c.user_id == bindparam("user_id")).with_for_update()
+_WRITE_STATE = update(_STATE).where(
+    _STATE.c.user_id == bindparam("row_user_id"), _STATE.c.version == bindparam("row_version")
+)
+_USERS = cast(Table, User.__table__)
+_USER_FIELDS = tuple(column.name for column in _USERS.c if column.name != "id")
+_WRITE_USER = update(_USERS).where(_USERS.c.id == bindparam("row_id"))
+_STATE_PREFIX = "state_"
+# The user's row and their dialogue state in one statement; the user's row locked FOR NO KEY
+# UPDATE (as ``UserRepository.touch`` locks it). That lock serialises a user's inputs, so the
+# state row needs no lock of its own; its version check still refuses a stale write.
+_ENTER = (
+    select(_USERS, *(c.label(_STATE_PREFIX + c.name) for c in _STATE.c))
+    .select_from(_USERS.outerjoin(_STATE, _STATE.c.user_id == _USERS.c.id))
+    .where(_USERS.c.id == bindparam("user_id"))
+    .with_for_update(of=_USERS, key_share=True)
+)
+
+
+def enter(
+    session: Session, user_id: int, telegram_language: str | None = None
+) -> tuple[UserRow, LockedState]:
+    """The user (created on first contact, ``last_seen`` and the client's language refreshed
+    but not yet saved) and their dialogue state (created when missing), both read in one
+    statement, the user's row locked until the transaction ends — what ``touch`` and
+    ``DialogueRepository.lock`` give, with plain values instead of ORM objects."""
+    now = utcnow()
+    connection = session.connection()
+    row = connection.execute(_ENTER, {"user_id": user_id}).mappings().first()
+    if row is None:  # first contact (two first inputs may race: the insert tolerates it)
+        values = {"telegram_language": telegram_language, "first_seen": now, "last_seen": now}
+        insert_if_missing(session, User, id=user_id, **values)
+        row = connection.execute(_ENTER, {"user_id": user_id}).mappings().one()
+    user = UserRow(session, **{c.name: row[c.name] for c in _USERS.c})
+    user.last_seen = now
+    if telegram_language and user.telegram_language != telegram_language:
+        user.telegram_language = telegram_language
+    if row[_STATE_PREFIX + "user_id"] is None:  # first input (or rows from before the state)
+        return user, DialogueRepository(session).lock(user_id)
+    state = {c.name: row[_STATE_PREFIX + c.name] for c in _STATE.c}
+    return user, LockedState(session, **state)
+
+
 class DialogueRepository:
     """A user's dialogue-state row, locked for the input being handled (its typed view and the
     conversion live in ``bot.dialogue.state``)."""
@@ -81,30 +211,25 @@ class DialogueRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def lock(self, user_id: int) -> DialogueState:
+    def lock(self, user_id: int) -> LockedState:
         """The user's state row, locked until the transaction ends (created when missing)."""
-        query = (
-            select(DialogueState)
-            .where(DialogueState.user_id == user_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        row = self.session.scalars(query).one_or_none()
-        if row is not None:
-            return row
-        insert_if_missing(
-            self.session,
-            DialogueState,
-            user_id=user_id,
-            answers={},
-            context={},
-            history=[],
-            seq=0,
-            paused={},
-            version=1,
-            updated_at=utcnow(),
-        )
-        return self.session.scalars(query).one()
+        connection = self.session.connection()
+        row = connection.execute(_LOCK_STATE, {"user_id": user_id}).mappings().one_or_none()
+        if row is None:
+            insert_if_missing(
+                self.session,
+                DialogueState,
+                user_id=user_id,
+                answers={},
+                context={},
+                history=[],
+                seq=0,
+                paused={},
+                version=1,
+                updated_at=utcnow(),
+            )
+            row = connection.execute(_LOCK_STATE, {"user_id": user_id}).mappings().one()
+        return LockedState(self.session, **row)
 
 
 class FlowResultRepository:
@@ -383,6 +508,10 @@ class ReminderRepository:
         return rows
 
 
+_QUESTIONS = cast(Table, QuestionLog.__table__)
+_LOG_QUESTION = insert(_QUESTIONS).returning(_QUESTIONS.c.id)
+
+
 class QuestionLogRepository:
     """Free-text questions with the matcher's verdict and the user's feedback."""
 
@@ -398,18 +527,19 @@ class QuestionLogRepository:
         outcome: str,
         entry_id: str | None,
         score: float,
-    ) -> QuestionLog:
-        row = QuestionLog(
-            user_id=user_id,
-            question=question[:2000],
-            language=language,
-            outcome=outcome,
-            entry_id=entry_id,
-            score=score,
-        )
-        self.session.add(row)
-        self.session.flush()
-        return row
+    ) -> int:
+        """Log a question (one INSERT, no ORM object); its id."""
+        values = {
+            "user_id": user_id,
+            "question": question[:2000],
+            "language": language,
+            "outcome": outcome,
+            "entry_id": entry_id,
+            "score": score,
+            "feedback": None,
+            "created_at": utcnow(),
+        }
+        return int(self.session.connection().execute(_LOG_QUESTION, values).scalar_one())
 
     def set_feedback(self, log_id: int, user_id: int, feedback: int) -> bool:
         """Record 👍 (+1) or 👎 (-1); only the user who asked may rate, and only answers."""

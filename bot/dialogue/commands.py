@@ -38,6 +38,7 @@ def _start(core: Dialogue, turn: Turn, args: str) -> None:
         if turn.user.language is None:  # first contact by a link: the client's language
             code = turn.input.language_code or ""
             turn.user.language = "en" if code.startswith("en") else DEFAULT_LANGUAGE
+            turn.user.save()  # at once: the invite's own queries see it
             turn.say(core.privacy.notice(turn))
         core.invites.open(turn, args.strip())
         return

@@ -37,7 +37,7 @@ from storage.db import Database
 from storage.delivery import ProcessedUpdateRepository
 from storage.models import utcnow
 from storage.privacy import erase_user
-from storage.repositories import DialogueRepository, UserRepository
+from storage.repositories import enter
 
 log = logging.getLogger(__name__)
 
@@ -152,15 +152,17 @@ class Dialogue:
             return shared_chat  # a group or channel: nothing personal, nothing stored
         if inp.kind in ("text", "command"):
             inp = replace(inp, payload=clean_text(inp.payload))
-        user = UserRepository(session).touch(inp.user_id, inp.language_code)
+        # The user's row (locked: one input of a user at a time) and their dialogue state, in
+        # one statement; the user's changes (last seen, flood count) are saved at once.
+        user, row = enter(session, inp.user_id, inp.language_code)
         verdict = self.flood.check(user, utcnow()) if self.flood else "ok"
+        user.save()
         if verdict == "ignore":
             return []
         if verdict == "warn":
             seconds = int(self.flood.mute.total_seconds()) if self.flood else 0
             lang = user.language or DEFAULT_LANGUAGE
             return [Reply(self.texts.text("flood.note", lang, seconds=seconds))]
-        row = DialogueRepository(session).lock(inp.user_id)
         # The name a project's team sees, kept current (written only when it changed).
         self.names.keep(session, user.id, inp.first_name)
         turn = Turn(session, user, load_state(row), inp, defer_documents=self.defer_documents)
@@ -172,6 +174,7 @@ class Dialogue:
             erase_user(session, user.id, former)
             session.expunge_all()
         else:
+            user.save()  # a language chosen (saved already where it was chosen: no statement)
             save_state(row, turn.dialogue)
         return turn.replies
 
@@ -229,6 +232,7 @@ class Dialogue:
     def _set_language(self, turn: Turn, lang: str) -> None:
         if lang in ("follow", "fix") and turn.user.language is not None:
             turn.user.language_fixed = lang == "fix"
+            turn.user.save()
             turn.say(Reply(self.t(turn, f"language.{lang}_set"), edit=True))
             return
         if lang not in LANGUAGES:
@@ -236,6 +240,7 @@ class Dialogue:
             return
         first_time = turn.user.language is None
         turn.user.language = lang
+        turn.user.save()  # at once: anything read later in this input sees it
         if first_time:
             turn.say(Reply(self.t(turn, "welcome"), edit=True))
             turn.say(self.privacy.notice(turn))

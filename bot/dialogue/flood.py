@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from storage.models import User
+from storage.repositories import UserRow
 
 Verdict = Literal["ok", "warn", "ignore"]
 
@@ -21,7 +21,7 @@ class FloodLimits:
     window: timedelta = timedelta(seconds=10)
     mute: timedelta = timedelta(seconds=30)
 
-    def check(self, user: User, now: datetime) -> Verdict:
+    def check(self, user: UserRow, now: datetime) -> Verdict:
         """Count this input on ``user`` and say whether to handle it."""
         if user.muted_until is not None and now < user.muted_until:
             return "ignore"

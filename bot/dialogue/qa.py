@@ -78,7 +78,7 @@ class QuestionAnswering:
         result = verdict.match
         best = result.best if result else None
         outcome = result.outcome if result else "none"
-        log = QuestionLogRepository(turn.session).add(
+        log_id = QuestionLogRepository(turn.session).add(
             user_id=turn.user.id,
             question=question,
             language=verdict.language,
@@ -88,9 +88,9 @@ class QuestionAnswering:
         )
         answered = self.knowledge.get(verdict.entry_id) if verdict.entry_id else None
         if verdict.kind == "answer" and answered is not None and result is not None:
-            turn.say(self.entry_reply(answered, lang, feedback_for=log.id, also=result.also))
+            turn.say(self.entry_reply(answered, lang, feedback_for=log_id, also=result.also))
         elif verdict.kind == "did_you_mean" and result is not None:
-            turn.say(self._did_you_mean(result, lang, log.id))
+            turn.say(self._did_you_mean(result, lang, log_id))
         elif verdict.kind == "not_covered" and result is not None:
             turn.say(self._not_covered(result, lang))
         elif not any(ch.isalnum() for ch in question):

@@ -14,6 +14,7 @@ from typing import Any
 
 from flows.engine import FlowState
 from storage.models import DialogueState as DialogueRow
+from storage.repositories import LockedState
 
 TOPIC_TTL = timedelta(minutes=10)  # a follow-up question refers to the last answer this long
 
@@ -96,7 +97,7 @@ class DialogueState:
 
 
 # ---- the row ---------------------------------------------------------------------------
-def load_state(row: DialogueRow) -> DialogueState:
+def load_state(row: LockedState | DialogueRow) -> DialogueState:
     """The typed state of a (locked) row."""
     active = None
     if row.flow:
@@ -122,8 +123,9 @@ def load_state(row: DialogueRow) -> DialogueState:
     )
 
 
-def save_state(row: DialogueRow, state: DialogueState) -> None:
-    """Write ``state`` onto its locked row; only changed columns are updated."""
+def save_state(row: LockedState, state: DialogueState) -> None:
+    """Write ``state`` onto its locked row; only changed columns are updated (no statement
+    when nothing changed)."""
     active = state.active
     values: dict[str, Any] = {
         "flow": active.flow if active else None,
@@ -137,6 +139,4 @@ def save_state(row: DialogueRow, state: DialogueState) -> None:
         "topic_at": state.topic.at if state.topic else None,
         "feedback_for": state.feedback_for,
     }
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
+    row.write({name: value for name, value in values.items() if getattr(row, name) != value})

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.dialogue.messages import Input, Reply
 from bot.dialogue.state import DialogueState
 from knowledge.texts import DEFAULT_LANGUAGE
-from storage.models import User
+from storage.repositories import UserRow
 
 
 @dataclass
@@ -18,7 +18,7 @@ class Turn:
     """Everything one input may read or change; saved together when the input is handled."""
 
     session: Session
-    user: User
+    user: UserRow
     dialogue: DialogueState
     input: Input
     replies: list[Reply] = field(default_factory=list)

@@ -17,21 +17,23 @@ import logging
 import threading
 from collections.abc import Callable
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from storage.db import CONNECT_TIMEOUT_S
+from storage.delivery import OUTBOX_CHANNEL, mark_notified, notified
 
 log = logging.getLogger(__name__)
 
-OUTBOX = "celvedis_outbox"
+OUTBOX = OUTBOX_CHANNEL
 
 
 def notify(session: Session, channel: str = OUTBOX) -> None:
-    """Wake the listeners on ``channel`` when this transaction commits (PostgreSQL only)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"NOTIFY {channel}"))
+    """Wake the listeners on ``channel`` when this transaction commits (PostgreSQL only); once
+    per transaction (``OutboxRepository.add`` sends it with the row it queues)."""
+    if session.get_bind().dialect.name == "postgresql" and not notified(session, channel):
+        session.connection().exec_driver_sql(f"NOTIFY {channel}")
+        mark_notified(session, channel)
 
 
 class Listener:
