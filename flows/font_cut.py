@@ -19,12 +19,11 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import pickle
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from flows.fonts import font_bytes
-from knowledge.parsed_cache import cache_dir, write_pickle
+from knowledge.parsed_cache import cache_dir, read_keyed, write_keyed
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -89,21 +88,12 @@ def _kept_cut(bold: bool) -> bytes:
     directory = cache_dir()
     entry = directory / f"font-cut-{key.hex()[:24]}.pickle" if directory is not None else None
     if entry is not None:
-        try:
-            with entry.open("rb") as handle:
-                kept_key, data = pickle.load(handle)
-            if kept_key == key and isinstance(data, bytes):
-                return data
-        except FileNotFoundError:
-            pass
-        except Exception as exc:  # cut short, corrupt, another shape: made again
-            log.info("font cut %s unreadable (%s)", entry.name, type(exc).__name__)
+        kept = read_keyed(entry, key, "font cut")
+        if isinstance(kept, bytes):
+            return kept
     data = make_cut(whole)
     if entry is not None:
-        try:
-            write_pickle(entry, (key, data))
-        except (OSError, pickle.PicklingError) as exc:
-            log.info("font cut not kept (%s)", type(exc).__name__)
+        write_keyed(entry, key, data, "font cut")
     return data
 
 

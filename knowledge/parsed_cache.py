@@ -27,6 +27,7 @@ PACKAGE_DIR = Path(__file__).parent
 PROJECT_DIR = PACKAGE_DIR.parent.resolve()
 DEFAULT_DIR = PROJECT_DIR / "var" / "cache"
 FORMAT = 1  # bump when what is kept changes shape
+MISSING: Any = object()  # read_keyed: nothing usable kept
 
 
 def cache_dir() -> Path | None:
@@ -47,17 +48,11 @@ def parsed(path: Path, data: bytes, parse: Callable[[bytes], Any]) -> Any:
     name = hashlib.sha256(f"{FORMAT}|{sys.version_info[:2]}|{resolved}".encode())
     entry = directory / f"yaml-{name.hexdigest()[:24]}.pickle"
     digest = hashlib.sha256(data).digest()
-    try:
-        with entry.open("rb") as handle:
-            kept_digest, value = pickle.load(handle)
-        if kept_digest == digest:
-            return value
-    except FileNotFoundError:
-        pass
-    except Exception as exc:  # cut short, corrupt, another shape: parse again
-        log.info("parsed-content cache %s unreadable (%s)", entry.name, type(exc).__name__)
+    kept = read_keyed(entry, digest, "parsed-content cache")
+    if kept is not MISSING:
+        return kept
     value = parse(data)
-    _write(entry, (digest, value))
+    write_keyed(entry, digest, value, "parsed-content cache")
     return value
 
 
@@ -75,9 +70,23 @@ def write_pickle(path: Path, value: Any) -> None:
         raise
 
 
-def _write(entry: Path, kept: tuple[bytes, Any]) -> None:
-    """Silently skipped when it cannot be written."""
+def read_keyed(entry: Path, key: bytes, what: str) -> Any:
+    """The value kept in ``entry`` under ``key`` (``write_keyed``), or ``MISSING`` when there is
+    none, it was kept under another key, or the file is unreadable (cut short, corrupt)."""
     try:
-        write_pickle(entry, kept)
+        with entry.open("rb") as handle:
+            kept_key, value = pickle.load(handle)
+    except FileNotFoundError:
+        return MISSING
+    except Exception as exc:
+        log.info("%s %s unreadable (%s)", what, entry.name, type(exc).__name__)
+        return MISSING
+    return value if kept_key == key else MISSING
+
+
+def write_keyed(entry: Path, key: bytes, value: Any, what: str) -> None:
+    """Keep ``value`` under ``key`` in ``entry``; silently skipped when it cannot be written."""
+    try:
+        write_pickle(entry, (key, value))
     except (OSError, pickle.PicklingError) as exc:
-        log.info("parsed-content cache not written (%s)", type(exc).__name__)
+        log.info("%s not written (%s)", what, type(exc).__name__)
