@@ -69,24 +69,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     review.add_argument("--limit", type=int, default=50)
     args = parser.parse_args(argv)
 
+    return _explaining_errors(lambda: _dispatch(args))
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    configure_logging(settings)
+    if args.command == "validate":
+        return _validate(args.dir)
+    if args.command == "eval":
+        return _eval()
+    if args.command == "ask":
+        return _ask(args.question, args.jsonl)
+    if args.command == "unanswered":
+        return _unanswered(settings, args.limit)
+    if args.command == "chat":
+        return _chat(settings, args.user, args.now, args.name)
+    if args.command == "webhook":
+        return _webhook(settings, args.workers, args.host)
+    if args.command == "set-webhook":
+        return _set_webhook(settings, args.url, args.delete)
+    return _run(settings)
+
+
+def _explaining_errors(run: Callable[[], int]) -> int:
+    """``run()``, with a configuration, start-up or content problem told in one clear message
+    and an exit code (2: configuration, 1: the others, 130: interrupted)."""
     try:
-        settings = Settings.from_env()
-        configure_logging(settings)
-        if args.command == "validate":
-            return _validate(args.dir)
-        if args.command == "eval":
-            return _eval()
-        if args.command == "ask":
-            return _ask(args.question, args.jsonl)
-        if args.command == "unanswered":
-            return _unanswered(settings, args.limit)
-        if args.command == "chat":
-            return _chat(settings, args.user, args.now, args.name)
-        if args.command == "webhook":
-            return _webhook(settings, args.workers, args.host)
-        if args.command == "set-webhook":
-            return _set_webhook(settings, args.url, args.delete)
-        return _run(settings)
+        return run()
     except _configuration_errors() as exc:
         print(f"Configuration problem:\n{exc}", file=sys.stderr)
         return 2
@@ -327,17 +337,14 @@ def _migrate_in_child() -> int:
 
 def _migrate() -> int:
     """The child's side of ``_migrate_in_child``: errors as ``main`` reports them."""
-    try:
+
+    def migrate() -> int:
         settings = Settings.from_env()
         configure_logging(settings)
         migrate_or_explain(settings.database_url)
-    except _configuration_errors() as exc:
-        print(f"Configuration problem:\n{exc}", file=sys.stderr)
-        return 2
-    except StartupError as exc:
-        print(f"Cannot start: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return 0
+
+    return _explaining_errors(migrate)
 
 
 def limit_malloc_arenas(arenas: int) -> None:
