@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -110,35 +110,19 @@ def test_a_builder_that_dies_mid_build_leaves_the_job_to_another(
     db = webhook.dialogue.db
     if db.dialect != "postgresql":
         pytest.skip("row locks held by a builder: PostgreSQL")
-    started, never = threading.Event(), threading.Event()
-    real_make = builder_module.make
-
-    def stuck(flows: Any, recipe: Any) -> bytes:
-        started.set()
-        never.wait(30)  # until the database ends this builder's session
-        return real_make(flows, recipe)
-
-    monkeypatch.setattr(builder_module, "make", stuck)
+    started, release = _stall_builds(monkeypatch)
     last = _to_last_statement(webhook)
     assert webhook.post(callback_update(LEARNER, last)) == 200
     assert started.wait(10)  # the worker's builder holds the first job, mid-build
-    holders = text(
-        "SELECT pid FROM pg_locks JOIN pg_class ON pg_class.oid = relation WHERE "
-        "relname = 'document_jobs' AND mode = 'RowShareLock' AND pid <> pg_backend_pid()"
-    )
-    with db.transaction() as session:
-        held = session.execute(holders).scalars().all()
+    held = _sessions_holding_jobs(db)
     assert held
     other = DocumentBuilder(Database(db.url), webhook.dialogue.flows)
     with other.db.transaction() as session:  # the held job is skipped, not waited for
         claimed = DocumentJobRepository(session).claim()
         assert claimed is not None and claimed.recipe["index"] == 1
     # The stuck builder "dies": the server ends its session, its transaction rolls back.
-    with db.transaction() as session:
-        for pid in held:
-            session.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
-    monkeypatch.setattr(builder_module, "make", real_make)
-    never.set()
+    _end_sessions(db, held)
+    release()
     while other.build_one():
         pass
     fake = webhook.fake
@@ -274,29 +258,14 @@ def test_a_group_report_builder_dying_mid_build_loses_and_doubles_nothing(
     db = webhook.dialogue.db
     if db.dialect != "postgresql":
         pytest.skip("row locks held by a builder: PostgreSQL")
-    started, never = threading.Event(), threading.Event()
-    real_make = builder_module.make
-
-    def stuck(flows: Any, recipe: Any) -> bytes:
-        started.set()
-        never.wait(30)  # until the database ends this builder's session
-        return real_make(flows, recipe)
-
-    monkeypatch.setattr(builder_module, "make", stuck)
+    started, release = _stall_builds(monkeypatch)
     close = _round_to_close(webhook)
     assert webhook.post(callback_update(TEACHER, close)) == 200
     assert started.wait(10)  # the worker's builder holds the chart's job, mid-build
-    holders = text(
-        "SELECT pid FROM pg_locks JOIN pg_class ON pg_class.oid = relation WHERE "
-        "relname = 'document_jobs' AND mode = 'RowShareLock' AND pid <> pg_backend_pid()"
-    )
-    with db.transaction() as session:
-        held = session.execute(holders).scalars().all()
-        for pid in held:  # the builder "dies": its session ends, its transaction rolls back
-            session.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    held = _sessions_holding_jobs(db)
+    _end_sessions(db, held)  # the builder "dies": its session ends, its transaction rolls back
     assert held
-    monkeypatch.setattr(builder_module, "make", real_make)
-    never.set()
+    release()
     other = DocumentBuilder(Database(db.url), webhook.dialogue.flows)
     while other.build_one():
         pass
@@ -307,3 +276,38 @@ def test_a_group_report_builder_dying_mid_build_loses_and_doubles_nothing(
     assert [name[-4:] for name, _ in files] == [".png", "xlsx"]
     assert all(data for _, data in files)
     other.db.dispose()
+
+
+def _stall_builds(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, Callable[[], None]]:
+    """Builds stop at their start (the event is set then) until ``release()`` (at most 30 s,
+    or until the database ends the builder's session)."""
+    started, never = threading.Event(), threading.Event()
+    real_make = builder_module.make
+
+    def stuck(flows: Any, recipe: Any) -> bytes:
+        started.set()
+        never.wait(30)
+        return real_make(flows, recipe)
+
+    def release() -> None:
+        monkeypatch.setattr(builder_module, "make", real_make)
+        never.set()
+
+    monkeypatch.setattr(builder_module, "make", stuck)
+    return started, release
+
+
+def _sessions_holding_jobs(db: Database) -> list[int]:
+    """The other database sessions holding a document job's row lock (PostgreSQL)."""
+    holders = text(
+        "SELECT pid FROM pg_locks JOIN pg_class ON pg_class.oid = relation WHERE "
+        "relname = 'document_jobs' AND mode = 'RowShareLock' AND pid <> pg_backend_pid()"
+    )
+    with db.transaction() as session:
+        return list(session.execute(holders).scalars().all())
+
+
+def _end_sessions(db: Database, pids: list[int]) -> None:
+    with db.transaction() as session:
+        for pid in pids:
+            session.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
