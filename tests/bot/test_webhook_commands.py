@@ -14,6 +14,7 @@ from bot.settings import Settings
 from tests.bot.fake_telegram import message_update
 from tests.bot.telegram.test_webhook import SECRET, _serve
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.ports import reserved_port
 
 
 def test_webhook_refuses_to_start_without_its_secret(
@@ -102,20 +103,13 @@ def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
     return err
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_an_unreachable_database_is_one_line_and_a_non_zero_exit(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"postgresql+psycopg://celvedis:hunter2secret@127.0.0.1:{_free_port()}/nowhere"
-    _webhook_env(monkeypatch, DATABASE_URL=url, PORT=str(_free_port()))
-    assert main(["webhook", "--host", "127.0.0.1"]) == 1
+    with reserved_port() as nobody, reserved_port() as port:  # refused; ours to listen on
+        url = f"postgresql+psycopg://celvedis:hunter2secret@127.0.0.1:{nobody}/nowhere"
+        _webhook_env(monkeypatch, DATABASE_URL=url, PORT=str(port))
+        assert main(["webhook", "--host", "127.0.0.1"]) == 1
     err = _one_line(capsys)
     assert err.startswith("Cannot start: DATABASE_URL: cannot reach the database at 127.0.0.1:")
     assert "hunter2secret" not in err
@@ -133,8 +127,9 @@ def test_an_unreachable_database_is_one_line_and_a_non_zero_exit(
 def test_a_wrong_database_url_is_named(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str, expected: str
 ) -> None:
-    _webhook_env(monkeypatch, DATABASE_URL=url, PORT=str(_free_port()))
-    assert main(["webhook", "--host", "127.0.0.1"]) in (1, 2)
+    with reserved_port() as port:
+        _webhook_env(monkeypatch, DATABASE_URL=url, PORT=str(port))
+        assert main(["webhook", "--host", "127.0.0.1"]) in (1, 2)
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err and "hunter2secret" not in err
 
@@ -149,8 +144,9 @@ def test_failing_migrations_are_one_line(
     with engine.begin() as conn:  # a table in the way of the first migration
         conn.execute(text("CREATE TABLE users (x INTEGER)"))
     engine.dispose()
-    _webhook_env(monkeypatch, DATABASE_URL=sqlite_url, PORT=str(_free_port()))
-    assert main(["webhook", "--host", "127.0.0.1"]) == 1
+    with reserved_port() as port:
+        _webhook_env(monkeypatch, DATABASE_URL=sqlite_url, PORT=str(port))
+        assert main(["webhook", "--host", "127.0.0.1"]) == 1
     assert "DATABASE_URL: migrating the database at sqlite file" in _one_line(capsys)
 
 
@@ -171,8 +167,9 @@ def test_a_port_in_use_is_one_line(
 def test_set_webhook_with_the_bot_api_unreachable_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _webhook_env(monkeypatch, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_free_port()}/bot")
-    assert main(["set-webhook", "https://bot.example.org"]) == 1
+    with reserved_port() as nobody:  # nothing listens there
+        _webhook_env(monkeypatch, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{nobody}/bot")
+        assert main(["set-webhook", "https://bot.example.org"]) == 1
     err = _one_line(capsys)
     assert "TELEGRAM_API_BASE_URL: cannot reach the Bot API at http://127.0.0.1:" in err
     assert "123:abc" not in err

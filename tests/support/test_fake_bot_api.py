@@ -15,6 +15,7 @@ from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import InvalidToken, RetryAfter
 
 from tests.support.fake_bot_api import DEFAULT_TOKEN, ApiCall, FakeBotApi
+from tests.support.ports import reserved_port
 
 CHAT = 4242
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +130,7 @@ def test_flood_error_has_telegrams_shape() -> None:
             headers={"Content-Type": "application/json"},
         )
         with pytest.raises(urllib.error.HTTPError) as caught:
-            urllib.request.urlopen(request, timeout=5)
+            urllib.request.urlopen(request, timeout=60)
         assert caught.value.code == 429
         assert json.loads(caught.value.read()) == {
             "ok": False,
@@ -137,7 +138,7 @@ def test_flood_error_has_telegrams_shape() -> None:
             "description": "Too Many Requests: retry after 1",
             "parameters": {"retry_after": 1},
         }
-        with urllib.request.urlopen(request, timeout=5) as response:  # JSON bodies work too
+        with urllib.request.urlopen(request, timeout=60) as response:  # JSON bodies work too
             body = json.loads(response.read())
         assert body["ok"] and body["result"]["text"] == "x"
         assert fake.calls("sendMessage")[-1].chat_id == CHAT
@@ -161,7 +162,7 @@ def test_wait_for_clear_and_latency() -> None:
                 await asyncio.gather(*(bot.send_message(CHAT, f"m{i}") for i in range(5)))
 
         run(scenario())
-        calls = fake.wait_for(lambda calls: len(calls) >= 6, timeout=5)  # getMe + 5
+        calls = fake.wait_for(lambda calls: len(calls) >= 6, timeout=60)  # getMe + 5
         assert sorted(fake.messages_for(CHAT)) == [f"m{i}" for i in range(5)]
         assert all(isinstance(call, ApiCall) for call in calls)
         fake.clear()
@@ -171,21 +172,20 @@ def test_wait_for_clear_and_latency() -> None:
 
 
 def test_runs_standalone() -> None:
-    with FakeBotApi() as probe:  # a port that was free a moment ago
-        port = probe.port
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fake_bot_api", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert f"http://127.0.0.1:{port}/bot" in line
-        url = f"http://127.0.0.1:{port}/bot{DEFAULT_TOKEN}/getMe"
-        with urllib.request.urlopen(url, timeout=5) as response:
-            assert json.loads(response.read())["result"]["is_bot"] is True
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with reserved_port() as port:  # kept for it: nobody else takes it meanwhile
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.fake_bot_api", "--port", str(port)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            assert f"http://127.0.0.1:{port}/bot" in line
+            url = f"http://127.0.0.1:{port}/bot{DEFAULT_TOKEN}/getMe"
+            with urllib.request.urlopen(url, timeout=60) as response:
+                assert json.loads(response.read())["result"]["is_bot"] is True
+        finally:
+            process.terminate()
+            process.wait(timeout=60)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ import httpx
 
 from tests.bot.fake_telegram import callback_update, message_update
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
+from tests.support.ports import reserve_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "cluster-secret"
@@ -32,14 +32,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class WebhookCluster:
-    """``python -m bot webhook`` with ``workers`` processes on a free port."""
+    """``python -m bot webhook`` with ``workers`` processes on a port reserved for it until
+    ``stop()`` (``tests.support.ports``: no other program takes it before the server binds)."""
 
     def __init__(
         self,
@@ -51,7 +46,8 @@ class WebhookCluster:
     ) -> None:
         """``log_path``: write the server's log there (else it is kept for error messages)."""
         self.log_path = log_path
-        self.port = free_port()
+        self._reservation = reserve_port()
+        self.port = int(self._reservation.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.env = {
@@ -79,7 +75,11 @@ class WebhookCluster:
         )  # fmt: skip
         if self.log_path:
             log.close()  # type: ignore[union-attr]
-        self.wait_healthy(timeout)
+        try:
+            self.wait_healthy(timeout)
+        except BaseException:
+            self.stop()  # no server left running after a failed start
+            raise
         return self
 
     def wait_healthy(self, timeout: float = 60.0) -> None:
@@ -125,15 +125,19 @@ class WebhookCluster:
         return sizes
 
     def stop(self, timeout: float = 30.0) -> int:
-        """SIGTERM (graceful: requests in flight finish) and wait; the exit code."""
-        if self.process is None:
-            return 0
-        self.process.send_signal(signal.SIGTERM)
+        """SIGTERM (graceful: requests in flight finish) and wait; the exit code. The port is
+        given up."""
         try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
+            if self.process is None:
+                return 0
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                return self.process.wait()
+        finally:
+            self._reservation.close()
 
     def __enter__(self) -> WebhookCluster:
         return self.start()

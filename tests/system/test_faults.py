@@ -17,13 +17,13 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import POSTGRES_URL
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.ports import reserved_port
 from tests.support.webhook_cluster import (
     ROOT,
     SECRET,
     SimulatedUser,
     TelegramSender,
     WebhookCluster,
-    free_port,
 )
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)")
@@ -74,9 +74,9 @@ def test_groups_poison_and_a_held_lock_at_debug_leak_nothing(postgres: str, tmp_
         asked.join()
         # Normal users meanwhile still get through the whole conversation.
         SimulatedUser(4103, sender, fake).converse(2)
-        assert fake.wait_for(lambda calls: bool(fake.messages_for(4102)), timeout=30)
+        assert fake.wait_for(lambda calls: bool(fake.messages_for(4102)), timeout=60)
         assert fake.wait_for(
-            lambda calls: len(fake.calls(chat_id=GROUP)) >= len(COMMANDS) + 1, timeout=30
+            lambda calls: len(fake.calls(chat_id=GROUP)) >= len(COMMANDS) + 1, timeout=60
         )
         time.sleep(1.0)
         to_group = fake.calls(chat_id=GROUP)
@@ -144,21 +144,22 @@ def test_a_clean_stop_leaves_no_session_or_lock_behind(postgres: str) -> None:
 
 
 def test_a_wrong_database_url_is_one_line_and_a_non_zero_exit() -> None:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DATABASE_URL": f"postgresql+psycopg://celvedis:pw@127.0.0.1:{free_port()}/nope",
-        "TELEGRAM_BOT_TOKEN": "123:abc",
-        "WEBHOOK_SECRET": SECRET,
-        "PORT": str(free_port()),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "webhook", "--host", "127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    with reserved_port() as nobody, reserved_port() as port:  # refused, and ours to listen on
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": f"postgresql+psycopg://celvedis:pw@127.0.0.1:{nobody}/nope",
+            "TELEGRAM_BOT_TOKEN": "123:abc",
+            "WEBHOOK_SECRET": SECRET,
+            "PORT": str(port),
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "webhook", "--host", "127.0.0.1"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,  # a hang guard: start-up takes seconds, longer on a loaded machine
+        )
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
