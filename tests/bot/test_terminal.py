@@ -41,7 +41,7 @@ def run_chat_process(tmp_path: Path, script: str, *args: str) -> subprocess.Comp
         capture_output=True,
         text=True,
         env={**os.environ, **chat_env(tmp_path)},
-        timeout=60,
+        timeout=300,  # a hang guard: seconds on a quiet machine, far more under load
         check=False,
     )
 
@@ -374,10 +374,10 @@ print(json.dumps({"code": code, "at_prompt": screen.at_prompt, "loaded": loaded,
         if setup:
             subprocess.run(
                 [sys.executable, "-m", "bot", "chat"], input=setup, env=env, text=True,
-                capture_output=True, check=True, timeout=120,
+                capture_output=True, check=True, timeout=300,
             )  # fmt: skip
         result = subprocess.run(
-            [sys.executable, "-c", probe], env=env, text=True, capture_output=True, timeout=120
+            [sys.executable, "-c", probe], env=env, text=True, capture_output=True, timeout=300
         )
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)

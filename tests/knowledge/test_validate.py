@@ -30,7 +30,7 @@ def validate(directory: Path | None = None) -> subprocess.CompletedProcess[str]:
 
 def test_shipped_content_is_valid() -> None:
     args = [sys.executable, "-m", "bot", "validate"]
-    result = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     count = int(result.stdout.split()[1])
     assert count >= 150

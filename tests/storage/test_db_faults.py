@@ -57,8 +57,9 @@ def test_a_held_lock_times_out_as_a_retryable_error() -> None:
         conn.execute(text("CREATE TABLE IF NOT EXISTS lock_probe (id INTEGER)"))
     holder = other.engine.connect()
     holder.execute(text("LOCK TABLE lock_probe IN ACCESS EXCLUSIVE MODE"))
-    started = time.monotonic()
     with pytest.raises(OperationalError) as caught, db.transaction() as session:
+        session.execute(text("SELECT 1"))  # connected first: a loaded machine connects slowly
+        started = time.monotonic()
         session.execute(text("SELECT * FROM lock_probe"))
     waited = time.monotonic() - started
     holder.rollback()
