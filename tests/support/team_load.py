@@ -171,7 +171,7 @@ CHANGE_STEPS = (
 )
 
 
-def _outbox_drains(db: Connection, within: float = 15.0) -> bool:
+def _outbox_drains(db: Connection, within: float = 120.0) -> bool:
     """Whether the outbox empties: rows sent in full are deleted by the sender's next look (at
     most a second apart when idle), so a row may outlive its delivery briefly."""
     deadline = time.monotonic() + within
