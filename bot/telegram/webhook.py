@@ -40,6 +40,7 @@ from bot.telegram.bot_api import BotApi
 from bot.telegram.builder import DocumentBuilder
 from bot.telegram.outbox import reply_to_json
 from bot.telegram.sender import OutboxSender
+from bot.telegram.trim import trim_forever
 from bot.telegram.updates import out_of_range, to_input
 from bot.telegram.wakeups import Listener, notify
 from flows import isolation
@@ -322,18 +323,22 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
 
         meet_task = asyncio.create_task(meet_telegram(api, sender, learnt), name="meet-telegram")
         sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+        trim_task = asyncio.create_task(trim_forever(), name="malloc-trim")
         log.info("webhook worker ready on %s", settings.webhook_path)
         try:
             yield
         finally:
             log.info("worker stopping: finishing deliveries under way")
             meet_task.cancel()
+            trim_task.cancel()
             builder.stop()
             if listener is not None:
                 await asyncio.to_thread(listener.stop)
             await sender.stop()
             sender_task.cancel()
-            await asyncio.gather(sender_task, meet_task, builder_task, return_exceptions=True)
+            await asyncio.gather(
+                sender_task, meet_task, builder_task, trim_task, return_exceptions=True
+            )
             await api.close()
             core.db.dispose()
             log.info("worker stopped")
