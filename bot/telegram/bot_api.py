@@ -82,10 +82,8 @@ class BotApi:
 
     async def call(self, method: str, params: Mapping[str, Any] | None = None) -> Any:
         """POST ``params`` (None values left out) as JSON; the answer's ``result``."""
-        body = json.dumps(
-            {k: v for k, v in (params or {}).items() if v is not None},
-            ensure_ascii=False,
-            separators=(",", ":"),
+        body = json.dumps(  # ASCII: a stray surrogate is Telegram's 400, not an encoding error
+            {k: v for k, v in (params or {}).items() if v is not None}, separators=(",", ":")
         ).encode()
         return await self._post(method, content=body, headers=JSON_HEADERS)
 
