@@ -116,7 +116,7 @@ def _cell(key: str | None, label: str, r: dict[str, Any]) -> str:
     if key is not None:
         return f"{r[key]:.2f}"
     if label.startswith("updates"):
-        return f"{r['updates']} ({r['refused']}); {r['calls']}"
+        return f"{r['updates']:.0f} ({r['refused']:.0f}); {r['calls']:.0f}"
     if label.startswith("p50"):
         return f"{r['p50']:.0f} / {r['p99']:.0f}"
     return f"{r['idle_tx_s']:.1f}; {r['idle_cpu_pct']:.1f}"
