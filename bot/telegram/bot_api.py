@@ -64,11 +64,10 @@ class BotApi:
         base_url: str = DEFAULT_API_BASE_URL,
         *,
         pool_size: int = 32,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._prefix = f"{base_url}{token}/"
         limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
-        self._client = httpx.AsyncClient(timeout=TIMEOUT, limits=limits, transport=transport)
+        self._client = httpx.AsyncClient(timeout=TIMEOUT, limits=limits)
         self.username: str | None = None  # learnt by get_me
 
     async def close(self) -> None:
