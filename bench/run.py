@@ -159,6 +159,30 @@ def update_cpu(env: dict[str, str]) -> list[str]:
     ]
 
 
+def send_cpu() -> list[str]:
+    """CPU per Bot API call, the webhook's own client against python-telegram-bot's ``Bot``
+    (bench/send_cpu.py, in a fresh process, against the fake Bot API)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "send_cpu.py"), "--rounds", "3"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["?"])[-1]
+        return [f"bench/send_cpu.py failed (exit {result.returncode}): {last}"]
+    return [
+        "## CPU per Bot API call on the webhook's sending side (issue 15, target 4)",
+        "",
+        "`python bench/send_cpu.py`: the same replies (a callback answer, an edit with a "
+        "keyboard, a new message) through `send_replies` with the outbox sender's own client "
+        "(`bot/telegram/bot_api.py`) and with python-telegram-bot's `Bot`, alternating, to the "
+        "fake Bot API in another process; CPU of the sending process per call.",
+        "",
+        "```",
+        *result.stdout.rstrip("\n").split("\n"),
+        "```",
+    ]
+
+
 def main() -> int:
     options = argparse.ArgumentParser(description="make bench: writes docs/BENCHMARKS.md")
     options.add_argument(
@@ -243,6 +267,7 @@ def main() -> int:
     lines += ["", *digcomp_rendering(), "", *coordinator_documents(), "", *group_report()]
     lines += ["", *webhook_workers(env), "", *webhook_workers(env, "--teams")]
     lines += ["", *update_cpu(env)]
+    lines += ["", *send_cpu()]
     lines += ["", *issue15.section(args.database, args.memory_minutes, args.webhook_rounds)]
     report = "\n".join(lines) + "\n"
     path = ROOT / "docs" / "BENCHMARKS.md"

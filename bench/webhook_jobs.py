@@ -62,15 +62,18 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 class TreeCluster(WebhookCluster):
-    """The webhook server of another source tree (its code; this interpreter)."""
+    """The webhook server of another source tree: its code, and its own ``.venv`` when it has
+    one (its dependencies), else this interpreter."""
 
     def __init__(self, tree: Path, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tree = tree
 
     def start(self, timeout: float = 90.0) -> TreeCluster:
+        own = self.tree / ".venv" / "bin" / "python"
+        python = str(own) if own.exists() else sys.executable
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "webhook", "--workers", str(self.workers),
+            [python, "-m", "bot", "webhook", "--workers", str(self.workers),
              "--host", "127.0.0.1"],
             cwd=self.tree,
             env=self.env,

@@ -421,9 +421,11 @@ def _set_webhook(settings: Settings, url: str, delete: bool) -> int:
     import asyncio
     from urllib.parse import urlsplit
 
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
     from bot.app import load_texts
     from bot.telegram.updates import register_commands_on
-    from bot.telegram.webhook import make_bot
 
     problems = settings.webhook_problems()
     parts = urlsplit(url)
@@ -436,7 +438,17 @@ def _set_webhook(settings: Settings, url: str, delete: bool) -> int:
         url = url.rstrip("/") + settings.webhook_path
 
     async def register() -> None:
-        async with make_bot(settings, pool_size=2) as bot:
+        assert settings.telegram_token
+        base = settings.api_base_url
+        request = HTTPXRequest(connection_pool_size=2, read_timeout=15.0)
+        bot = Bot(
+            settings.telegram_token,
+            base_url=base,
+            base_file_url=base.removesuffix("/bot") + "/file/bot",
+            request=request,
+            get_updates_request=request,
+        )
+        async with bot:
             if delete:
                 await bot.delete_webhook()
                 print("Webhook removed; the bot can poll again (python -m bot run).")

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import DocumentJob, utcnow
 
 WAITING, DONE, FAILED = "waiting", "done", "failed"
 MAX_ATTEMPTS = 3  # builds that raised before a job is given up (sent without its file)
+
+_committed = 0  # jobs this process queued whose transaction committed: see jobs_committed
+_committed_lock = threading.Lock()
+_PENDING = "document_jobs_pending"  # session.info: jobs added, not yet committed
+
+
+def jobs_committed() -> int:
+    """How many jobs this process has queued and committed so far: a builder woken after a
+    commit looks at the table only when this moved (most inputs queue none)."""
+    return _committed
+
+
+def _count_committed(session: Session) -> None:
+    global _committed
+    pending = session.info.pop(_PENDING, 0)
+    if pending:
+        with _committed_lock:
+            _committed += pending
 
 
 class DocumentJobRepository:
@@ -20,6 +39,10 @@ class DocumentJobRepository:
 
     def add(self, outbox_id: int, position: int, recipe: dict[str, Any]) -> None:
         self.session.add(DocumentJob(outbox_id=outbox_id, position=position, recipe=recipe))
+        info = self.session.info
+        if _PENDING not in info:
+            event.listen(self.session, "after_commit", _count_committed, once=True)
+        info[_PENDING] = info.get(_PENDING, 0) + 1
 
     def claim(self) -> DocumentJob | None:
         """The oldest waiting job. On PostgreSQL its row stays locked until the transaction

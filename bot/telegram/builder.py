@@ -6,8 +6,9 @@ workers' builders never build the same job, and a builder that dies mid-build (i
 gone, its transaction rolled back) leaves the job waiting for the next. A job is stored once
 (``finish`` only changes a waiting job), so it is sent once with its row. A build that raises is
 tried again (``MAX_ATTEMPTS``), then given up: its row is sent without it. A job is built by
-the worker that took its input, woken at once; ``poll_every`` is the fallback that finds jobs a
-crashed worker left.
+the worker that took its input, woken at once — a wake-up after an input that queued no job
+(most of them) costs no query; ``poll_every`` is the fallback that finds jobs a crashed worker
+left.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bot.logs import describe_error
 from bot.telegram.wakeups import notify
 from flows.registry import FlowRegistry
 from storage.db import Database
-from storage.documents import FAILED, DocumentJobRepository
+from storage.documents import FAILED, DocumentJobRepository, jobs_committed
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,15 @@ class DocumentBuilder:
         self.built = 0
         self._wake = asyncio.Event()
         self._stopping = False
+        self._jobs_seen = jobs_committed()
 
     def wake(self) -> None:
-        """A job was just committed: look now instead of at the next poll."""
-        self._wake.set()
+        """An input was just committed: look now instead of at the next poll if this process
+        queued a job since the last wake-up (else there is nothing new to build)."""
+        added = jobs_committed()
+        if added != self._jobs_seen:
+            self._jobs_seen = added
+            self._wake.set()
 
     def stop(self) -> None:
         self._stopping = True

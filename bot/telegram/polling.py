@@ -10,23 +10,93 @@ import asyncio
 import logging
 from functools import partial
 
-from telegram import Message, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest
 
 from bot.dialogue.core import Dialogue
 from bot.dialogue.flood import FloodLimits
-from bot.dialogue.messages import Input, Reply
+from bot.dialogue.messages import Input, OutFile, Reply
 from bot.dialogue.reminders import DueReminder, deliver_forever
 from bot.dialogue.retention import apply_retention
 from bot.logs import describe_error
 from bot.settings import Settings
-from bot.telegram.send import send_replies
+from bot.telegram.send import Rows, send_replies
 from bot.telegram.updates import register_commands_on, to_input
 from knowledge.texts import Catalogue
 from storage.db import is_retryable
 
 log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def keyboard(buttons: Rows) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in buttons
+        ]
+    )
+
+
+class PtbTransport:
+    """Replies through python-telegram-bot's ``Bot`` (``bot.telegram.send.Transport``)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_text(self, chat_id: int, text: str, buttons: Rows, no_preview: bool) -> None:
+        await self.bot.send_message(
+            chat_id,
+            text,
+            reply_markup=keyboard(buttons),
+            link_preview_options=NO_PREVIEW if no_preview else None,
+        )
+
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, buttons: Rows, no_preview: bool
+    ) -> str | None:
+        try:
+            await self.bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=keyboard(buttons),
+                link_preview_options=NO_PREVIEW if no_preview else None,
+            )
+        except BadRequest as exc:
+            return exc.message
+        return None
+
+    async def send_file(
+        self, chat_id: int, file: OutFile, caption: str | None, buttons: Rows
+    ) -> None:
+        data = InputFile(file.data, filename=file.filename)
+        if file.is_image:
+            await self.bot.send_photo(
+                chat_id, data, caption=caption, reply_markup=keyboard(buttons)
+            )
+        else:
+            await self.bot.send_document(
+                chat_id, data, caption=caption, reply_markup=keyboard(buttons)
+            )
 
 
 class TelegramTransport:
@@ -70,7 +140,7 @@ class TelegramTransport:
         pressed: object | None,
     ) -> None:
         message_id = pressed.message_id if isinstance(pressed, Message) else None
-        await send_replies(context.bot, chat_id, replies, edit_message_id=message_id)
+        await send_replies(PtbTransport(context.bot), chat_id, replies, edit_message_id=message_id)
 
 
 async def register_commands(application: Application, texts: Catalogue) -> None:
@@ -97,7 +167,7 @@ def build_application(
         await register_commands(app, dialogue.texts)
 
         async def send(reminder: DueReminder) -> None:
-            await send_replies(app.bot, reminder.user_id, [reminder.reply])
+            await send_replies(PtbTransport(app.bot), reminder.user_id, [reminder.reply])
 
         app.bot_data["reminders"] = asyncio.create_task(
             deliver_forever(dialogue.reminders, send, tidy=partial(apply_retention, dialogue.db)),

@@ -1,25 +1,41 @@
 """Rendering Replies as Bot API calls: text split to Telegram's limit, inline keyboards, photos
-and documents, and editing the message whose button was pressed. Shared by the polling
-transport and the webhook's outbox sender."""
+and documents, and editing the message whose button was pressed. What the calls go through is a
+``Transport``: python-telegram-bot's ``Bot`` in polling mode (``bot.telegram.polling``), the
+webhook's own Bot API client (``ApiTransport`` below) in the outbox sender."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
-from telegram.constants import MessageLimit
-from telegram.error import BadRequest
-
-from bot.dialogue.messages import Reply
+from bot.dialogue.messages import Button, OutFile, Reply
+from bot.telegram.bot_api import BadRequest, BotApi
 
 log = logging.getLogger(__name__)
 
-CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
-TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+CAPTION_LIMIT = 1024  # telegram.constants.MessageLimit.CAPTION_LENGTH
+TEXT_LIMIT = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH
+Rows = tuple[tuple[Button, ...], ...]
 # Awaited before every message sent to a chat (the webhook's sender paces with it).
 Pace = Callable[[int], Awaitable[None]]
+
+
+class Transport(Protocol):
+    """The three kinds of call a reply becomes; ``buttons`` may be empty (no keyboard)."""
+
+    async def send_text(self, chat_id: int, text: str, buttons: Rows, no_preview: bool) -> None:
+        """sendMessage."""
+
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, buttons: Rows, no_preview: bool
+    ) -> str | None:
+        """editMessageText: None when done, else why Telegram refused (a 400: send instead)."""
+
+    async def send_file(
+        self, chat_id: int, file: OutFile, caption: str | None, buttons: Rows
+    ) -> None:
+        """sendPhoto for an image, else sendDocument."""
 
 
 async def _no_pace(chat_id: int) -> None:
@@ -56,29 +72,13 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return [*pieces, text] if text else pieces
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.label, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.label, callback_data=b.data)
-                for b in row
-            ]
-            for row in reply.buttons
-        ]
-    )
-
-
-def link_preview(text: str) -> LinkPreviewOptions | None:
+def no_preview(text: str) -> bool:
     """No preview for a message with several links: it would show only the first, at length."""
-    return NO_PREVIEW if text.count("http://") + text.count("https://") > 1 else None
+    return text.count("http://") + text.count("https://") > 1
 
 
 async def send_replies(
-    bot: Bot,
+    transport: Transport,
     chat_id: int,
     replies: list[Reply],
     *,
@@ -88,38 +88,75 @@ async def send_replies(
     """Send ``replies`` in order. The first reply marked ``edit`` replaces the pressed message
     (``edit_message_id``) when it fits one message; if Telegram refuses, it is sent instead."""
     for reply in replies:
-        markup = keyboard(reply)
+        buttons = reply.buttons
         for file in reply.files:
             caption = utf16_prefix(reply.text, CAPTION_LIMIT) or None
-            data = InputFile(file.data, filename=file.filename)
             await pace(chat_id)
-            if file.is_image:
-                await bot.send_photo(chat_id, data, caption=caption, reply_markup=markup)
-            else:
-                await bot.send_document(chat_id, data, caption=caption, reply_markup=markup)
+            await transport.send_file(chat_id, file, caption, buttons)
         if reply.files:
             continue
         pieces = split_text(reply.text)
         if edit_message_id is not None and reply.edit and len(pieces) == 1:
             target, edit_message_id = edit_message_id, None
             await pace(chat_id)
-            try:
-                await bot.edit_message_text(
-                    pieces[0],
-                    chat_id=chat_id,
-                    message_id=target,
-                    reply_markup=markup,
-                    link_preview_options=link_preview(pieces[0]),
-                )
+            refused = await transport.edit_text(
+                chat_id, target, pieces[0], buttons, no_preview(pieces[0])
+            )
+            if refused is None:
                 continue
-            except BadRequest as exc:  # e.g. "message is not modified" or too old to edit
-                log.info("edit failed, sending instead: %s", exc.message)
+            # e.g. "message is not modified" or too old to edit
+            log.info("edit failed, sending instead: %s", refused)
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             await pace(chat_id)
-            await bot.send_message(
-                chat_id,
-                piece,
-                reply_markup=markup if last else None,
-                link_preview_options=link_preview(piece),
+            await transport.send_text(chat_id, piece, buttons if last else (), no_preview(piece))
+
+
+def keyboard_json(buttons: Rows) -> dict[str, Any] | None:
+    """An inline keyboard as the Bot API's ``reply_markup`` JSON (None: no keyboard)."""
+    if not buttons:
+        return None
+    return {
+        "inline_keyboard": [
+            [
+                {"text": b.label, "url": b.url}
+                if b.url
+                else {"text": b.label, "callback_data": b.data}
+                for b in row
+            ]
+            for row in buttons
+        ]
+    }
+
+
+class ApiTransport:
+    """Replies through the webhook's own Bot API client (``bot.telegram.bot_api``)."""
+
+    def __init__(self, api: BotApi) -> None:
+        self.api = api
+
+    async def send_text(self, chat_id: int, text: str, buttons: Rows, no_preview: bool) -> None:
+        await self.api.send_message(chat_id, text, keyboard_json(buttons), no_preview=no_preview)
+
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, buttons: Rows, no_preview: bool
+    ) -> str | None:
+        try:
+            await self.api.edit_message_text(
+                chat_id, message_id, text, keyboard_json(buttons), no_preview=no_preview
             )
+        except BadRequest as exc:
+            return exc.message
+        return None
+
+    async def send_file(
+        self, chat_id: int, file: OutFile, caption: str | None, buttons: Rows
+    ) -> None:
+        await self.api.send_file(
+            chat_id,
+            file.filename,
+            file.data,
+            photo=file.is_image,
+            caption=caption,
+            reply_markup=keyboard_json(buttons),
+        )

@@ -20,18 +20,24 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
-from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.dialogue.messages import Reply
 from bot.dialogue.privacy import QUESTION_RETENTION_DAYS
 from bot.dialogue.reminders import DueReminder, ReminderDesk
 from bot.dialogue.retention import apply_retention
 from bot.logs import describe_error
+from bot.telegram.bot_api import (
+    BadRequest,
+    BotApi,
+    BotApiError,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+)
 from bot.telegram.leadership import Leadership
 from bot.telegram.outbox import reply_from_json, reply_to_json
 from bot.telegram.pacing import Pacer
-from bot.telegram.send import send_replies
+from bot.telegram.send import ApiTransport, send_replies
 from bot.telegram.wakeups import notify
 from storage.db import Database
 from storage.delivery import OutboxRepository
@@ -70,7 +76,7 @@ class OutboxSender:
     def __init__(
         self,
         db: Database,
-        bot: Bot,
+        api: BotApi,
         reminders: ReminderDesk,
         *,
         pacer: Pacer | None = None,
@@ -82,7 +88,8 @@ class OutboxSender:
         retry_max: float = 30.0,
     ) -> None:
         self.db = db
-        self.bot = bot
+        self.api = api  # the webhook's own Bot API client (not python-telegram-bot's Bot)
+        self._transport = ApiTransport(api)
         self.reminders = reminders
         self.pacer = pacer or Pacer()
         self.poll_every = poll_every  # the first look again after finding nothing to send
@@ -266,7 +273,7 @@ class OutboxSender:
                 if item.callback_query_id is not None:
                     notice = next((r.text for r in item.replies if r.notice), None)
                     with contextlib.suppress(BadRequest):  # too old to answer: fine
-                        await self.bot.answer_callback_query(item.callback_query_id, text=notice)
+                        await self.api.answer_callback_query(item.callback_query_id, text=notice)
                     self.bot_api = "ok"
                     item.callback_query_id = None
                     item.replies = [r for r in item.replies if not r.notice]
@@ -275,7 +282,7 @@ class OutboxSender:
                 while item.replies:
                     reply = item.replies[0]
                     await send_replies(
-                        self.bot,
+                        self._transport,
                         item.chat_id,
                         [reply],
                         edit_message_id=item.edit_message_id,
@@ -291,10 +298,8 @@ class OutboxSender:
                     return False  # a row with nothing to send
                 break
             except RetryAfter as exc:
-                seconds = exc.retry_after
-                wait = seconds.total_seconds() if isinstance(seconds, timedelta) else seconds
-                log.warning("Telegram asks to slow down for %.0f s", wait)
-                self.pacer.pause(float(wait))
+                log.warning("Telegram asks to slow down for %.0f s", exc.retry_after)
+                self.pacer.pause(exc.retry_after)
             except (Forbidden, BadRequest) as exc:
                 log.warning("dropping replies Telegram will not take: %s", exc.message)
                 item.replies = []
@@ -303,7 +308,7 @@ class OutboxSender:
                 self.bot_api = f"unreachable: {type(exc).__name__}"
                 log.warning("sending failed (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
-            except TelegramError as exc:
+            except BotApiError as exc:
                 log.error("dropping replies after a Telegram error: %s", exc.message)
                 item.replies = []
                 return await self._record(item)

@@ -17,9 +17,9 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,17 +29,18 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from telegram import Bot, Update
-from telegram.request import HTTPXRequest
+from telegram import Update
 
 from bot.dialogue.core import BeforeCommit, Dialogue
 from bot.dialogue.flood import FloodLimits
 from bot.dialogue.messages import Input, Reply
 from bot.logs import describe_error
 from bot.settings import Settings
+from bot.telegram.bot_api import BotApi
 from bot.telegram.builder import DocumentBuilder
 from bot.telegram.outbox import reply_to_json
 from bot.telegram.sender import OutboxSender
+from bot.telegram.trim import trim_forever
 from bot.telegram.updates import out_of_range, to_input
 from bot.telegram.wakeups import Listener, notify
 from flows import isolation
@@ -58,28 +59,19 @@ OUTBOX_DEGRADED_AFTER = 60.0  # seconds a reply may wait before /healthz says "d
 DOCUMENTS_DEGRADED_AFTER = 120.0  # seconds a document job may wait before "degraded"
 
 
-def make_bot(settings: Settings, pool_size: int = 32) -> Bot:
-    """A Bot for ``settings`` (token, optional other Bot API server)."""
+def make_api(settings: Settings, pool_size: int = 32) -> BotApi:
+    """The worker's Bot API client for ``settings`` (token, optional other Bot API server)."""
     assert settings.telegram_token
-    base = settings.api_base_url
-    request = HTTPXRequest(connection_pool_size=pool_size, read_timeout=15.0)
-    return Bot(
-        settings.telegram_token,
-        base_url=base,
-        base_file_url=base.removesuffix("/bot") + "/file/bot",
-        request=request,
-        # A webhook never calls getUpdates: no second HTTP client (and TLS context) for it.
-        get_updates_request=request,
-    )
+    return BotApi(settings.telegram_token, settings.api_base_url, pool_size=pool_size)
 
 
 @dataclass
 class WebhookService:
-    """What one worker holds: the dialogue core, the Bot, and the outbox sender."""
+    """What one worker holds: the dialogue core, the Bot API client, and the outbox sender."""
 
     settings: Settings
     dialogue: Dialogue
-    bot: Bot
+    api: BotApi
     sender: OutboxSender
     builder: DocumentBuilder
     counts: dict[str, int] = field(
@@ -104,7 +96,7 @@ class WebhookService:
             log.warning("dropped an update holding a number beyond 64 bits (or nested too deep)")
             return Response(status_code=200)
         try:
-            update = Update.de_json(data, self.bot)
+            update = Update.de_json(data, None)  # the @username: settings (meet_telegram)
         except Exception:
             log.warning("refused a webhook body that is not a Telegram update")
             return Response(status_code=400)
@@ -267,14 +259,21 @@ def outbox_writer(update: Update) -> BeforeCommit:
     return write
 
 
-async def meet_telegram(bot: Bot, sender: OutboxSender, most: float = 60.0) -> None:
+async def meet_telegram(
+    api: BotApi,
+    sender: OutboxSender,
+    learnt: Callable[[str], None] | None = None,
+    most: float = 60.0,
+) -> None:
     """``getMe`` until it answers, with back-off: the worker serves (and stores updates) while
-    the Bot API is unreachable, and learns its @username when it is back."""
+    the Bot API is unreachable, and learns its @username (``learnt``) when it is back."""
     delay = 1.0
     while True:
         try:
-            await asyncio.wait_for(bot.initialize(), 15.0)
+            await asyncio.wait_for(api.get_me(), 15.0)
             sender.bot_api = "ok"
+            if learnt is not None and api.username:
+                learnt(api.username)
             return
         except asyncio.CancelledError:
             raise
@@ -309,30 +308,38 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
             migrate=False,
             flood=FloodLimits(),
         )
-        bot = make_bot(settings)
+        api = make_api(settings)
         core.defer_documents = True  # built after the commit, by the builder below
-        sender = OutboxSender(core.db, bot, core.reminders)
+        sender = OutboxSender(core.db, api, core.reminders)
         builder = DocumentBuilder(core.db, core.flows, on_built=sender.wake)
         builder_task = asyncio.create_task(builder.run(), name="document-builder")
         listener = None
         if core.db.dialect == "postgresql":
             listener = Listener(core.db.url, sender.wake, asyncio.get_running_loop()).start()
-        meet_task = asyncio.create_task(meet_telegram(bot, sender), name="meet-telegram")
+        service["it"] = it = WebhookService(settings, core, api, sender, builder)
+
+        def learnt(username: str) -> None:  # Telegram's answer first, as the Bot's was
+            it.settings = replace(it.settings, bot_username=username)
+
+        meet_task = asyncio.create_task(meet_telegram(api, sender, learnt), name="meet-telegram")
         sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
-        service["it"] = WebhookService(settings, core, bot, sender, builder)
+        trim_task = asyncio.create_task(trim_forever(), name="malloc-trim")
         log.info("webhook worker ready on %s", settings.webhook_path)
         try:
             yield
         finally:
             log.info("worker stopping: finishing deliveries under way")
             meet_task.cancel()
+            trim_task.cancel()
             builder.stop()
             if listener is not None:
                 await asyncio.to_thread(listener.stop)
             await sender.stop()
             sender_task.cancel()
-            await asyncio.gather(sender_task, meet_task, builder_task, return_exceptions=True)
-            await bot.shutdown()
+            await asyncio.gather(
+                sender_task, meet_task, builder_task, trim_task, return_exceptions=True
+            )
+            await api.close()
             core.db.dispose()
             log.info("worker stopped")
 
