@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from flows import heap
+
 if TYPE_CHECKING:  # multiprocessing (~1.4 MB) is imported when a helper is first started
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
@@ -76,11 +78,12 @@ def build(builder: Callable[[], T]) -> T:
     return _helper.run(builder)
 
 
-def wait_ready(timeout: float = READY_TIMEOUT) -> bool:
+def wait_ready(timeout: float | None = None) -> bool:
     """Until a warmed-up helper is in use, starting one if none is running or on its way (a
     worker calls this before it reports ready); False when isolation is off or no helper was
-    warm within ``timeout`` seconds (the first document then waits for it)."""
-    return _enabled and _helper.ready(timeout)
+    warm within ``timeout`` seconds (default ``READY_TIMEOUT``; the first document then waits
+    for it)."""
+    return _enabled and _helper.ready(READY_TIMEOUT if timeout is None else timeout)
 
 
 def helper_pid() -> int | None:
@@ -277,6 +280,7 @@ def _serve(
             warm_up()
         except Exception as exc:
             log.warning("document helper warm-up failed (%s)", type(exc).__name__)
+    heap.trim()  # what the warm-up freed goes back to the system
     try:
         connection.send(("ready", None, False))
     except (BrokenPipeError, OSError):
@@ -292,6 +296,8 @@ def _serve(
         except BaseException as exc:
             reply = ("error", exc)
         built += 1
+        del builder  # the document's input goes before the trim (its output is small)
+        heap.trim()  # the build's transient buffers go back: recycling sees what is held
         recycle = built >= documents or _resident_mb() > limit_mb
         try:
             connection.send((*reply, recycle))

@@ -116,7 +116,7 @@ def test_helper_is_recycled_after_n_documents(
 def test_a_helper_due_to_be_recycled_serves_until_its_successor_is_warm(
     isolated: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert isolation.wait_ready()
+    assert isolation.wait_ready(60)
     monkeypatch.setattr(isolation, "RECYCLE_DOCUMENTS", 1)
     # helpers started from now on take 5 s to warm up (the function crosses by name)
     monkeypatch.setattr(isolation, "_warm_up", functools.partial(time.sleep, 5))
@@ -165,7 +165,7 @@ def _libraries_loaded() -> bool:
 
 
 def test_enabling_starts_a_warm_helper_before_the_first_document(isolated: None) -> None:
-    assert isolation.wait_ready()  # started ahead, with no document asked for
+    assert isolation.wait_ready(60)  # started ahead, with no document asked for
     started = isolation.helper_pid()
     assert started is not None
     assert isolation.build(_libraries_loaded) is True  # the sample result loaded them
@@ -177,7 +177,7 @@ def test_waiting_for_the_helper_starts_one_and_is_false_when_isolation_is_off() 
     isolation.enable(prestart=False)
     try:
         assert isolation.helper_pid() is None
-        assert isolation.wait_ready()
+        assert isolation.wait_ready(60)
         assert isolation.build(_libraries_loaded) is True  # warmed up before it is in use
     finally:
         isolation.enable(False)
