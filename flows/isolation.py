@@ -42,7 +42,7 @@ RECYCLE_DOCUMENTS = 200
 RECYCLE_MB = 200.0
 PARENT_CHECK = 0.5  # seconds between the helper's checks that its parent is alive
 START_TIMEOUT = 60.0  # seconds a new helper may take to start and warm up, besides ``TIMEOUT``
-READY_TIMEOUT = 30.0  # seconds ``wait_ready`` waits by default
+READY_TIMEOUT = 10.0  # seconds ``wait_ready`` waits by default (a worker: then it serves anyway)
 
 _enabled = False
 
