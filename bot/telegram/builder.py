@@ -20,14 +20,11 @@ from collections.abc import Callable
 from bot.dialogue.documents import make
 from bot.logs import describe_error
 from bot.telegram.wakeups import notify
-from flows import heap
 from flows.registry import FlowRegistry
 from storage.db import Database
 from storage.documents import FAILED, DocumentJobRepository
 
 log = logging.getLogger(__name__)
-
-TRIM_EVERY = 30.0  # seconds between the worker's heap trims (flows.heap), at most
 
 
 class DocumentBuilder:
@@ -58,7 +55,7 @@ class DocumentBuilder:
     async def run(self) -> None:
         while not self._stopping:
             try:
-                if await asyncio.to_thread(self._step):
+                if await asyncio.to_thread(self.build_one):
                     if self.on_built is not None:
                         self.on_built()
                     continue
@@ -69,15 +66,6 @@ class DocumentBuilder:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_every)
             self._wake.clear()
-
-    def _step(self) -> bool:
-        """``build_one``, then the heap trimmed (at most every ``TRIM_EVERY`` seconds): the
-        documents' bytes and result rows otherwise leave the worker's heap full of holes that
-        glibc keeps, and its resident size creeps up."""
-        try:
-            return self.build_one()
-        finally:
-            heap.trim(TRIM_EVERY)
 
     def build_one(self) -> bool:
         """Build the oldest waiting job, if there is one (blocking: call it in a thread)."""
