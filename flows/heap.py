@@ -1,29 +1,19 @@
-"""Giving freed heap memory back to the system (glibc's ``malloc_trim``), so a long-running
-process's resident size follows what it holds rather than the high-water mark of what it once
-held: glibc keeps freed blocks in its arenas, and the large transient buffers of a document
-(images, PDF bytes, result rows) leave holes it seldom returns by itself. Elsewhere (musl,
-macOS) nothing happens."""
+"""Giving freed heap memory back to the system (glibc's ``malloc_trim``), so the document
+helper's resident size follows what it holds rather than the high-water mark of what it once
+held: glibc keeps freed blocks in its arenas, and a document's large transient buffers (images,
+fonts being subset, PDF bytes) leave holes it seldom returns by itself. Elsewhere (musl, macOS)
+nothing happens."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 
 _trim: Callable[[int], int] | None = None
 _looked = False
-_last = 0.0
-_lock = threading.Lock()
 
 
-def trim(every: float = 0.0) -> bool:
-    """``malloc_trim(0)`` unless one ran less than ``every`` seconds ago; True when it ran."""
-    global _last
-    with _lock:
-        now = time.monotonic()
-        if _last and now - _last < every:
-            return False
-        _last = now
+def trim() -> bool:
+    """``malloc_trim(0)``; True when it ran (glibc)."""
     function = _malloc_trim()
     if function is None:
         return False
