@@ -15,7 +15,16 @@ A B A B). For each tree:
 Replies are sent at Telegram's pace (about 30 messages/s overall), so under this load the
 outbox grows: the PDF's arrival includes waiting in that queue.
 
-    python bench/webhook_jobs.py [TREE ...]   # default: this tree; several: compared
+``--first`` measures instead the first DigComp result after the workers start (issue 15,
+target 3): ``FIRST_LEARNERS`` learners answer all but the last statement on one server, which
+is stopped; a new one starts on the same database (its start-up timed until /healthz answers
+and both workers are up), the load of text and button updates at ``RATE`` begins at once, and
+half a second in each learner sends the last answer. Reported per result: the last answer's
+200, the time from its commit to its chart and PDF being built (the jobs' ``created_at`` and
+``built_at``, read from ``document_jobs`` every 50 ms while the rows wait in the outbox), and
+from the last answer being sent (under this load the request itself may wait) to the PDF built.
+
+    python bench/webhook_jobs.py [--first] [TREE ...]   # default: this tree; several: compared
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import random
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -270,6 +280,130 @@ def measure(tree: Path, seed: int) -> dict[str, Any]:
     }
 
 
+FIRST_LEARNERS = 2  # one result for each worker, about
+FIRST_SECONDS = 8.0  # seconds of load after the restart
+
+
+async def _answers(url: str, user: int, answers: range, load: Load) -> None:
+    async with httpx.AsyncClient(timeout=120.0) as client:
+        if answers.start == 1:
+            await _post(client, url, message_update(user, "/digcomp quick"), load, resend=True)
+        for seq in answers:
+            await asyncio.sleep(STEP_SECONDS)
+            await _post(client, url, callback_update(user, f"f:{seq}:2"), load, resend=True)
+
+
+async def _restarted_load(url: str, learners: list[int], seed: int) -> dict[int, float]:
+    """The load at ``RATE`` from now, each learner's last answer 0.5 s in; when each last
+    answer was sent (epoch seconds)."""
+    sent: dict[int, float] = {}
+    load = Load()
+
+    async def last(user: int) -> None:
+        await asyncio.sleep(0.5)
+        async with httpx.AsyncClient(timeout=120.0) as client:
+            sent[user] = time.time()
+            elapsed = await _post(client, url, callback_update(user, "f:21:2"), load, resend=True)
+            load.last_answers.append(elapsed)
+
+    await asyncio.gather(
+        _open_loop(url, RATE, FIRST_SECONDS, 0, seed), *(last(user) for user in learners)
+    )
+    print(f"  last answers' 200: {[round(x) for x in load.last_answers]} ms", file=sys.stderr)
+    return sent
+
+
+def _built_jobs(url: str, seen: dict[int, tuple[int, str, float, float]], stop: float) -> None:
+    """Until ``stop`` (monotonic): each built job's (learner, file name, created_at and
+    built_at as epoch seconds)."""
+    engine = create_engine(url)
+    query = text(
+        "SELECT j.id, o.chat_id, j.recipe->>'filename', j.created_at, j.built_at "
+        "FROM document_jobs j "
+        "JOIN outbox o ON o.id = j.outbox_id WHERE j.state = 'done'"
+    )
+    with engine.connect() as connection:
+        while time.monotonic() < stop:
+            for job, chat, name, created, built in connection.execute(query):
+                seen.setdefault(job, (int(chat), str(name), created.timestamp(), built.timestamp()))
+            connection.commit()
+            time.sleep(0.05)
+    engine.dispose()
+
+
+def measure_first(tree: Path, seed: int) -> dict[str, Any]:
+    empty_database(DATABASE_URL)
+    learners = [95_000 + seed * 10 + n for n in range(FIRST_LEARNERS)]
+    with FakeBotApi() as fake:
+        with TreeCluster(tree, DATABASE_URL, fake, workers=2) as cluster:
+            prepared = Load()
+            asyncio.run(
+                _gather(*(_answers(cluster.url, u, range(1, 21), prepared) for u in learners))
+            )
+        began = time.monotonic()
+        with TreeCluster(tree, DATABASE_URL, fake, workers=2) as cluster:
+            startup = time.monotonic() - began
+            seen: dict[int, tuple[int, str, float, float]] = {}
+            watcher = threading.Thread(
+                target=_built_jobs, args=(DATABASE_URL, seen, time.monotonic() + FIRST_SECONDS + 30)
+            )
+            watcher.start()
+            sent = asyncio.run(_restarted_load(cluster.url, learners, seed))
+            watcher.join()
+    results = []
+    for user in learners:
+        built = {name: (made, at) for chat, name, made, at in seen.values() if chat == user}
+        pdf = next((v for name, v in built.items() if name.endswith(".pdf")), None)
+        nan = float("nan")
+        results.append(
+            {
+                "files": len(built),
+                "pdf_s": pdf[1] - sent[user] if pdf is not None and user in sent else nan,
+                "job_pdf_s": pdf[1] - pdf[0] if pdf is not None else nan,
+                "job_all_s": max(at for _, at in built.values()) - min(m for m, _ in built.values())
+                if built
+                else nan,
+            }
+        )
+    return {"startup_s": startup, "results": results}
+
+
+async def _gather(*tasks: Any) -> None:
+    await asyncio.gather(*tasks)
+
+
+def run_first(trees: list[Path], rounds: int = 2) -> list[str]:
+    results: dict[Path, list[dict[str, Any]]] = {tree: [] for tree in trees}
+    for n in range(rounds):
+        for tree in trees:
+            results[tree].append(measure_first(tree, seed=11 + n))
+            print(f"round {n + 1}, {tree}: {results[tree][-1]}", file=sys.stderr)
+    lines = [
+        f"first DigComp results after the workers start, {RATE:.0f} updates/s, "
+        f"{FIRST_LEARNERS} learners, {rounds} runs:"
+    ]
+
+    def each(values: list[float]) -> str:
+        shown = ", ".join(f"{x:.0f}" for x in values)
+        return f"median {statistics.median(values):.0f} ms, max {max(values):.0f} ms ({shown})"
+
+    for tree in trees:
+        runs = results[tree]
+        jobs = [r["job_pdf_s"] * 1000 for run in runs for r in run["results"]]
+        both = [r["job_all_s"] * 1000 for run in runs for r in run["results"]]
+        ends = [r["pdf_s"] * 1000 for run in runs for r in run["results"]]
+        starts = [run["startup_s"] for run in runs]
+        lines += [
+            f"{tree.name}: last answer committed -> PDF built: {each(jobs)}",
+            f"{tree.name}: last answer committed -> chart and PDF built: {each(both)}",
+            f"{tree.name}: last answer sent -> PDF built: {each(ends)}",
+            f"{tree.name}: start to healthy: median {statistics.median(starts):.1f} s",
+        ]
+    figures = {tree.name: results[tree] for tree in trees}
+    lines.append("figures: " + json.dumps(figures))
+    return lines
+
+
 ROWS = (
     ("idle: transactions/s", "idle_tx_s", "{:.1f}"),
     ("text/button: updates answered (refused)", None, None),
@@ -324,5 +458,8 @@ def run(trees: list[Path], rounds: int = 2) -> list[str]:
 
 
 if __name__ == "__main__":
-    trees = [Path(p).resolve() for p in sys.argv[1:]] or [ROOT]
-    print("\n".join(run(trees, rounds=int(os.environ.get("BENCH_ROUNDS", "2")))))
+    arguments = sys.argv[1:]
+    first = "--first" in arguments
+    trees = [Path(p).resolve() for p in arguments if p != "--first"] or [ROOT]
+    rounds = int(os.environ.get("BENCH_ROUNDS", "2"))
+    print("\n".join(run_first(trees, rounds) if first else run(trees, rounds=rounds)))

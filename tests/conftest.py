@@ -108,10 +108,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _documents_built_in_process() -> Iterator[None]:
+def _documents_built_in_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The webhook app turns document isolation on for the whole process (a worker wants it);
     put it back after each test, or every later test would build its documents in a new
-    interpreter (tests that want isolation turn it on)."""
+    interpreter (tests that want isolation turn it on). A worker started by a test does not
+    wait for its helper's warm-up (tests/bot/telegram/test_webhook.py checks that it can)."""
+    monkeypatch.setattr(isolation, "READY_TIMEOUT", 0.0)
     before = isolation.enabled()
     yield
     isolation.enable(before)

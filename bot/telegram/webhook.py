@@ -324,6 +324,9 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
         meet_task = asyncio.create_task(meet_telegram(api, sender, learnt), name="meet-telegram")
         sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
         trim_task = asyncio.create_task(trim_forever(), name="malloc-trim")
+        # Ready only with the document helper warm: the first document is built at full speed.
+        if not await asyncio.to_thread(isolation.wait_ready):
+            log.warning("the document helper is not warm yet; the first document waits for it")
         log.info("webhook worker ready on %s", settings.webhook_path)
         try:
             yield

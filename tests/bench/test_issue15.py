@@ -9,6 +9,7 @@ from bench.issue15 import (
     Output,
     Table,
     digcomp_rows,
+    first_result_rows,
     matcher_rows,
     memory_rows,
     startup_rows,
@@ -85,6 +86,17 @@ def test_webhook_and_memory_figures_lines() -> None:
     table = Table()
     memory_rows(table, Output("m", "figures: " + json.dumps(memory)))
     assert [_cells(r)[6] for r in table.rows] == ["**no**", "**yes**", "—"]
+
+
+def test_first_result_row_is_the_median_and_met_only_when_every_pdf_is_within_1_s() -> None:
+    def run(*seconds: float) -> dict[str, object]:
+        return {"startup_s": 5.0, "results": [{"job_pdf_s": s} for s in seconds]}
+
+    table = Table()
+    first_result_rows(table, Output("f", "figures: " + json.dumps({"t": [run(0.4, 0.6)]})))
+    first_result_rows(table, Output("f", "figures: " + json.dumps({"t": [run(0.4), run(1.2)]})))
+    assert [_cells(r)[2] for r in table.rows] == ["500 ms (max 600 ms)", "800 ms (max 1200 ms)"]
+    assert [_cells(r)[6] for r in table.rows] == ["**yes**", "**no**"]
 
 
 def test_slope_is_least_squares_per_minute() -> None:

@@ -89,15 +89,44 @@ def test_one_helper_serves_many_documents(isolated: None) -> None:
     assert isolation.helper_pid() == first
 
 
+def _taken_over(old: int, seconds: float = 60) -> int | None:
+    """The helper in use once another than ``old`` is (None: not within ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pid = isolation.helper_pid()
+        if pid not in (None, old):
+            return pid
+        time.sleep(0.05)
+    return None
+
+
 def test_helper_is_recycled_after_n_documents(
     isolated: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     isolation.enable(False)  # a helper started with the setting below
     isolation.enable()
     monkeypatch.setattr(isolation, "RECYCLE_DOCUMENTS", 2)
-    pids = [isolation.build(os.getpid) for _ in range(5)]
-    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
-    assert _gone_within(pids[0], 60)
+    first = isolation.build(os.getpid)
+    assert isolation.build(os.getpid) == first  # the second document: recycling is due
+    successor = _taken_over(first)
+    assert successor is not None
+    assert _gone_within(first, 60)
+    assert isolation.build(os.getpid) == successor
+
+
+def test_a_helper_due_to_be_recycled_serves_until_its_successor_is_warm(
+    isolated: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert isolation.wait_ready(60)
+    monkeypatch.setattr(isolation, "RECYCLE_DOCUMENTS", 1)
+    # helpers started from now on take 5 s to warm up (the function crosses by name)
+    monkeypatch.setattr(isolation, "_warm_up", functools.partial(time.sleep, 5))
+    first = isolation.build(os.getpid)  # recycling due: the successor starts warming up
+    assert isolation.build(os.getpid) == first  # not waiting for the cold successor
+    successor = _taken_over(first)
+    assert successor is not None
+    assert _gone_within(first, 60)
+    assert isolation.build(os.getpid) == successor
 
 
 def test_helper_is_recycled_above_its_memory_limit(
@@ -106,7 +135,10 @@ def test_helper_is_recycled_above_its_memory_limit(
     isolation.enable(False)
     isolation.enable()
     monkeypatch.setattr(isolation, "RECYCLE_MB", 1.0)  # any interpreter holds more
-    assert isolation.build(os.getpid) != isolation.build(os.getpid)
+    first = isolation.build(os.getpid)
+    successor = _taken_over(first)
+    assert successor is not None
+    assert _gone_within(first, 5)
 
 
 def test_a_builder_error_reaches_the_caller_and_the_helper_goes_on(isolated: None) -> None:
@@ -124,8 +156,9 @@ def test_a_hanging_build_times_out_and_the_next_one_works(
     with pytest.raises(isolation.DocumentTimeout):
         isolation.build(functools.partial(time.sleep, 600))
     assert _gone_within(hung, 60)  # killed, not left running
-    fresh = isolation.build(os.getpid)
-    assert fresh not in (hung, os.getpid())
+    fresh = _taken_over(hung)  # a new one warms up at once, before the next document
+    assert fresh not in (None, os.getpid())
+    assert isolation.build(os.getpid) == fresh
 
 
 def _libraries_loaded() -> bool:
@@ -133,13 +166,22 @@ def _libraries_loaded() -> bool:
 
 
 def test_enabling_starts_a_warm_helper_before_the_first_document(isolated: None) -> None:
-    deadline = time.monotonic() + 60
-    while isolation.helper_pid() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert isolation.wait_ready(60)  # started ahead, with no document asked for
     started = isolation.helper_pid()
-    assert started is not None  # started ahead, with no document asked for
+    assert started is not None
     assert isolation.build(_libraries_loaded) is True  # the sample result loaded them
     assert isolation.build(os.getpid) == started
+
+
+def test_waiting_for_the_helper_starts_one_and_is_false_when_isolation_is_off() -> None:
+    assert not isolation.wait_ready(1.0)
+    isolation.enable(prestart=False)
+    try:
+        assert isolation.helper_pid() is None
+        assert isolation.wait_ready(60)
+        assert isolation.build(_libraries_loaded) is True  # warmed up before it is in use
+    finally:
+        isolation.enable(False)
 
 
 def test_a_new_helpers_warm_up_does_not_count_against_the_time_out(

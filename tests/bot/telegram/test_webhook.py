@@ -3,6 +3,7 @@ to a fake Bot API server, flood control. (Several worker processes: tests/system
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from bot.dialogue.core import Dialogue
 from bot.dialogue.flood import FloodLimits
 from bot.settings import Settings
 from bot.telegram.webhook import SECRET_HEADER, create_app
+from flows import isolation
 from storage.models import OutboxMessage, ProcessedUpdate, QuestionLog
 from tests.bot.fake_telegram import callback_update, message_update
 from tests.conftest import build_test_dialogue
@@ -185,3 +187,22 @@ def test_health_is_503_when_the_database_is_unreachable(
     response = webhook.client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable: OperationalError"
+
+
+def _document_libraries_loaded() -> bool:
+    return {"fpdf", "PIL.ImageDraw", "flows.digcomp.report"} <= set(sys.modules)
+
+
+def test_a_worker_reports_ready_with_its_document_helper_warm(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(isolation, "READY_TIMEOUT", 60.0)  # as a real worker (tests: 0)
+    served = _serve(database_url)
+    next(served)  # started: the lifespan has run
+    try:
+        helper = isolation.helper_pid()
+        assert helper is not None  # in use before the first request: warmed up
+        assert isolation.build(_document_libraries_loaded) is True
+        assert isolation.helper_pid() == helper
+    finally:
+        served.close()
