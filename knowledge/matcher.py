@@ -67,7 +67,6 @@ related entry.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import itertools
 import math
@@ -83,7 +82,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.language import LanguageDetector
 from knowledge.loader import KnowledgeBase
-from knowledge.normalize import content_tokens, stem, tokens
+from knowledge.normalize import TextCache, content_tokens, stem, tokens
 from knowledge.not_covered import NotCovered, not_covered
 
 Outcome = Literal["answer", "suggest", "not_covered", "none"]
@@ -232,15 +231,14 @@ class Matcher:
         self.common_postings = common_postings
         self.topics = topics if topics is not None else not_covered()
 
-        # Each text's folded words, computed once: the language detector and the word forms
-        # read the same texts.
-        typed = functools.cache(tokens)
-
-        self.language = LanguageDetector.from_knowledge(knowledge, tokenise=typed)
-
+        # Each text's folded words and content tokens, computed once, folded once for both:
+        # the language detector, the word forms and the phrasings read the same texts.
         # ``content_tokens`` interns its words: one string object per word, shared by every
         # set, list and key that holds it (and so stored once in the pickled index).
-        words_of = functools.cache(content_tokens)
+        texts_read = TextCache()
+        typed, words_of = texts_read.tokens, texts_read.content
+
+        self.language = LanguageDetector.from_knowledge(knowledge, tokenise=typed)
 
         tokenised: list[tuple[str, str, list[str], float]] = []
         for entry in knowledge.entries:
