@@ -67,7 +67,6 @@ related entry.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 import re
@@ -75,6 +74,7 @@ import sys
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from operator import add, eq, ge, gt, itemgetter, mul, truediv
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -363,6 +363,12 @@ class Matcher:
             entry.id: _title_names(entry.title.lv, entry.title.en) for entry in knowledge.entries
         }
 
+    def __getstate__(self) -> dict[str, object]:
+        """What is pickled (knowledge.index_cache): not what queries made on the way."""
+        state = dict(self.__dict__)
+        state.pop("_posting_sets", None)
+        return state
+
     @property
     def choices(self) -> list[str]:
         """Every prepared phrasing (what a bare rapidfuzz search would run over)."""
@@ -481,7 +487,7 @@ class Matcher:
             if entry_id in scores:
                 scores[entry_id] *= self.followup_boost
         # The same as sorted(..., reverse=True)[: limit], ties included, without sorting all.
-        ranked = heapq.nlargest(self.limit, scores.items(), key=lambda item: item[1])
+        ranked = _largest(self.limit, scores)
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
         outcome: Outcome = self._outcome(candidates, len(query.words))
         topic = None
@@ -653,7 +659,7 @@ class Matcher:
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
         covered: dict[int, float] = {}
-        in_answer: dict[str, float] = defaultdict(float)
+        in_answer: dict[str, float] = {}
         # Rarest words first. A very common word (in more than ``common_postings`` phrasings,
         # only in large knowledge bases) adds to the phrasings rarer words already found rather
         # than walking its whole postings list: what only shares common words cannot win.
@@ -665,15 +671,29 @@ class Matcher:
             if not covered:
                 covered = dict.fromkeys(postings, weight)
             elif len(postings) > self.common_postings:
-                for index in covered:
-                    if word in phrasing_tokens[index]:
-                        covered[index] += weight
+                # Those of the phrasings found so far that hold it (each gains it once: the
+                # order they gain it in changes no sum).
+                for index in covered.keys() & self._posting_set(word):
+                    covered[index] += weight
+            else:  # covered[index] = covered.get(index, 0.0) + weight, at C speed
+                covered.update(
+                    zip(
+                        postings,
+                        map(add, map(covered.get, postings, _ZEROS), _repeat(weight)),
+                        strict=True,
+                    )
+                )
+            holders = self._answer_postings.get(word, ())
+            if not in_answer:  # 0.0 + weight is weight
+                in_answer = dict.fromkeys(holders, weight)
             else:
-                get = covered.get
-                for index in postings:
-                    covered[index] = get(index, 0.0) + weight
-            for entry_id in self._answer_postings.get(word, ()):
-                in_answer[entry_id] += weight
+                in_answer.update(
+                    zip(
+                        holders,
+                        map(add, map(in_answer.get, holders, _ZEROS), _repeat(weight)),
+                        strict=True,
+                    )
+                )
         query_text = " ".join(query)
         best: dict[str, float] = {}
         shortlist = self._shortlist(covered)
@@ -714,16 +734,47 @@ class Matcher:
                 term = self._idf[q] * s
                 for entry_id in self._core_postings.get(q, ()):
                     core_terms[entry_id].append(term)
-        scores = {}
-        for entry_id in best.keys() | in_answer.keys():
-            score = (1 - w) * best.get(entry_id, 0.0) + w * 100.0 * in_answer.get(
+        # Every entry's score is ``(1 - w) * best + w * 100 * in_answer / query_weight``, moved
+        # up by its core words; the entries in the order of the set of both (ties are ranked
+        # in it). An entry without a phrasing scored has ``(1 - w) * 0.0 + x``, that is ``x``;
+        # one whose core words hold no term has ``core * max(0.0, 0.0 - score) == 0.0`` added:
+        # only the others are computed one by one, the rest at C speed, to the same floats.
+        scores = dict.fromkeys(best.keys() | in_answer.keys(), 0.0)
+        share_of = w * 100.0
+        scores.update(
+            zip(
+                in_answer.keys(),
+                map(
+                    truediv,
+                    map(mul, _repeat(share_of), in_answer.values()),
+                    _repeat(query_weight),
+                ),
+                strict=True,
+            )
+        )
+        answer_of = in_answer.get
+        for entry_id, phrasing_score in best.items():
+            scores[entry_id] = (1 - w) * phrasing_score + share_of * answer_of(
                 entry_id, 0.0
             ) / query_weight
-            if core:
-                found = sum(core_terms.get(entry_id, ()))
-                score += core * max(0.0, 100.0 * found / query_weight - score)
-            scores[entry_id] = score
+        if core:
+            for entry_id, terms in core_terms.items():
+                current = scores.get(entry_id)
+                if current is not None:
+                    held = sum(terms)
+                    scores[entry_id] = current + core * max(
+                        0.0, 100.0 * held / query_weight - current
+                    )
         return scores
+
+    def _posting_set(self, word: str) -> frozenset[int]:
+        """A very common word's phrasings as a set, made when first asked for (only large
+        knowledge bases have such words; not kept in the cached index)."""
+        sets = self.__dict__.setdefault("_posting_sets", {})
+        found = sets.get(word)
+        if found is None:
+            found = sets[word] = frozenset(self._postings.get(word, ()))
+        return found
 
     def _df_phrasings(self, word: str) -> int:
         return len(self._postings.get(word, ()))
@@ -735,10 +786,13 @@ class Matcher:
         whichever loaded first."""
         if len(covered) <= self.shortlist:
             return list(covered.items())
-        cut = heapq.nlargest(self.shortlist, covered.values())[-1]
-        chosen = [(index, value) for index, value in covered.items() if value > cut]
+        # (heapq.nlargest(shortlist, values)[-1], and the items above it and at it in order,
+        # all at C speed)
+        cut = sorted(covered.values(), reverse=True)[self.shortlist - 1]
+        values = covered.values()
+        chosen = list(itertools.compress(covered.items(), map(gt, values, _repeat(cut))))
         room = self.shortlist - len(chosen)
-        ties = ((index, value) for index, value in covered.items() if value == cut)
+        ties = itertools.compress(covered.items(), map(eq, values, _repeat(cut)))
         chosen.extend(itertools.islice(ties, room))
         return chosen
 
@@ -783,6 +837,23 @@ def _document_frequency(
     for entry_id, _text, words, _factor in tokenised:
         words_by_entry[entry_id].update(words)
     return Counter(word for words in words_by_entry.values() for word in words)
+
+
+_ZEROS = itertools.repeat(0.0)
+
+
+def _repeat(value: float) -> itertools.repeat[float]:
+    return itertools.repeat(value)
+
+
+def _largest(limit: int, scores: dict[str, float]) -> list[tuple[str, float]]:
+    """``heapq.nlargest(limit, scores.items(), key=itemgetter(1))`` (the ``limit`` highest,
+    ties in the dictionary's order), its scans at C speed."""
+    if len(scores) <= limit:
+        return sorted(scores.items(), key=itemgetter(1), reverse=True)
+    cut = sorted(scores.values(), reverse=True)[limit - 1]
+    at_least = itertools.compress(scores.items(), map(ge, scores.values(), _repeat(cut)))
+    return sorted(at_least, key=itemgetter(1), reverse=True)[:limit]
 
 
 def _within(word: str, vocabulary: list[str], edits: int) -> list[tuple[str, int, int]]:
