@@ -17,6 +17,13 @@ and "for"; "ka" and "2"), and a literal of word characters lies within one word 
 Which of these literals each word contains is worked out once per word, so a text lacking
 them all is never searched.
 
+A text can also be read word by word (``Rewriter.alone``: what every rewrite in turn makes
+of one word on its own, kept per word by the normaliser): that is exact whenever no rewrite
+can match across words on the way, which ``Rewriter.spans`` tells from the words' bits — a
+rewrite of several words whose only ways to match that the text's literals allow are
+word-only ways (``literal_ways``: "\\bcoves?\\b" in the "cove" synonym) matches within one
+word at a time. Texts that may span words are rewritten whole, as above.
+
 Which patterns are single words is read from the regular-expression parser (``re._parser``);
 a pattern it cannot vouch for — or a Python without that module — is treated as several words,
 which is always exact, only slower.

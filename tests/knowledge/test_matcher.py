@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import heapq
+import pickle
+import random
+
 import pytest
 
 from flows.registry import default_registry
 from knowledge.answers import Answerer
 from knowledge.loader import KnowledgeBase, load_knowledge
-from knowledge.matcher import Matcher
+from knowledge.matcher import Matcher, _largest
 
 
 @pytest.fixture(scope="module")
@@ -231,3 +236,34 @@ def test_a_pasted_page_is_read_only_as_far_as_a_question_goes() -> None:
     assert len(bounded(page).split()) == MAX_WORDS
     assert answerer.verdict(page).entry_id == answerer.verdict(bounded(page)).entry_id
     assert bounded("kur meklēt partnerus?") == "kur meklēt partnerus?"
+
+
+def test_the_top_candidates_are_those_of_a_stable_sort() -> None:
+    rng = random.Random(2)
+    for _ in range(500):
+        scores = {f"e{i}": float(rng.randint(0, 6)) for i in range(rng.randint(0, 12))}
+        limit = rng.randint(1, 4)
+        expected = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
+        assert _largest(limit, scores) == expected
+        assert heapq.nlargest(limit, scores.items(), key=lambda item: item[1]) == expected
+
+
+def test_the_build_leaves_the_garbage_collector_as_it_found_it(knowledge: KnowledgeBase) -> None:
+    assert gc.isenabled()
+    Matcher(knowledge)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Matcher(knowledge)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_what_questions_made_on_the_way_is_not_pickled(knowledge: KnowledgeBase) -> None:
+    matcher = Matcher(knowledge, common_postings=5)  # every frequent word takes the set path
+    before = matcher.match("kur meklēt partnerus projektam?")
+    assert matcher.__dict__.get("_posting_sets")  # made by that question
+    copy = pickle.loads(pickle.dumps(matcher))
+    assert "_posting_sets" not in copy.__dict__
+    assert copy.match("kur meklēt partnerus projektam?") == before
