@@ -388,12 +388,6 @@ class Matcher:
             entry.id: _title_names(entry.title.lv, entry.title.en) for entry in knowledge.entries
         }
 
-    def __getstate__(self) -> dict[str, object]:
-        """What is pickled (knowledge.index_cache): not what queries made on the way."""
-        state = dict(self.__dict__)
-        state.pop("_posting_sets", None)
-        return state
-
     @property
     def choices(self) -> list[str]:
         """Every prepared phrasing (what a bare rapidfuzz search would run over)."""
@@ -698,7 +692,7 @@ class Matcher:
             elif len(postings) > self.common_postings:
                 # Those of the phrasings found so far that hold it (each gains it once: the
                 # order they gain it in changes no sum).
-                for index in covered.keys() & self._posting_set(word):
+                for index in covered.keys() & postings:
                     covered[index] += weight
             else:  # covered[index] = covered.get(index, 0.0) + weight, at C speed
                 covered.update(
@@ -791,15 +785,6 @@ class Matcher:
                         0.0, 100.0 * held / query_weight - current
                     )
         return scores
-
-    def _posting_set(self, word: str) -> frozenset[int]:
-        """A very common word's phrasings as a set, made when first asked for (only large
-        knowledge bases have such words; not kept in the cached index)."""
-        sets = self.__dict__.setdefault("_posting_sets", {})
-        found = sets.get(word)
-        if found is None:
-            found = sets[word] = frozenset(self._postings.get(word, ()))
-        return found
 
     def _df_phrasings(self, word: str) -> int:
         return len(self._postings.get(word, ()))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import heapq
-import pickle
 import random
 
 import pytest
@@ -13,6 +12,7 @@ from flows.registry import default_registry
 from knowledge.answers import Answerer
 from knowledge.loader import KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher, _largest
+from knowledge.normalize import content_tokens
 
 
 @pytest.fixture(scope="module")
@@ -260,10 +260,18 @@ def test_the_build_leaves_the_garbage_collector_as_it_found_it(knowledge: Knowle
         gc.enable()
 
 
-def test_what_questions_made_on_the_way_is_not_pickled(knowledge: KnowledgeBase) -> None:
-    matcher = Matcher(knowledge, common_postings=5)  # every frequent word takes the set path
-    before = matcher.match("kur meklēt partnerus projektam?")
-    assert matcher.__dict__.get("_posting_sets")  # made by that question
-    copy = pickle.loads(pickle.dumps(matcher))
-    assert "_posting_sets" not in copy.__dict__
-    assert copy.match("kur meklēt partnerus projektam?") == before
+def test_a_very_common_word_adds_to_the_phrasings_found_that_hold_it(
+    knowledge: KnowledgeBase,
+) -> None:
+    # With common_postings=0 every word after the rarest takes the common words' path: it
+    # adds to the phrasings rarer words found, never finds one of its own.
+    everyday = Matcher(knowledge)
+    common = Matcher(knowledge, common_postings=0)
+    question = "kā atrast partnerus projektam?"
+    query = common._query(question, content_tokens(question))
+    rarest = min(query.words, key=common._df_phrasings)
+    found = {common._phrasing_entry[i] for i in common._postings[rarest]}
+    assert set(common._score(query.words, query.weight)) <= found | {
+        e for w in query.words for e in common._answer_postings.get(w, ())
+    }
+    assert everyday.match(question).best == common.match(question).best
