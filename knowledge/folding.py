@@ -23,5 +23,9 @@ _FOLDED = _Folded()
 
 def fold(text: str) -> str:
     """Lower-case and strip diacritics: 'Kur meklēt?' -> 'kur meklet?'."""
-    text = text.casefold()
-    return text if text.isascii() else text.translate(_FOLDED)
+    return fold_lowered(text.casefold())
+
+
+def fold_lowered(lowered: str) -> str:
+    """``fold(text)`` from ``lowered = text.casefold()`` (for a caller that needs both)."""
+    return lowered if lowered.isascii() else lowered.translate(_FOLDED)

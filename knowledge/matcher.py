@@ -68,22 +68,24 @@ related entry.
 from __future__ import annotations
 
 import functools
-import heapq
+import gc
 import itertools
 import math
 import re
 import sys
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from operator import add, eq, ge, gt, itemgetter, mul, truediv
+from typing import Literal, ParamSpec
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from knowledge.language import LanguageDetector
 from knowledge.loader import KnowledgeBase
-from knowledge.normalize import content_tokens, stem, tokens
+from knowledge.normalize import TextCache, content_tokens, stem, tokens
 from knowledge.not_covered import NotCovered, not_covered
 
 Outcome = Literal["answer", "suggest", "not_covered", "none"]
@@ -171,9 +173,31 @@ def prepare(text: str) -> str:
     return " ".join(content_tokens(text))
 
 
+_P = ParamSpec("_P")
+
+
+def _uncollected(build: Callable[_P, None]) -> Callable[_P, None]:
+    """``build`` with the cyclic garbage collector paused: the index is millions of new
+    objects and no cycles, so collections during the build (a fifth of its time at 10,000
+    entries) would find nothing to free."""
+
+    @functools.wraps(build)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> None:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            build(*args, **kwargs)
+        finally:
+            if collecting:
+                gc.enable()
+
+    return paused
+
+
 class Matcher:
     """Scores a question against every phrasing of every entry, prepared once at load."""
 
+    @_uncollected
     def __init__(
         self,
         knowledge: KnowledgeBase,
@@ -232,15 +256,14 @@ class Matcher:
         self.common_postings = common_postings
         self.topics = topics if topics is not None else not_covered()
 
-        # Each text's folded words, computed once: the language detector and the word forms
-        # read the same texts.
-        typed = functools.cache(tokens)
-
-        self.language = LanguageDetector.from_knowledge(knowledge, tokenise=typed)
-
+        # Each text's folded words and content tokens, computed once, folded once for both:
+        # the language detector, the word forms and the phrasings read the same texts.
         # ``content_tokens`` interns its words: one string object per word, shared by every
         # set, list and key that holds it (and so stored once in the pickled index).
-        words_of = functools.cache(content_tokens)
+        texts_read = TextCache()
+        typed, words_of = texts_read.tokens, texts_read.content
+
+        self.language = LanguageDetector.from_knowledge(knowledge, tokenise=typed)
 
         tokenised: list[tuple[str, str, list[str], float]] = []
         for entry in knowledge.entries:
@@ -483,7 +506,7 @@ class Matcher:
             if entry_id in scores:
                 scores[entry_id] *= self.followup_boost
         # The same as sorted(..., reverse=True)[: limit], ties included, without sorting all.
-        ranked = heapq.nlargest(self.limit, scores.items(), key=lambda item: item[1])
+        ranked = _largest(self.limit, scores)
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
         outcome: Outcome = self._outcome(candidates, len(query.words))
         topic = None
@@ -655,7 +678,7 @@ class Matcher:
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
         covered: dict[int, float] = {}
-        in_answer: dict[str, float] = defaultdict(float)
+        in_answer: dict[str, float] = {}
         # Rarest words first. A very common word (in more than ``common_postings`` phrasings,
         # only in large knowledge bases) adds to the phrasings rarer words already found rather
         # than walking its whole postings list: what only shares common words cannot win.
@@ -667,15 +690,29 @@ class Matcher:
             if not covered:
                 covered = dict.fromkeys(postings, weight)
             elif len(postings) > self.common_postings:
-                for index in covered:
-                    if word in phrasing_tokens[index]:
-                        covered[index] += weight
+                # Those of the phrasings found so far that hold it (each gains it once: the
+                # order they gain it in changes no sum).
+                for index in covered.keys() & postings:
+                    covered[index] += weight
+            else:  # covered[index] = covered.get(index, 0.0) + weight, at C speed
+                covered.update(
+                    zip(
+                        postings,
+                        map(add, map(covered.get, postings, _ZEROS), _repeat(weight)),
+                        strict=True,
+                    )
+                )
+            holders = self._answer_postings.get(word, ())
+            if not in_answer:  # 0.0 + weight is weight
+                in_answer = dict.fromkeys(holders, weight)
             else:
-                get = covered.get
-                for index in postings:
-                    covered[index] = get(index, 0.0) + weight
-            for entry_id in self._answer_postings.get(word, ()):
-                in_answer[entry_id] += weight
+                in_answer.update(
+                    zip(
+                        holders,
+                        map(add, map(in_answer.get, holders, _ZEROS), _repeat(weight)),
+                        strict=True,
+                    )
+                )
         query_text = " ".join(query)
         best: dict[str, float] = {}
         shortlist = self._shortlist(covered)
@@ -716,15 +753,37 @@ class Matcher:
                 term = self._idf[q] * s
                 for entry_id in self._core_postings.get(q, ()):
                     core_terms[entry_id].append(term)
-        scores = {}
-        for entry_id in best.keys() | in_answer.keys():
-            score = (1 - w) * best.get(entry_id, 0.0) + w * 100.0 * in_answer.get(
+        # Every entry's score is ``(1 - w) * best + w * 100 * in_answer / query_weight``, moved
+        # up by its core words; the entries in the order of the set of both (ties are ranked
+        # in it). An entry without a phrasing scored has ``(1 - w) * 0.0 + x``, that is ``x``;
+        # one whose core words hold no term has ``core * max(0.0, 0.0 - score) == 0.0`` added:
+        # only the others are computed one by one, the rest at C speed, to the same floats.
+        scores = dict.fromkeys(best.keys() | in_answer.keys(), 0.0)
+        share_of = w * 100.0
+        scores.update(
+            zip(
+                in_answer.keys(),
+                map(
+                    truediv,
+                    map(mul, _repeat(share_of), in_answer.values()),
+                    _repeat(query_weight),
+                ),
+                strict=True,
+            )
+        )
+        answer_of = in_answer.get
+        for entry_id, phrasing_score in best.items():
+            scores[entry_id] = (1 - w) * phrasing_score + share_of * answer_of(
                 entry_id, 0.0
             ) / query_weight
-            if core:
-                found = sum(core_terms.get(entry_id, ()))
-                score += core * max(0.0, 100.0 * found / query_weight - score)
-            scores[entry_id] = score
+        if core:
+            for entry_id, terms in core_terms.items():
+                current = scores.get(entry_id)
+                if current is not None:
+                    held = sum(terms)
+                    scores[entry_id] = current + core * max(
+                        0.0, 100.0 * held / query_weight - current
+                    )
         return scores
 
     def _df_phrasings(self, word: str) -> int:
@@ -737,10 +796,13 @@ class Matcher:
         whichever loaded first."""
         if len(covered) <= self.shortlist:
             return list(covered.items())
-        cut = heapq.nlargest(self.shortlist, covered.values())[-1]
-        chosen = [(index, value) for index, value in covered.items() if value > cut]
+        # (heapq.nlargest(shortlist, values)[-1], and the items above it and at it in order,
+        # all at C speed)
+        cut = sorted(covered.values(), reverse=True)[self.shortlist - 1]
+        values = covered.values()
+        chosen = list(itertools.compress(covered.items(), map(gt, values, _repeat(cut))))
         room = self.shortlist - len(chosen)
-        ties = ((index, value) for index, value in covered.items() if value == cut)
+        ties = itertools.compress(covered.items(), map(eq, values, _repeat(cut)))
         chosen.extend(itertools.islice(ties, room))
         return chosen
 
@@ -785,6 +847,23 @@ def _document_frequency(
     for entry_id, _text, words, _factor in tokenised:
         words_by_entry[entry_id].update(words)
     return Counter(word for words in words_by_entry.values() for word in words)
+
+
+_ZEROS = itertools.repeat(0.0)
+
+
+def _repeat(value: float) -> itertools.repeat[float]:
+    return itertools.repeat(value)
+
+
+def _largest(limit: int, scores: dict[str, float]) -> list[tuple[str, float]]:
+    """``heapq.nlargest(limit, scores.items(), key=itemgetter(1))`` (the ``limit`` highest,
+    ties in the dictionary's order), its scans at C speed."""
+    if len(scores) <= limit:
+        return sorted(scores.items(), key=itemgetter(1), reverse=True)
+    cut = sorted(scores.values(), reverse=True)[limit - 1]
+    at_least = itertools.compress(scores.items(), map(ge, scores.values(), _repeat(cut)))
+    return sorted(at_least, key=itemgetter(1), reverse=True)[:limit]
 
 
 def _within(word: str, vocabulary: list[str], edits: int) -> list[tuple[str, int, int]]:

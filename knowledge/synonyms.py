@@ -17,6 +17,13 @@ and "for"; "ka" and "2"), and a literal of word characters lies within one word 
 Which of these literals each word contains is worked out once per word, so a text lacking
 them all is never searched.
 
+A text can also be read word by word (``Rewriter.alone``: what every rewrite in turn makes
+of one word on its own, kept per word by the normaliser): that is exact whenever no rewrite
+can match across words on the way, which ``Rewriter.spans`` tells from the words' bits — a
+rewrite of several words whose only ways to match that the text's literals allow are
+word-only ways (``literal_ways``: "\\bcoves?\\b" in the "cove" synonym) matches within one
+word at a time. Texts that may span words are rewritten whole, as above.
+
 Which patterns are single words is read from the regular-expression parser (``re._parser``);
 a pattern it cannot vouch for — or a Python without that module — is treated as several words,
 which is always exact, only slower.
@@ -114,26 +121,36 @@ def required_literals(pattern: re.Pattern[str]) -> list[_Requirement] | None:
     """For each way ``pattern`` can match, the runs of word characters every such match
     contains (a match of any of them contains all the runs of one). None when unsure (or
     when a way needs none): then the pattern may match anything."""
+    ways = literal_ways(pattern)
+    return None if ways is None else [done for done, _ in ways]
+
+
+def literal_ways(pattern: re.Pattern[str]) -> list[tuple[_Requirement, bool]] | None:
+    """``required_literals`` with, for each way, whether a match that way lies within one
+    run of word characters and is found there as in the whole text (every element on the
+    way is one ``single_word`` accepts). None as for ``required_literals``."""
     if _parser is None or pattern.flags & ~re.UNICODE:
         return None
     try:
         ways = _flush(
-            _walk(_parser.parse(pattern.pattern, pattern.flags).data, [(frozenset(), "")])
+            _walk(_parser.parse(pattern.pattern, pattern.flags).data, [(frozenset(), "", True)])
         )
     except Exception:  # an internal API that changed shape
         return None
-    if ways is None or any(not done for done, _ in ways):
+    if ways is None or any(not done for done, _, _ in ways):
         return None
-    return [done for done, _ in ways]
+    return [(done, local) for done, _, local in ways]
 
 
-_Ways = list[tuple[_Requirement, str]]  # (runs required so far, the run being read)
+# (runs required so far, the run being read, every element so far word-only)
+_Ways = list[tuple[_Requirement, str, bool]]
 
 
-def _flush(ways: _Ways | None) -> _Ways | None:
+def _flush(ways: _Ways | None, local: bool = True) -> _Ways | None:
+    """The runs being read ended (and, unless ``local``, the ways are not word-only)."""
     if ways is None:
         return None
-    return [(done | {run} if run else done, "") for done, run in ways]
+    return [(done | {run} if run else done, "", was and local) for done, run, was in ways]
 
 
 def _walk(items: Any, ways: _Ways | None) -> _Ways | None:
@@ -142,7 +159,7 @@ def _walk(items: Any, ways: _Ways | None) -> _Ways | None:
         if ways is None:
             return None
         if op is c.LITERAL and _word_char(value):
-            ways = [(done, run + chr(value)) for done, run in ways]
+            ways = [(done, run + chr(value), local) for done, run, local in ways]
         elif op is c.SUBPATTERN and not value[1] and not value[2]:
             ways = _walk(value[3], ways)
         elif op is c.BRANCH:
@@ -154,9 +171,11 @@ def _walk(items: Any, ways: _Ways | None) -> _Ways | None:
                 branches += found
             ways = branches if len(branches) <= _MAX_ALTERNATIVES else None
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and value[0] >= 1:
-            ways = _flush(_walk(value[2], _flush(ways)))
+            # Each way reads one time round; another may take another branch: the repeat as
+            # a whole decides whether the ways through it are word-only.
+            ways = _flush(_walk(value[2], _flush(ways)), _word_only([(op, value)]))
         else:  # anything else may match nothing or other characters: the run ends here
-            ways = _flush(ways)
+            ways = _flush(ways, _word_only([(op, value)]))
     return ways
 
 
@@ -180,6 +199,15 @@ class LocalRun:
     def replace(self, match: re.Match[str]) -> str:
         word = match[0]
         return self.changed.get(word, word)
+
+
+def run_text(run: LocalRun, word: str) -> str:
+    """What ``run`` makes of ``word``."""
+    found = run.changed.get(word)
+    if found is None:  # unchanged, or forgotten meanwhile (``Rewriter._forget``)
+        run.learn(word)
+        found = run.changed.get(word, word)
+    return found
 
 
 class Rewriter:
@@ -218,12 +246,16 @@ class Rewriter:
         self._run_bits = [(step, 1 << i) for i, step in enumerate(self._runs)]
         self._literal_bits = [(text, 1 << (len(self._runs) + i)) for text, i in literals.items()]
         ways_of = iter(several)
+        self._span_ways: list[int] = []
         for at, step in enumerate(self._steps):
             if not isinstance(step, LocalRun):
                 pattern, replacement, ways = next(ways_of)
                 bits = None
                 if ways is not None:
                     bits = [sum(1 << (len(self._runs) + literals[t]) for t in way) for way in ways]
+                    # The ways whose matches may span words (see ``spans``).
+                    local = [one for _, one in literal_ways(pattern) or []]
+                    self._span_ways += [b for b, one in zip(bits, local, strict=True) if not one]
                 self._steps[at] = (pattern, replacement, bits)
         self._always_at = [
             at
@@ -231,12 +263,14 @@ class Rewriter:
             if not isinstance(step, LocalRun) and step[2] is None
         ]
         self._always = bool(self._always_at)
+        self._span_bits = reduce(or_, self._span_ways, 0)  # the literals that may span words
         self._run_at = [
             (at, 1 << i)
             for i, at in enumerate(
                 at for at, step in enumerate(self._steps) if isinstance(step, LocalRun)
             )
         ]
+        self._bit_of = dict(self._run_at)  # a run's place in the steps -> its bit
         # For each literal, the steps with a way to match needing it (and that way's bits).
         self._ways_with: list[list[tuple[int, int]]] = [[] for _ in literals]
         for at, step in enumerate(self._steps):
@@ -247,6 +281,7 @@ class Rewriter:
                             self._ways_with[i].append((at, way_bits))
         self._masks: dict[str, int] = {}  # a word -> its bits
         self._plans: dict[int, tuple[int, ...]] = {}  # a text's bits -> the steps to take
+        self._spans: dict[int, bool] = {}  # bits -> whether a rewrite of several words may apply
         # A few rewrites (the lexicon's case-sensitive ones, say): the runs every match of
         # each needs, one per way; a text holding none of them is left as it is at once.
         keys: set[str] | None = set()
@@ -259,6 +294,12 @@ class Rewriter:
         self._keys: Callable[[str], object] | None = None
         if keys is not None and len(keys) <= _FEW_KEYS:  # one search for any of them
             self._keys = re.compile("|".join(re.escape(key) for key in sorted(keys))).search
+
+    @property
+    def keys(self) -> Callable[[str], object] | None:
+        """A search that finds something in every text a rewrite may change (None: no such
+        search; any text may change)."""
+        return self._keys
 
     @property
     def single_word_rewrites(self) -> int:
@@ -289,6 +330,7 @@ class Rewriter:
         """Drop what was learnt (each word is learnt again when next seen)."""
         self._masks.clear()
         self._plans.clear()
+        self._spans.clear()
         for run in self._runs:
             run.changed.clear()
 
@@ -311,6 +353,49 @@ class Rewriter:
                         taken.add(at)
             plan = self._plans[mask] = tuple(sorted(taken))
         return plan
+
+    def alone(self, word: str) -> tuple[tuple[str, ...], int]:
+        """What the rewrites make of ``word`` on its own (its words, in order), and the bits
+        of every form it passes through on the way.
+
+        A text's words rewritten one by one give ``apply_words``'s words whenever no rewrite
+        can match across words on the way (``spans`` of the words' bits or-ed is false): a
+        rewrite of several words then only matches in one word of the text at a time, the
+        ways it matches there are word-only (``literal_ways``), and the text's bits at any
+        step are among those of its words' forms."""
+        forms = [word]
+        reached = self._mask(forms)
+        for at, step in enumerate(self._steps):
+            rewritten: list[str] = []
+            if isinstance(step, LocalRun):
+                bit = self._bit_of[at]
+                if not reached & bit:
+                    continue  # no form so far is changed by this run
+                for form in forms:
+                    if self._mask([form]) & bit:
+                        rewritten += _WORD.findall(run_text(step, form))
+                    else:
+                        rewritten.append(form)
+            else:
+                pattern, replacement, ways = step
+                if ways is not None and not any(bits & reached == bits for bits in ways):
+                    continue  # it cannot match any form so far
+                for form in forms:
+                    rewritten += _WORD.findall(pattern.sub(replacement, form))
+            forms = rewritten
+            reached |= self._mask(forms)
+        return tuple(forms), reached
+
+    def spans(self, mask: int) -> bool:
+        """Whether a rewrite may match across words (or anything) in a text whose words, in
+        any of their forms, have these bits."""
+        if self._always:
+            return True
+        mask &= self._span_bits
+        found = self._spans.get(mask)
+        if found is None:
+            found = self._spans[mask] = any(bits & mask == bits for bits in self._span_ways)
+        return found
 
     def apply(self, text: str) -> str:
         return self.apply_words(text)[0]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import heapq
+import random
+
 import pytest
 
 from flows.registry import default_registry
 from knowledge.answers import Answerer
 from knowledge.loader import KnowledgeBase, load_knowledge
-from knowledge.matcher import Matcher
+from knowledge.matcher import Matcher, _largest
+from knowledge.normalize import content_tokens
 
 
 @pytest.fixture(scope="module")
@@ -231,3 +236,42 @@ def test_a_pasted_page_is_read_only_as_far_as_a_question_goes() -> None:
     assert len(bounded(page).split()) == MAX_WORDS
     assert answerer.verdict(page).entry_id == answerer.verdict(bounded(page)).entry_id
     assert bounded("kur meklēt partnerus?") == "kur meklēt partnerus?"
+
+
+def test_the_top_candidates_are_those_of_a_stable_sort() -> None:
+    rng = random.Random(2)
+    for _ in range(500):
+        scores = {f"e{i}": float(rng.randint(0, 6)) for i in range(rng.randint(0, 12))}
+        limit = rng.randint(1, 4)
+        expected = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
+        assert _largest(limit, scores) == expected
+        assert heapq.nlargest(limit, scores.items(), key=lambda item: item[1]) == expected
+
+
+def test_the_build_leaves_the_garbage_collector_as_it_found_it(knowledge: KnowledgeBase) -> None:
+    assert gc.isenabled()
+    Matcher(knowledge)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Matcher(knowledge)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_very_common_word_adds_to_the_phrasings_found_that_hold_it(
+    knowledge: KnowledgeBase,
+) -> None:
+    # With common_postings=0 every word after the rarest takes the common words' path: it
+    # adds to the phrasings rarer words found, never finds one of its own.
+    everyday = Matcher(knowledge)
+    common = Matcher(knowledge, common_postings=0)
+    question = "kā atrast partnerus projektam?"
+    query = common._query(question, content_tokens(question))
+    rarest = min(query.words, key=common._df_phrasings)
+    found = {common._phrasing_entry[i] for i in common._postings[rarest]}
+    assert set(common._score(query.words, query.weight)) <= found | {
+        e for w in query.words for e in common._answer_postings.get(w, ())
+    }
+    assert everyday.match(question).best == common.match(question).best

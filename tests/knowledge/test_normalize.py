@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from knowledge.normalize import content_tokens, fold, stem
+from flows.registry import default_registry
+from knowledge.evaluation import load_eval_set
+from knowledge.lexicon import lexicon
+from knowledge.loader import load_knowledge
+from knowledge.normalize import TextCache, content_tokens, fold, stem, tokens
 
 
 def test_fold_removes_diacritics_and_case() -> None:
@@ -57,3 +64,44 @@ def test_section_numbers_stay_one_token_and_dates_do_not() -> None:
     assert content_tokens("kompetence 2.1?") != content_tokens("kompetence 1.2?")
     assert "4_3" in content_tokens("competence 4.3.")
     assert content_tokens("18.12.2006.") == ["18", "12", "2006"]
+
+
+def _whole_text(text: str) -> list[str]:
+    """``content_tokens`` with the synonyms applied to the whole text, one ``pattern.sub``
+    per rewrite in turn (the definition the word-by-word reading must match)."""
+    lex = lexicon()
+
+    def rewrite(rewrites: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str:
+        for pattern, canonical in rewrites:
+            text = pattern.sub(f" {canonical} ", text)
+        return text
+
+    text = rewrite(lex.before_folding, rewrite(lex.case_sensitive, text).casefold())
+    folded = fold(text).replace("+", " plus ").replace("erasmus plus", "erasmus")
+    folded = re.sub(r"(?<![\d.])(\d)\.(\d)(?!\d|\.\d)", r"\1_\2", folded)
+    words = re.findall(r"\w+", rewrite(lex.synonyms, folded))
+    found = []
+    for word in words:
+        if word in lex.stop_words or word == "plus":
+            continue
+        found.append(word if word in lex.canonical_tokens else stem(word))
+    return found
+
+
+def test_content_tokens_and_the_build_cache_are_the_whole_text_rewritten() -> None:
+    knowledge = load_knowledge(default_registry().ids())
+    texts = [item.question for item in load_eval_set()]
+    texts += ["ES un es", "Termiņš un termins", "Erasmus+ KA2", "ERASMUS PLUS", "2.1. un 3.2"]
+    for entry in knowledge.entries:
+        for lang in ("lv", "en"):
+            texts += [*entry.questions[lang], entry.title.get(lang), entry.answer.get(lang)]
+    rng = random.Random(4)
+    words = [word for text in texts for word in text.split()]
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(2000)]
+    cache = TextCache()
+    for text in texts:
+        expected = _whole_text(text)
+        assert content_tokens(text) == expected, text
+        assert cache.content(text) == expected, text
+        assert cache.tokens(text) == tokens(text), text
+        assert cache.content(text) is cache.content(text)  # computed once

@@ -11,7 +11,7 @@ from knowledge.evaluation import load_eval_set
 from knowledge.lexicon import lexicon
 from knowledge.loader import load_knowledge
 from knowledge.normalize import fold
-from knowledge.synonyms import Rewriter, required_literals, single_word
+from knowledge.synonyms import Rewriter, literal_ways, required_literals, single_word
 
 FLOWS = ["digcomp", "risks", "partners", "sustainability", "projects"]
 
@@ -127,3 +127,81 @@ def test_what_it_learns_stays_bounded_and_exact(monkeypatch: pytest.MonkeyPatch)
     for text in texts:
         assert rewriter.apply(text) == _one_by_one(rewrites, text)
         assert len(rewriter._masks) <= 10 + len(text.split())
+
+
+def test_ways_that_stay_within_one_word() -> None:
+    assert literal_ways(re.compile(r"\bcoves?\b|\bcentr\w* of vocational\b")) == [
+        (frozenset({"cove"}), True),
+        (frozenset({"centr", "of", "vocational"}), False),
+    ]
+    # An optional separator may join two words; a repeat decides for every time round.
+    assert literal_ways(re.compile(r"\bka[ -]?2\b")) == [(frozenset({"ka", "2"}), False)]
+    assert literal_ways(re.compile(r"\b(?:ab|c d)+x")) == [
+        (frozenset({"ab", "x"}), False),
+        (frozenset({"c", "d", "x"}), False),
+    ]
+    assert literal_ways(re.compile(r"\b(?:find|look(?:ing)? for)\b")) == [
+        (frozenset({"find"}), True),
+        (frozenset({"look", "for"}), False),
+    ]
+
+
+def _word_by_word(rewriter: Rewriter, text: str) -> list[str] | None:
+    """The text's words rewritten one by one (``Rewriter.alone``), or None when a rewrite
+    may match across words (``spans``)."""
+    words = re.findall(r"\w+", text)
+    found = [rewriter.alone(word) for word in words]
+    mask = 0
+    for _, reached in found:
+        mask |= reached
+    if rewriter.spans(mask):
+        return None
+    return [form for forms, _ in found for form in forms]
+
+
+def test_word_by_word_is_the_whole_text_rewritten() -> None:
+    rewrites = lexicon().synonyms
+    rewriter = Rewriter(rewrites)
+    knowledge = load_knowledge(FLOWS)
+    texts = [fold(item.question) for item in load_eval_set()]
+    for entry in knowledge.entries:
+        for lang in ("lv", "en"):
+            texts += [fold(q) for q in entry.questions[lang]]
+    rng = random.Random(11)
+    words = [word for text in texts for word in text.split()]
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(3000)]
+    read_alone = 0
+    for text in texts:
+        expected = re.findall(r"\w+", _one_by_one(rewrites, text))
+        found = _word_by_word(rewriter, text)
+        if found is not None:
+            read_alone += 1
+            assert found == expected, text
+    # Most texts are read word by word; the rest span words ("key action 2", "dig comp").
+    assert read_alone > len(texts) // 2
+
+
+def test_word_by_word_with_chained_and_overlapping_rewrites() -> None:
+    rewrites = tuple(
+        (re.compile(pattern), token)
+        for pattern, token in [
+            (r"\bab\b", "x"),
+            (r"\bx\s+c\b|\bq\w*\b", "y"),  # several words, or one (its second way)
+            (r"b c", "z"),
+            (r"\by\b", "w"),
+            (r"q+", "k"),
+            (r"\bk\b|\bw w\b", "ab"),
+            (r"\bc\w*", "cc"),
+        ]
+    )
+    rewriter = Rewriter(rewrites)
+    rng = random.Random(6)
+    alphabet = ["ab", "b", "c", "x", "y", "q", "qq", "cq", "w", " ", " ", "-"]
+    read_alone = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        found = _word_by_word(rewriter, text)
+        if found is not None:
+            read_alone += 1
+            assert found == re.findall(r"\w+", _one_by_one(rewrites, text)), text
+    assert read_alone > 500
