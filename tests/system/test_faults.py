@@ -96,6 +96,14 @@ def test_groups_poison_and_a_held_lock_at_debug_leak_nothing(postgres: str, tmp_
 
 
 def test_a_clean_stop_leaves_no_session_or_lock_behind(postgres: str) -> None:
+    engine = create_engine(postgres)
+    with engine.connect() as db:  # sessions this test's process already holds are not the cluster's
+        before = [
+            r[0]
+            for r in db.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            )
+        ]
     with FakeBotApi() as fake:
         cluster = WebhookCluster(postgres, fake, workers=2).start()
         sender = TelegramSender(cluster.url)
@@ -103,7 +111,6 @@ def test_a_clean_stop_leaves_no_session_or_lock_behind(postgres: str) -> None:
         threads = [threading.Thread(target=u.converse, args=(4,)) for u in users]
         for thread in threads:
             thread.start()
-        engine = create_engine(postgres)
         stuck = []
         for _ in range(20):  # nobody sits idle in a transaction while it runs
             with engine.connect() as db:
@@ -125,15 +132,19 @@ def test_a_clean_stop_leaves_no_session_or_lock_behind(postgres: str) -> None:
             with engine.connect() as db:
                 others = db.execute(
                     text(
-                        "SELECT state FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND pid <> pg_backend_pid()"
-                    )
+                        "SELECT state, backend_start, left(query, 80) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND pid <> ALL(:before)"
+                    ),
+                    {"before": before},
                 ).all()
                 advisory = db.execute(
                     text(
-                        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = "
-                        "(SELECT oid FROM pg_database WHERE datname = current_database())"
-                    )
+                        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                        "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+                        "AND pid <> ALL(:before)"
+                    ),
+                    {"before": before},
                 ).all()
             if (not others and not advisory) or time.monotonic() > deadline:
                 break
