@@ -21,6 +21,11 @@ def trim() -> bool:
     return True
 
 
+def available() -> bool:
+    """Whether ``trim`` does anything here (glibc)."""
+    return _malloc_trim() is not None
+
+
 def _malloc_trim() -> Callable[[int], int] | None:
     global _trim, _looked
     if not _looked:

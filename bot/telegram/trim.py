@@ -1,34 +1,22 @@
-"""Giving a webhook worker's freed heap back to the system: glibc keeps memory freed after a
-burst of updates (or a document's bytes) in its arenas, so the resident size only ever grows;
-``malloc_trim(0)`` now and then returns the free pages. Nothing elsewhere (not glibc)."""
+"""Giving a webhook worker's freed heap back to the system now and then: glibc keeps memory freed
+after a burst of updates (or a document's bytes) in its arenas, so the resident size only ever
+grows. The call itself is ``flows.heap`` (the document helper trims through it too); this module
+owns only the worker's period."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import ctypes.util
-import sys
 from collections.abc import Callable
+
+from flows import heap
 
 TRIM_EVERY = 30.0  # seconds; one trim costs about a millisecond
 
 
-def malloc_trim() -> Callable[[], None] | None:
+def malloc_trim() -> Callable[[], object] | None:
     """glibc's ``malloc_trim(0)``, or None where there is none."""
-    name = ctypes.util.find_library("c")
-    if sys.platform != "linux" or not name:
-        return None
-    try:
-        trim = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):  # not glibc
-        return None
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-
-    def call() -> None:
-        trim(0)
-
-    return call
+    return heap.trim if heap.available() else None
 
 
 async def trim_forever(every: float = TRIM_EVERY) -> None:
