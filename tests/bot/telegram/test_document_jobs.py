@@ -108,14 +108,10 @@ def test_a_builder_that_dies_mid_build_leaves_the_job_to_another(
     webhook: Webhook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = webhook.dialogue.db
-    if db.dialect != "postgresql":
-        pytest.skip("row locks held by a builder: PostgreSQL")
-    started, release = _stall_builds(monkeypatch)
+    _skip_unless_row_locks(db)
     last = _to_last_statement(webhook)
-    assert webhook.post(callback_update(LEARNER, last)) == 200
-    assert started.wait(10)  # the worker's builder holds the first job, mid-build
-    held = _sessions_holding_jobs(db)
-    assert held
+    # the worker's builder holds the first job, mid-build
+    held, release = _stalled_at_first_build(webhook, monkeypatch, callback_update(LEARNER, last))
     other = DocumentBuilder(Database(db.url), webhook.dialogue.flows)
     with other.db.transaction() as session:  # the held job is skipped, not waited for
         claimed = DocumentJobRepository(session).claim()
@@ -256,15 +252,11 @@ def test_a_group_report_builder_dying_mid_build_loses_and_doubles_nothing(
     webhook: Webhook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = webhook.dialogue.db
-    if db.dialect != "postgresql":
-        pytest.skip("row locks held by a builder: PostgreSQL")
-    started, release = _stall_builds(monkeypatch)
+    _skip_unless_row_locks(db)
     close = _round_to_close(webhook)
-    assert webhook.post(callback_update(TEACHER, close)) == 200
-    assert started.wait(10)  # the worker's builder holds the chart's job, mid-build
-    held = _sessions_holding_jobs(db)
+    # the worker's builder holds the chart's job, mid-build
+    held, release = _stalled_at_first_build(webhook, monkeypatch, callback_update(TEACHER, close))
     _end_sessions(db, held)  # the builder "dies": its session ends, its transaction rolls back
-    assert held
     release()
     other = DocumentBuilder(Database(db.url), webhook.dialogue.flows)
     while other.build_one():
@@ -276,6 +268,24 @@ def test_a_group_report_builder_dying_mid_build_loses_and_doubles_nothing(
     assert [name[-4:] for name, _ in files] == [".png", "xlsx"]
     assert all(data for _, data in files)
     other.db.dispose()
+
+
+def _skip_unless_row_locks(db: Database) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("row locks held by a builder: PostgreSQL")
+
+
+def _stalled_at_first_build(
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch, update: dict[str, Any]
+) -> tuple[list[int], Callable[[], None]]:
+    """Post ``update`` with builds stalled at their start: the sessions of the worker's builder
+    holding the first job (never none), and the release."""
+    started, release = _stall_builds(monkeypatch)
+    assert webhook.post(update) == 200
+    assert started.wait(10)
+    held = _sessions_holding_jobs(webhook.dialogue.db)
+    assert held
+    return held, release
 
 
 def _stall_builds(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, Callable[[], None]]:
