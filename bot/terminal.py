@@ -26,7 +26,11 @@ if TYPE_CHECKING:  # the core (and SQLAlchemy with it) is imported by whoever bu
     from bot.dialogue.reminders import DueReminder
 
 LOCAL_USER_ID = 1
-BANNER = "Ceļvedis — terminal chat. /start to begin, Ctrl-D to quit.\n\n"
+# Shown before anyone has chosen a language: both, Latvian first.
+BANNER = (
+    "Ceļvedis — saruna terminālī. Sākt: /start, beigt: Ctrl-D.\n"
+    "Ceļvedis — terminal chat. Start: /start, quit: Ctrl-D.\n\n"
+)
 OTHER_KINDS = {"/photo": "photo", "/sticker": "sticker", "/voice": "voice", "/location": "location"}
 
 

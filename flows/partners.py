@@ -254,6 +254,16 @@ class PartnersFlow(ProjectTool):
                 return self.texts.text("partners.reply_by.past", lang)
         return None
 
+    def options(
+        self, step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]
+    ) -> tuple[Option, ...]:
+        """A further kind of partner offers only the kinds not chosen before it in the list."""
+        if step.id not in MORE_ORGS:
+            return super().options(step, answers, context)
+        earlier = ("org", *MORE_ORGS)[: ("org", *MORE_ORGS).index(step.id)]
+        taken = {answers.get(key) for key in earlier}
+        return tuple(o for o in step.options if o.id not in taken)
+
     def _describe_more_orgs(
         self, answers: Mapping[str, Any], context: Mapping[str, Any], lang: str
     ) -> str:

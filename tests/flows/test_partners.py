@@ -177,3 +177,27 @@ def test_changing_one_answer_says_only_what_changed() -> None:
     assert edited is not None and edited.messages == ("✏️ Uzsaukumā mainīts:\n• Valsts: Igaunija",)
     assert [f.filename.rsplit(".", 1)[1] for f in edited.files] == ["docx"]
     assert "Meklējam: uzņēmums vai nevalstiska organizācija, Igaunija." in parts(flow, edited)[1]
+
+
+def test_a_further_kind_of_partner_offers_only_kinds_not_yet_chosen() -> None:
+    flow = PartnersFlow(clock=lambda: TODAY)
+    state = engine.start(flow, Start(context={PROJECT: PROJECT_INFO}))
+    offered: dict[str, set[str]] = {}
+    picks = ["company", "ngo"]
+    while state.step != "org3":
+        assert state.step is not None
+        step = flow.step_by_id(state.step)
+        offered[step.id] = {o.id for o in flow.options(step, state.answers, state.context)}
+        if step.id in ("org", "org2"):
+            event: engine.Event = engine.Choose(picks.pop(0))
+        else:
+            event = engine.Answer(TEXTS["field"])
+        state, _ = engine.advance(flow, state, event, "lv")
+    org3 = flow.step_by_id("org3")
+    offered["org3"] = {o.id for o in flow.options(org3, state.answers, state.context)}
+    assert "company" in offered["org"]
+    assert "company" not in offered["org2"] and {"done", "ngo"} <= offered["org2"]
+    assert not {"company", "ngo"} & offered["org3"] and {"done", "vet"} <= offered["org3"]
+    # A forged press of a kind already chosen is refused, not recorded twice.
+    refused, output = engine.advance(flow, state, engine.Choose("ngo"), "lv")
+    assert not output.changed and refused.step == "org3"
