@@ -554,7 +554,7 @@ class RiskFlow(ProjectTool):
         return Landing(messages=(report.short_summary(),), files=files, actions=actions)
 
     def details(self, last: Record, lang: str) -> Sequence[Detail]:
-        """The summary, then every risk by level (high first)."""
+        """The summary, then every risk by level (high first), a few risks a page."""
         report = self._last_report(last, lang)
         reminders = last.data.get("reminders")
         parts = [
@@ -565,7 +565,7 @@ class RiskFlow(ProjectTool):
         ]
         for level in ("high", "medium", "low"):
             if any(r.level == level for r in report.risks):
-                parts.append(Detail(report.level_label(level), report.level_section(level)))
+                parts += [Detail(label, text) for label, text in report.level_pages(level)]
         return parts
 
     def act(

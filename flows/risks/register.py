@@ -24,6 +24,7 @@ LEVEL_COLOURS = {"low": "#9ae6b4", "medium": "#faf089", "high": "#feb2b2"}
 LOG_STATUSES = ("open", "monitored", "closed")  # a PM² risk log entry over time
 IN_CHAT = 8  # risks listed in the chat message; the files have all of them
 TOP_IN_SUMMARY = 3  # risks named in the short summary
+PER_PAGE = 5  # risks on one page of a level's list in the chat
 HEATMAP_SIZE = (704, 660)  # pixels (was 6.4 × 6.0 in at 110 dpi)
 HEATMAP_UNIT = 110 / 72  # pixels per point (110 dpi)
 INK = "#000000"
@@ -101,11 +102,30 @@ class RegisterReport:
             lines += ["", self.t("risks.result.see_levels")]
         return "\n".join(lines)
 
-    def level_section(self, level: str) -> str:
-        """Every risk of one level with its response, mitigation, owner and review date."""
+    def level_pages(self, level: str) -> list[tuple[str, str]]:
+        """Every risk of one level with its response, mitigation, owner and review date, as
+        (button label, message) pages of at most ``PER_PAGE`` risks: short enough to read on a
+        phone without scrolling through a whole register. Risks keep their numbers across pages."""
         chosen = [r for r in self.risks if r.level == level]
-        heading = f"{self.level_label(level)}"
-        return "\n\n".join([heading, *(self._line(n, r) for n, r in enumerate(chosen, 1))])
+        if len(chosen) <= PER_PAGE:
+            label = self.level_label(level)
+            return [
+                (label, "\n\n".join([label, *(self._line(n, r) for n, r in enumerate(chosen, 1))]))
+            ]
+        pages = []
+        for first in range(1, len(chosen) + 1, PER_PAGE):
+            last = min(first + PER_PAGE - 1, len(chosen))
+            label = self.t(
+                "risks.result.level_page",
+                marker=MARKERS[level],
+                name=self.t(f"risks.result.level_names.{level}"),
+                first=first,
+                last=last,
+                count=len(chosen),
+            )
+            lines = (self._line(n, chosen[n - 1]) for n in range(first, last + 1))
+            pages.append((label, "\n\n".join([label, *lines])))
+        return pages
 
     def level_label(self, level: str) -> str:
         """ "🔴 High risks (3)": a level's button and heading."""

@@ -334,3 +334,31 @@ def test_changing_one_item_says_only_what_changed_with_the_new_register(flow: Ri
     assert items[9].check.lv in changed and "⚠️ Daļēji · 🟡 9" in changed
     assert items[7].check.lv not in changed and len(changed.splitlines()) == 2
     assert [f.filename.rsplit(".", 1)[1] for f in output.completion.files] == ["xlsx", "csv"]
+
+
+def test_a_long_level_is_shown_a_few_risks_a_page(flow: RiskFlow) -> None:
+    items = default_risk_content().items
+    done = run(flow, {item.id: flagged("partly", "2", "3", OK) for item in items[:12]})
+    assert done.record is not None
+    for lang, name, of in (("lv", "Vidējie riski", "no"), ("en", "Medium risks", "of")):
+        details = flow.details(Record(done.record, datetime(2026, 11, 25, tzinfo=UTC)), lang)
+        pages = details[1:]  # after the summary: the twelve medium risks
+        spans = ("1–5", "6–10", "11–12")
+        assert [d.label for d in pages] == [f"🟡 {name} {span} {of} 12" for span in spans]
+        numbers = [
+            int(line.split(".", 1)[0])
+            for page in pages
+            for line in page.text.splitlines()[1:]
+            if line[:1].isdigit()
+        ]
+        assert numbers == list(range(1, 13))  # each risk once, numbered across pages
+        assert all(page.text.startswith(page.label) for page in pages)
+        assert max(page.text.count("\n") for page in pages) < 25  # one phone screen or so
+
+
+def test_a_short_level_is_one_page(flow: RiskFlow) -> None:
+    items = default_risk_content().items
+    done = run(flow, {item.id: flagged("partly", "2", "3", OK) for item in items[:3]})
+    assert done.record is not None
+    details = flow.details(Record(done.record, datetime(2026, 11, 25, tzinfo=UTC)), "en")
+    assert [d.label for d in details[1:]] == ["🟡 Medium risks (3)"]
