@@ -47,7 +47,7 @@ from bot.telegram.updates import (
     pressed_message_id,
     to_input,
 )
-from bot.telegram.wakeups import Listener, notify
+from bot.telegram.wakeups import DOCUMENTS, Listener, notify
 from flows import isolation
 from storage.db import is_lock_timeout, is_retryable
 from storage.delivery import OutboxRepository, ProcessedUpdateRepository
@@ -261,6 +261,8 @@ def outbox_writer(update: Mapping[str, Any]) -> BeforeCommit:
         for position, recipe in enumerate(jobs):
             documents.add(row.id, position, dict(recipe))
         notify(session)  # the leader's sender, whichever worker it is in
+        if jobs:
+            notify(session, DOCUMENTS)  # every free builder, whichever worker it is in
 
     return write
 
@@ -321,7 +323,12 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
         builder_task = asyncio.create_task(builder.run(), name="document-builder")
         listener = None
         if core.db.dialect == "postgresql":
-            listener = Listener(core.db.url, sender.wake, asyncio.get_running_loop()).start()
+            listener = Listener(
+                core.db.url,
+                sender.wake,
+                asyncio.get_running_loop(),
+                also={DOCUMENTS: builder.jobs_queued},
+            ).start()
         service["it"] = it = WebhookService(settings, core, api, sender, builder)
 
         def learnt(username: str) -> None:  # Telegram's answer first, as the Bot's was
