@@ -89,8 +89,8 @@ def test_queued_jobs_wake_the_builders_of_every_worker(database_url: str) -> Non
         dialogue.db.url, sends.set, loop, also={DOCUMENTS: builder.jobs_queued}
     ).start()
     try:
-        assert _eventually(lambda: listener.listening)
-        sends.clear(), looks.clear()  # the wakes after connecting
+        assert sends.wait(30) and looks.wait(30)  # every wake once, after connecting
+        sends.clear(), looks.clear()
         inp = Input(1, 1, "text", "x")
         reply = Reply("PDF", files=(OutFile("a.pdf", b"", job={"kind": "complete"}),))
         with dialogue.db.transaction() as session:
