@@ -1,8 +1,9 @@
 """CPU per text or button update on the webhook's path (issue 15, target 4), without the web
 server: one process plays a webhook worker's dialogue on PostgreSQL and replays a realistic mix
 through the code path a request takes — the body's JSON parsed, ``out_of_range``,
-``Update.de_json``, ``to_input``, and ``Dialogue.handle_update`` with the webhook's own
-``outbox_writer`` (imported from ``bot.telegram.webhook``, not copied).
+``to_input`` (on the JSON; a tree whose webhook still parses into python-telegram-bot's objects
+gets ``Update.de_json`` first, as its requests do), and ``Dialogue.handle_update`` with the
+webhook's own ``outbox_writer`` (imported from ``bot.telegram.webhook``, not copied).
 
 The mix, for ``USERS`` users (seeded, so both trees replay the same updates as long as their
 replies are the same): 60 % free-text questions from tests/knowledge/eval_set.yaml, 20 %
@@ -51,28 +52,25 @@ def _pct(values: list[float], q: float) -> float:
 # ---- the worker (runs inside the tree under test) -------------------------------------------
 def worker(database_url: str, updates: int, seed: int, profile: str | None) -> dict[str, Any]:
     """Replay ``WARM + updates`` updates through the webhook's path; the figures."""
-    import asyncio
     import cProfile
     import random
     import time
 
     from sqlalchemy import event
-    from telegram import Bot, Update
 
     from bot.app import build_dialogue
     from bot.dialogue.flood import FloodLimits
+    from bot.telegram import webhook
     from bot.telegram.updates import out_of_range, to_input
     from bot.telegram.webhook import outbox_writer
     from flows import isolation
     from knowledge.evaluation import load_eval_set
-    from tests.bot.fake_telegram import RecordingRequest, callback_update, message_update
+    from tests.bot.fake_telegram import BOT_USER, callback_update, message_update
 
     isolation.enable(prestart=False)  # as a worker; text and buttons build no document
     dialogue = build_dialogue(database_url, migrate=False, flood=FloodLimits())
     dialogue.defer_documents = True
-    request = RecordingRequest()
-    bot = Bot("123456:TEST", request=request, get_updates_request=request)
-    asyncio.run(bot.initialize())  # getMe, as a worker that has met Telegram
+    parse = _ptb_parser() if hasattr(webhook, "Update") else None  # an older tree
     counts = {"statements": 0, "transactions": 0}
 
     def on_statement(*_args: Any) -> None:
@@ -103,8 +101,8 @@ def worker(database_url: str, updates: int, seed: int, profile: str | None) -> d
         data = json.loads(body)
         if out_of_range(data):
             return
-        update = Update.de_json(data, bot)
-        inp = to_input(update, None)
+        update = data if parse is None else parse(data)
+        inp = to_input(update, BOT_USER["username"] if parse is None else None)
         if inp is None:
             return
         write = outbox_writer(update)
@@ -121,7 +119,7 @@ def worker(database_url: str, updates: int, seed: int, profile: str | None) -> d
             if buttons:
                 shown[inp.user_id] = buttons
 
-        dialogue.handle_update(inp, update.update_id, write_and_keep)
+        dialogue.handle_update(inp, data["update_id"], write_and_keep)
 
     profiler = cProfile.Profile(time.process_time) if profile else None
     cpu: dict[str, list[float]] = {"question": [], "command": [], "button": []}
@@ -163,6 +161,21 @@ def worker(database_url: str, updates: int, seed: int, profile: str | None) -> d
         figures[f"{kind}_n"] = len(values)
     dialogue.db.dispose()
     return figures
+
+
+def _ptb_parser() -> Any:
+    """``Update.de_json`` with a Bot that has met Telegram (its @username known): how a tree
+    whose webhook parses updates into python-telegram-bot's objects reads a request."""
+    import asyncio
+
+    from telegram import Bot, Update
+
+    from tests.bot.fake_telegram import RecordingRequest
+
+    request = RecordingRequest()
+    bot = Bot("123456:TEST", request=request, get_updates_request=request)
+    asyncio.run(bot.initialize())  # getMe
+    return lambda data: Update.de_json(data, bot)
 
 
 # ---- the driver ----------------------------------------------------------------------------

@@ -425,7 +425,7 @@ def _set_webhook(settings: Settings, url: str, delete: bool) -> int:
     from telegram.request import HTTPXRequest
 
     from bot.app import load_texts
-    from bot.telegram.updates import register_commands_on
+    from bot.telegram.menu import register_commands_on
 
     problems = settings.webhook_problems()
     parts = urlsplit(url)

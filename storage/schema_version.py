@@ -6,8 +6,11 @@ sqlite3). Start-up uses them to skip Alembic (~0.2 s, ~15 MB) when nothing is to
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only its type here: a PostgreSQL worker never loads sqlite3 (~0.8 MB)
+    import sqlite3
 
 VERSIONS_DIR = Path(__file__).parent / "migrations" / "versions"
 _REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)

@@ -7,8 +7,10 @@ gone, its transaction rolled back) leaves the job waiting for the next. A job is
 (``finish`` only changes a waiting job), so it is sent once with its row. A build that raises is
 tried again (``MAX_ATTEMPTS``), then given up: its row is sent without it. A job is built by
 the worker that took its input, woken at once — a wake-up after an input that queued no job
-(most of them) costs no query; ``poll_every`` is the fallback that finds jobs a crashed worker
-left.
+(most of them) costs no query — and by any other worker's builder that is free, woken by the
+jobs' notification (``bot.telegram.wakeups.DOCUMENTS``), so the files of one result (or of
+several users') are built side by side; ``poll_every`` is the fallback that finds jobs a
+crashed worker left.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ class DocumentBuilder:
         if added != self._jobs_seen:
             self._jobs_seen = added
             self._wake.set()
+
+    def jobs_queued(self) -> None:
+        """Another worker committed document jobs (its notification): look now, in case this
+        builder is free while that worker's builds the first of them."""
+        self._wake.set()
 
     def stop(self) -> None:
         self._stopping = True

@@ -30,8 +30,9 @@ from bot.dialogue.reminders import DueReminder, deliver_forever
 from bot.dialogue.retention import apply_retention
 from bot.logs import describe_error
 from bot.settings import Settings
+from bot.telegram.menu import register_commands_on
 from bot.telegram.send import Rows, send_replies
-from bot.telegram.updates import register_commands_on, to_input
+from bot.telegram.updates import to_input
 from knowledge.texts import Catalogue
 from storage.db import is_retryable
 
@@ -106,7 +107,7 @@ class TelegramTransport:
         self.dialogue = dialogue
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        inp = to_input(update)
+        inp = to_input(update.to_dict(), _username(update))
         if inp is None:
             return
         replies = await self.handle(inp)
@@ -141,6 +142,14 @@ class TelegramTransport:
     ) -> None:
         message_id = pressed.message_id if isinstance(pressed, Message) else None
         await send_replies(PtbTransport(context.bot), chat_id, replies, edit_message_id=message_id)
+
+
+def _username(update: Update) -> str | None:
+    """The bot's @username once the Bot has met Telegram, else None."""
+    try:
+        return update.get_bot().username
+    except RuntimeError:  # no bot attached, or getMe not done yet
+        return None
 
 
 async def register_commands(application: Application, texts: Catalogue) -> None:

@@ -1,19 +1,15 @@
-"""Telegram updates -> Inputs, and the command menu; no ``telegram.ext`` (the webhook workers
-do not load the polling framework)."""
+"""Telegram updates -> Inputs, read from the update's plain JSON (a dict), so the webhook
+workers never load python-telegram-bot; polling passes ``Update.to_dict()`` to the same
+function."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import partial
 from typing import Any, cast
 
-from telegram import Bot, BotCommand, Update
-from telegram.constants import MessageEntityType
-
-from bot.dialogue.commands import command_table, menu_commands
 from bot.dialogue.messages import ChatType, Input
-from flows.registry import FlowRegistry, default_registry
-from knowledge.texts import Catalogue
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 LANGUAGE_CODE_MAX = 16  # users.telegram_language
@@ -23,47 +19,73 @@ OTHER_KINDS = (
     "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
     "contact", "animation", "poll", "venue", "dice",
 )  # fmt: skip
+BOT_COMMAND = "bot_command"  # a MessageEntity's type
 
 
-def to_input(update: Update, bot_username: str | None = None) -> Input | None:
-    """The Input for an update, or None for updates the bot ignores: channel posts, edits,
-    messages from bots (or sent on behalf of a chat), and forwarded messages in shared chats.
+class NotAnUpdate(ValueError):
+    """A part of the update the bot reads is missing or of the wrong type."""
 
-    ``bot_username`` is the fallback for the bot's @username when the Bot has not met Telegram
-    yet (``getMe``); groups need it for mentions and the private-chat link.
+
+def to_input(update: Mapping[str, Any], bot_username: str | None = None) -> Input | None:
+    """The Input for an update (its JSON as a dict), or None for updates the bot ignores:
+    channel posts, edits, messages from bots (or sent on behalf of a chat), and forwarded
+    messages in shared chats. Raises ``NotAnUpdate`` when a part it reads is malformed.
+
+    ``bot_username`` is the bot's @username (groups need it for mentions and the private-chat
+    link); the update itself does not carry it.
     """
-    user = update.effective_user
-    chat = update.effective_chat
-    if user is None or chat is None or user.is_bot:
+    message = _part(update, "message")
+    query = _part(update, "callback_query")
+    # whom and where, as python-telegram-bot's effective_user and effective_chat
+    if message is not None:
+        user, chat = _part(message, "from"), _part(message, "chat", required=True)
+    elif query is not None:
+        pressed_on = _part(query, "message")
+        user = _part(query, "from", required=True)
+        chat = _part(pressed_on, "chat", required=True) if pressed_on is not None else None
+    else:
         return None
-    chat_type = chat.type if chat.type in CHAT_TYPES else "group"  # unknown: treat as shared
+    if user is None or chat is None or _field(user, "is_bot", bool, required=True):
+        return None
+    user_id = _field(user, "id", int, required=True)
+    chat_id = _field(chat, "id", int, required=True)
+    kind = _field(chat, "type", str, required=True)
+    chat_type = kind if kind in CHAT_TYPES else "group"  # unknown: treat as shared
     make = partial(
         Input,
-        language_code=clean_language_code(user.language_code),
+        user_id,
+        chat_id,
+        language_code=clean_language_code(_field(user, "language_code", str)),
         chat_type=cast(ChatType, chat_type),
-        bot_username=_username(update) or bot_username,
-        first_name=user.first_name or None,  # with every input: a team sees it kept current
+        bot_username=bot_username,
+        first_name=_field(user, "first_name", str) or None,  # a team sees it kept current
     )
-    if update.callback_query is not None:
-        return make(user.id, chat.id, "button", update.callback_query.data or "")
-    message = update.message
-    if message is None or message.sender_chat is not None:
+    if query is not None:
+        return make("button", _field(query, "data", str) or "")
+    if message is None or message.get("sender_chat") is not None:
         return None
-    if message.forward_origin is not None:
+    if message.get("forward_origin") is not None:
         if chat_type != "private":
             return None
-        return make(user.id, chat.id, "other", "forwarded")  # content never read
-    if message.text is not None:
-        entities = message.entities or ()
-        if (
-            entities
-            and entities[0].type == MessageEntityType.BOT_COMMAND
-            and entities[0].offset == 0
-        ):
-            return make(user.id, chat.id, "command", message.text)
-        return make(user.id, chat.id, "text", message.text)
-    kind = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
-    return make(user.id, chat.id, "other", kind)
+        return make("other", "forwarded")  # content never read
+    text = _field(message, "text", str)
+    if text is not None:
+        return make("command" if _starts_with_command(message) else "text", text)
+    kind = next((k for k in OTHER_KINDS if message.get(k)), "other")
+    return make("other", kind)
+
+
+def callback_query_id(update: Mapping[str, Any]) -> str | None:
+    """The id of the button press an update carries (to answer it), if any."""
+    query = _part(update, "callback_query")
+    return _field(query, "id", str, required=True) if query is not None else None
+
+
+def pressed_message_id(update: Mapping[str, Any]) -> int | None:
+    """The id of the message whose button was pressed (to edit it in place), if any."""
+    query = _part(update, "callback_query")
+    message = _part(query, "message") if query is not None else None
+    return _field(message, "message_id", int, required=True) if message is not None else None
 
 
 def clean_language_code(code: str | None) -> str | None:
@@ -91,20 +113,36 @@ def out_of_range(payload: Any, depth: int = 0) -> bool:
     return False
 
 
-def _username(update: Update) -> str | None:
-    """The bot's @username once the Bot has met Telegram, else None."""
-    try:
-        return update.get_bot().username
-    except RuntimeError:  # no bot attached, or getMe not done yet
+def _starts_with_command(message: Mapping[str, Any]) -> bool:
+    """Whether the message's first entity is a bot command at its very start."""
+    entities = message.get("entities")
+    if not entities:
+        return False
+    if not isinstance(entities, list) or not isinstance(entities[0], Mapping):
+        raise NotAnUpdate("entities")
+    first = entities[0]
+    return (
+        _field(first, "type", str, required=True) == BOT_COMMAND
+        and _field(first, "offset", int, required=True) == 0
+    )
+
+
+def _part(data: Mapping[str, Any], key: str, *, required: bool = False) -> Mapping[str, Any] | None:
+    """The object at ``key``, or None when absent (``NotAnUpdate`` when required or not an
+    object)."""
+    value = data.get(key)
+    if value is None and not required:
         return None
+    if not isinstance(value, Mapping):
+        raise NotAnUpdate(key)
+    return value
 
 
-async def register_commands_on(
-    bot: Bot, texts: Catalogue, flows: FlowRegistry | None = None
-) -> None:
-    """The command menu (from the core's command table) in Latvian (for Latvian clients) and
-    English (for everyone else)."""
-    names = menu_commands(command_table(flows or default_registry()))
-    for lang, code in (("lv", "lv"), ("en", None)):
-        commands = [BotCommand(c, texts.text(f"commands.{c}", lang)) for c in names]
-        await bot.set_my_commands(commands, language_code=code)
+def _field(data: Mapping[str, Any], key: str, kind: type[Any], *, required: bool = False) -> Any:
+    """The value at ``key`` if it is a ``kind`` (None when absent and not required)."""
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise NotAnUpdate(key)
+    return value

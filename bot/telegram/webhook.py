@@ -29,7 +29,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from telegram import Update
 
 from bot.dialogue.core import BeforeCommit, Dialogue
 from bot.dialogue.flood import FloodLimits
@@ -41,8 +40,14 @@ from bot.telegram.builder import DocumentBuilder
 from bot.telegram.outbox import reply_to_json
 from bot.telegram.sender import OutboxSender
 from bot.telegram.trim import trim_forever
-from bot.telegram.updates import out_of_range, to_input
-from bot.telegram.wakeups import Listener, notify
+from bot.telegram.updates import (
+    NotAnUpdate,
+    callback_query_id,
+    out_of_range,
+    pressed_message_id,
+    to_input,
+)
+from bot.telegram.wakeups import DOCUMENTS, Listener, notify
 from flows import isolation
 from storage.db import is_lock_timeout, is_retryable
 from storage.delivery import OutboxRepository, ProcessedUpdateRepository
@@ -95,38 +100,38 @@ class WebhookService:
             # Nothing can store it, and a 4xx/5xx would have Telegram re-send it for a day.
             log.warning("dropped an update holding a number beyond 64 bits (or nested too deep)")
             return Response(status_code=200)
+        update_id: int = data["update_id"]
         try:
-            update = Update.de_json(data, None)  # the @username: settings (meet_telegram)
-        except Exception:
+            inp = to_input(data, self.settings.bot_username)
+            if inp is None:
+                return Response(status_code=200)  # nothing to do (an edit, a channel post…)
+            write = outbox_writer(data)
+        except NotAnUpdate:
             log.warning("refused a webhook body that is not a Telegram update")
             return Response(status_code=400)
-        inp = to_input(update, self.settings.bot_username)
-        if inp is None:
-            return Response(status_code=200)  # nothing to do (an edit, a channel post…)
-        write = outbox_writer(update)
         try:
             done = await asyncio.wait_for(
-                asyncio.to_thread(self.dialogue.handle_update, inp, update.update_id, write),
+                asyncio.to_thread(self.dialogue.handle_update, inp, update_id, write),
                 HANDLE_TIMEOUT,
             )
         except TimeoutError:
             self.counts["timeouts"] += 1
             log.warning(
                 "update %s not done in %.0f s (database not answering?); 503, Telegram re-sends",
-                update.update_id,
+                update_id,
                 HANDLE_TIMEOUT,
             )
             return _retry_later()
         except Exception as exc:
             if is_retryable(exc):
-                return self._database_trouble(update.update_id, exc)
-            log.exception("the dialogue core failed on update %s", update.update_id)
+                return self._database_trouble(update_id, exc)
+            log.exception("the dialogue core failed on update %s", update_id)
             try:
-                done = await asyncio.to_thread(self._apologise, inp, update, write)
+                done = await asyncio.to_thread(self._apologise, inp, update_id, write)
             except Exception as again:
-                self._database_trouble(update.update_id, again)
+                self._database_trouble(update_id, again)
                 return _retry_later()
-        log.debug("update %s %s (%s)", update.update_id, inp.kind, "done" if done else "repeat")
+        log.debug("update %s %s (%s)", update_id, inp.kind, "done" if done else "repeat")
         self.builder.wake()
         self.sender.wake()
         return Response(status_code=200)
@@ -143,11 +148,11 @@ class WebhookService:
         )
         return _retry_later()
 
-    def _apologise(self, inp: Input, update: Update, write: BeforeCommit) -> bool:
+    def _apologise(self, inp: Input, update_id: int, write: BeforeCommit) -> bool:
         """Mark a failing update processed with an apology, so Telegram stops re-sending it."""
         apology = [self.dialogue.apology(inp)]
         with self.dialogue.db.transaction() as session:
-            if not ProcessedUpdateRepository(session).claim(update.update_id):
+            if not ProcessedUpdateRepository(session).claim(update_id):
                 return False
             write(session, inp, apology)
         return True
@@ -232,12 +237,13 @@ def _json(body: bytes) -> Any:
     return data
 
 
-def outbox_writer(update: Update) -> BeforeCommit:
-    """The BeforeCommit hook storing an update's replies in the outbox."""
-    query = update.callback_query
-    query_id = query.id if query is not None and len(query.id) <= 64 else None
-    message = query.message if query is not None else None
-    edit_id = message.message_id if message is not None else None
+def outbox_writer(update: Mapping[str, Any]) -> BeforeCommit:
+    """The BeforeCommit hook storing an update's (its JSON's) replies in the outbox; raises
+    ``NotAnUpdate`` when its button press is malformed."""
+    query_id = callback_query_id(update)
+    if query_id is not None and len(query_id) > 64:
+        query_id = None
+    edit_id = pressed_message_id(update)
 
     def write(session: Session, inp: Input, replies: list[Reply]) -> None:
         if not replies and query_id is None:
@@ -255,6 +261,8 @@ def outbox_writer(update: Update) -> BeforeCommit:
         for position, recipe in enumerate(jobs):
             documents.add(row.id, position, dict(recipe))
         notify(session)  # the leader's sender, whichever worker it is in
+        if jobs:
+            notify(session, DOCUMENTS)  # every free builder, whichever worker it is in
 
     return write
 
@@ -315,7 +323,12 @@ def create_app(settings: Settings | None = None, dialogue: Dialogue | None = Non
         builder_task = asyncio.create_task(builder.run(), name="document-builder")
         listener = None
         if core.db.dialect == "postgresql":
-            listener = Listener(core.db.url, sender.wake, asyncio.get_running_loop()).start()
+            listener = Listener(
+                core.db.url,
+                sender.wake,
+                asyncio.get_running_loop(),
+                also={DOCUMENTS: builder.jobs_queued},
+            ).start()
         service["it"] = it = WebhookService(settings, core, api, sender, builder)
 
         def learnt(username: str) -> None:  # Telegram's answer first, as the Bot's was

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, select
-from telegram import Update
 
 from bot.dialogue.core import Dialogue
 from bot.dialogue.messages import Input
@@ -27,7 +26,7 @@ def test_every_kind_of_update_carries_the_first_name() -> None:
                                          "height": 1, "is_animated": False, "is_video": False,
                                          "type": "regular"}),
     ):  # fmt: skip
-        inp = to_input(Update.de_json(payload, None))
+        inp = to_input(payload)
         assert inp is not None and inp.first_name == "Ilze", payload
 
 

@@ -113,9 +113,11 @@ def test_a_hung_database_is_a_503_not_a_hung_request(
     proxied: tuple[TcpProxy, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     proxy, url = proxied
-    monkeypatch.setattr(webhook_module, "HANDLE_TIMEOUT", 2.0)
     with FakeBotApi() as fake, _served(url, fake.base_url, fake.token) as (client, _):
-        assert _post(client, message_update(73, "/help")) == 200
+        assert _post(client, message_update(73, "/help")) == 200  # the usual time-out
+        # Shortened only now: a fresh worker's first request may take over 2 s on a loaded
+        # machine (it took 2+ s at a load average of 30), which is not what this looks at.
+        monkeypatch.setattr(webhook_module, "HANDLE_TIMEOUT", 2.0)
         proxy.set("hang")
         started = time.monotonic()
         assert _post(client, message_update(73, "kas ir CoVE?")) == 503
