@@ -64,7 +64,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     validate = sub.add_parser("validate", help="check all content; non-zero exit on a problem")
     validate.add_argument("--dir", type=Path, default=None, help="knowledge-base directory")
-    sub.add_parser("eval", help="evaluate the matcher on tests/knowledge/eval_set.yaml")
+    evaluation = sub.add_parser(
+        "eval", help="evaluate the matcher on tests/knowledge/eval_set.yaml"
+    )
+    evaluation.add_argument(
+        "--set",
+        dest="eval_set",
+        type=Path,
+        default=None,
+        help="another question set in the same format (such as tests/knowledge/dev_set_2.yaml)",
+    )
     review = sub.add_parser("unanswered", help="list recent unanswered and 👎 questions")
     review.add_argument("--limit", type=int, default=50)
     args = parser.parse_args(argv)
@@ -78,7 +87,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
         return _validate(args.dir)
     if args.command == "eval":
-        return _eval()
+        return _eval(args.eval_set)
     if args.command == "ask":
         return _ask(args.question, args.jsonl)
     if args.command == "unanswered":
@@ -165,10 +174,11 @@ def _ask(words: list[str], jsonl: bool) -> int:
     return 0
 
 
-def _eval() -> int:
-    from knowledge.evaluation import evaluate, format_report, load_eval_set
+def _eval(path: Path | None = None) -> int:
+    """The matcher's evaluation on the eval set, or on the question set at ``path``."""
+    from knowledge.evaluation import EVAL_PATH, evaluate, format_report, load_eval_set
 
-    report = evaluate(_answerer(), load_eval_set())
+    report = evaluate(_answerer(), load_eval_set(path or EVAL_PATH))
     print(format_report(report))
     return 0
 
