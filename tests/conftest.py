@@ -125,7 +125,7 @@ def build_test_dialogue(url: str, *, demo: bool = True, **options: Any) -> Dialo
     template (the same schema the migrations build, without building it again)."""
     content = shared_content()
     _start_from_template(url)
-    return build_dialogue(
+    core = build_dialogue(
         url,
         flows=content.with_demo if demo else content.product,
         knowledge=content.knowledge,
@@ -133,6 +133,23 @@ def build_test_dialogue(url: str, *, demo: bool = True, **options: Any) -> Dialo
         texts=content.texts,
         **options,
     )
+    if core.db.dialect == "postgresql":
+        _built_on_postgres.append(core)
+    return core
+
+
+_built_on_postgres: list[Dialogue] = []  # disposed when the test that built them ends
+
+
+@pytest.fixture(autouse=True)
+def _postgres_dialogues_disposed() -> Iterator[None]:
+    """A dialogue a test built on PostgreSQL gives its pooled connections back to the server
+    when the test ends. Left to the garbage collector, an idle connection outlived its test
+    and showed up as a session in later tests that look at the server's sessions (a worker's
+    clean stop)."""
+    yield
+    while _built_on_postgres:
+        _built_on_postgres.pop().db.dispose()
 
 
 # ---- databases, migrated once -------------------------------------------------------------

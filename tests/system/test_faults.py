@@ -62,7 +62,8 @@ def test_groups_poison_and_a_held_lock_at_debug_leak_nothing(postgres: str, tmp_
         for big in (2**63, 10**30):
             sender.post(client, {**message_update(4101, MARKER), "update_id": big})
         # A user's question while another session holds the users table for 10 s.
-        holder = create_engine(postgres).connect()
+        holding = create_engine(postgres)
+        holder = holding.connect()
         holder.execute(text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
         asked = threading.Thread(
             target=sender.post, args=(client, message_update(4102, f"kas ir {MARKER}?"))
@@ -71,6 +72,7 @@ def test_groups_poison_and_a_held_lock_at_debug_leak_nothing(postgres: str, tmp_
         time.sleep(10)
         holder.rollback()
         holder.close()
+        holding.dispose()  # not left in a pool: a session later tests would see
         asked.join()
         # Normal users meanwhile still get through the whole conversation.
         SimulatedUser(4103, sender, fake).converse(2)
