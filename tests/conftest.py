@@ -11,13 +11,11 @@ Built once per test session and shared, because rebuilding them dominated the su
 
 from __future__ import annotations
 
-import atexit
 import functools
 import hashlib
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,12 +151,21 @@ def _postgres_dialogues_disposed() -> Iterator[None]:
 
 
 # ---- databases, migrated once -------------------------------------------------------------
+_template_directory: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _template_directory_made(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The template lives in the session's pytest temporary directory, which pytest removes
+    in a later run (a directory of its own under /tmp was left behind when pytest was
+    killed, since only an exit handler removed it)."""
+    _template_directory[:] = [tmp_path_factory.mktemp("template")]
+
+
 @functools.cache
 def _sqlite_template() -> Path:
     """An SQLite file migrated to the newest revision, made once per session."""
-    directory = Path(tempfile.mkdtemp(prefix="celvedis-template-"))
-    atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    path = directory / "migrated.db"
+    path = _template_directory[0] / "migrated.db"
     db = Database(f"sqlite:///{path}")
     db.migrate()
     db.dispose()  # the last connection checkpoints the WAL into the file and removes it
