@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, create_engine, make_url, text
 
 from bot.app import build_dialogue, load_texts
@@ -35,6 +37,15 @@ from knowledge.texts import Catalogue
 from storage.db import Database
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+# Property tests judge answers, never speed: no per-example deadline (200 ms by default, which a
+# loaded machine overran, and Hypothesis reports an example slow once and fast on its re-run as
+# a failure), no "too slow" health check, and no example database, so a run does not depend on
+# what an earlier run found. A test's own @settings still decide everything else.
+hypothesis_settings.register_profile(
+    "celvedis", deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+hypothesis_settings.load_profile("celvedis")
 
 
 # ---- content, built once ------------------------------------------------------------------
