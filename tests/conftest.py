@@ -12,6 +12,7 @@ Built once per test session and shared, because rebuilding them dominated the su
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import os
 import shutil
@@ -157,8 +158,14 @@ def _postgres_dialogues_disposed() -> Iterator[None]:
     and showed up as a session in later tests that look at the server's sessions (a worker's
     clean stop)."""
     yield
+    if not _built_on_postgres:
+        return
     while _built_on_postgres:
         _built_on_postgres.pop().db.dispose()
+    # A webhook app's database work still under way in a thread when it stopped (a look at the
+    # outbox, a claim) gives its connection back after the pool was disposed: to a pool no
+    # engine holds any more, where it stays open until the garbage collector closes it.
+    gc.collect()
 
 
 # ---- databases, migrated once -------------------------------------------------------------
