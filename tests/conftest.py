@@ -11,19 +11,20 @@ Built once per test session and shared, because rebuilding them dominated the su
 
 from __future__ import annotations
 
-import atexit
 import functools
+import gc
 import hashlib
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, create_engine, make_url, text
 
 from bot.app import build_dialogue, load_texts
@@ -37,6 +38,15 @@ from knowledge.texts import Catalogue
 from storage.db import Database
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+# Property tests judge answers, never speed: no per-example deadline (200 ms by default, which a
+# loaded machine overran, and Hypothesis reports an example slow once and fast on its re-run as
+# a failure), no "too slow" health check, and no example database, so a run does not depend on
+# what an earlier run found. A test's own @settings still decide everything else.
+hypothesis_settings.register_profile(
+    "celvedis", deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+hypothesis_settings.load_profile("celvedis")
 
 
 # ---- content, built once ------------------------------------------------------------------
@@ -125,7 +135,7 @@ def build_test_dialogue(url: str, *, demo: bool = True, **options: Any) -> Dialo
     template (the same schema the migrations build, without building it again)."""
     content = shared_content()
     _start_from_template(url)
-    return build_dialogue(
+    core = build_dialogue(
         url,
         flows=content.with_demo if demo else content.product,
         knowledge=content.knowledge,
@@ -133,15 +143,47 @@ def build_test_dialogue(url: str, *, demo: bool = True, **options: Any) -> Dialo
         texts=content.texts,
         **options,
     )
+    if core.db.dialect == "postgresql":
+        _built_on_postgres.append(core)
+    return core
+
+
+_built_on_postgres: list[Dialogue] = []  # disposed when the test that built them ends
+
+
+@pytest.fixture(autouse=True)
+def _postgres_dialogues_disposed() -> Iterator[None]:
+    """A dialogue a test built on PostgreSQL gives its pooled connections back to the server
+    when the test ends. Left to the garbage collector, an idle connection outlived its test
+    and showed up as a session in later tests that look at the server's sessions (a worker's
+    clean stop)."""
+    yield
+    if not _built_on_postgres:
+        return
+    while _built_on_postgres:
+        _built_on_postgres.pop().db.dispose()
+    # A webhook app's database work still under way in a thread when it stopped (a look at the
+    # outbox, a claim) gives its connection back after the pool was disposed: to a pool no
+    # engine holds any more, where it stays open until the garbage collector closes it.
+    gc.collect()
 
 
 # ---- databases, migrated once -------------------------------------------------------------
+_template_directory: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _template_directory_made(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The template lives in the session's pytest temporary directory, which pytest removes
+    in a later run (a directory of its own under /tmp was left behind when pytest was
+    killed, since only an exit handler removed it)."""
+    _template_directory[:] = [tmp_path_factory.mktemp("template")]
+
+
 @functools.cache
 def _sqlite_template() -> Path:
     """An SQLite file migrated to the newest revision, made once per session."""
-    directory = Path(tempfile.mkdtemp(prefix="celvedis-template-"))
-    atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    path = directory / "migrated.db"
+    path = _template_directory[0] / "migrated.db"
     db = Database(f"sqlite:///{path}")
     db.migrate()
     db.dispose()  # the last connection checkpoints the WAL into the file and removes it

@@ -206,7 +206,7 @@ def typed_session(url: str, script: str, *, starting: bool, tmp_path: Path) -> s
     first_read = threading.Event()
 
     def build() -> Dialogue:
-        assert first_read.wait(10), "the first line was not read while starting"
+        assert first_read.wait(60), "the first line was not read while starting"
         built.append(build_test_dialogue(url, demo=False))
         return built[-1]
 

@@ -115,14 +115,18 @@ def test_helper_is_recycled_after_n_documents(
 
 
 def test_a_helper_due_to_be_recycled_serves_until_its_successor_is_warm(
-    isolated: None, monkeypatch: pytest.MonkeyPatch
+    isolated: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     assert isolation.wait_ready(60)
     monkeypatch.setattr(isolation, "RECYCLE_DOCUMENTS", 1)
-    # helpers started from now on take 5 s to warm up (the function crosses by name)
-    monkeypatch.setattr(isolation, "_warm_up", functools.partial(time.sleep, 5))
+    # helpers started from now on stay cold until the gate opens (the function crosses by name)
+    gate = tmp_path / "warm"
+    monkeypatch.setattr(
+        isolation, "_warm_up", functools.partial(slow_warm_up.until_exists, str(gate))
+    )
     first = isolation.build(os.getpid)  # recycling due: the successor starts warming up
     assert isolation.build(os.getpid) == first  # not waiting for the cold successor
+    gate.touch()
     successor = _taken_over(first)
     assert successor is not None
     assert _gone_within(first, 60)
@@ -138,7 +142,7 @@ def test_helper_is_recycled_above_its_memory_limit(
     first = isolation.build(os.getpid)
     successor = _taken_over(first)
     assert successor is not None
-    assert _gone_within(first, 5)
+    assert _gone_within(first, 60)
 
 
 def test_a_builder_error_reaches_the_caller_and_the_helper_goes_on(isolated: None) -> None:
@@ -213,28 +217,32 @@ def test_a_recycled_helper_is_replaced_ahead_of_the_next_document(
 CHILD = """
 import functools, os, sys, time
 from flows import isolation
+from tests.support import slow_warm_up
 isolation.enable()
 print(isolation.build(os.getpid), flush=True)
 if sys.argv[1] == "busy":
-    isolation.build(functools.partial(time.sleep, 600))
+    isolation.build(functools.partial(slow_warm_up.mark_then_sleep, sys.argv[2], 600))
 else:
     time.sleep(600)
 """
 
 
 @pytest.mark.parametrize("state", ["busy", "idle"])
-def test_the_helper_ends_when_its_parent_is_killed(state: str) -> None:
+def test_the_helper_ends_when_its_parent_is_killed(state: str, tmp_path: Path) -> None:
+    building = tmp_path / "building"
     parent = subprocess.Popen(
-        [sys.executable, "-c", CHILD, state],
+        [sys.executable, "-c", CHILD, state, str(building)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[2],
     )
     try:
         assert parent.stdout is not None
-        helper = int(parent.stdout.readline())
+        helper = int(parent.stdout.readline())  # it answered: waiting for the next document
         assert _alive(helper)
-        time.sleep(0.5)  # the helper is building (busy) or waiting (idle)
+        if state == "busy":  # until the helper has begun the long build
+            slow_warm_up.until_exists(str(building))
+            assert building.exists()
     finally:
         parent.kill()
         parent.wait()

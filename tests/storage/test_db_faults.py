@@ -17,6 +17,7 @@ from tests.support.tcp_proxy import TcpProxy
 
 MARKER = "Zilonisdegustē"  # what a user might have typed
 needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL")
+HANG = 120.0  # seconds: a ceiling that matters only when the bound under test is gone
 
 
 @pytest.fixture
@@ -68,8 +69,13 @@ def test_a_held_lock_times_out_as_a_retryable_error() -> None:
         conn.execute(text("DROP TABLE lock_probe"))
     db.dispose()
     other.dispose()
-    assert 2.5 < waited < 5
+    # The lock time-out ended the wait, not the statement time-out (5 s) or the test's patience:
+    # the server's own code says so. No lock time-out would make it wait for the statement
+    # time-out; the wait is bounded below by the 3 s set (SHOW above), above only by a ceiling
+    # that matters when the bound is gone.
+    assert getattr(caught.value.orig, "sqlstate", None) == "55P03", caught.value
     assert is_retryable(caught.value) and is_lock_timeout(caught.value)
+    assert 2.5 < waited < HANG
 
 
 @needs_postgres
@@ -81,6 +87,10 @@ def test_a_database_that_never_answers_fails_the_connect_in_time() -> None:
         started = time.monotonic()
         with pytest.raises(OperationalError) as caught, db.transaction() as session:
             session.execute(text("SELECT 1"))
-        assert time.monotonic() - started < CONNECT_TIMEOUT_S + 3
+        waited = time.monotonic() - started
+        # The client's connect time-out ended it (psycopg says so), not a ceiling of the test's:
+        # without one the connect would wait for the proxy for ever.
+        assert "timeout expired" in str(caught.value.orig), caught.value
+        assert CONNECT_TIMEOUT_S - 0.5 < waited < HANG, waited
         assert is_retryable(caught.value)
         db.dispose()

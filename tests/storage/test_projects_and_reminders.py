@@ -218,6 +218,7 @@ def test_a_shared_projects_reminders_are_replaced_for_everyone_and_sent_once(
     with db.transaction() as session:  # only what the last save asked for and was not sent
         due = ReminderRepository(session).claim_due(later)
         assert [(r.user_id, r.key) for r in due] == [(2, "risk-b")]
+    db.dispose()
 
 
 def test_a_reminder_for_someone_busy_with_an_input_of_their_own_does_not_wait(
@@ -244,5 +245,9 @@ def test_a_reminder_for_someone_busy_with_an_input_of_their_own_does_not_wait(
 
         thread = threading.Thread(target=teammate)
         thread.start()
-        assert done.wait(2), "the teammate's reminder waited for user 2's input"
-    thread.join(5)
+        # Had it waited for user 2's row, the lock time-out (3 s) would have ended the
+        # teammate's transaction in an error and ``done`` would never be set: the ceiling
+        # matters only then, however slowly a loaded machine runs the thread.
+        assert done.wait(60), "the teammate's reminder waited for user 2's input"
+    thread.join(60)
+    db.dispose()

@@ -139,8 +139,9 @@ class FakeBotApi:
         """What python-telegram-bot takes as ``base_url`` (it appends ``<token>/<method>``)."""
         return f"http://{HOST}:{self.port}/bot"
 
-    def start(self, timeout: float = 10.0) -> FakeBotApi:
-        """Serve in a background thread; returns once the port is listening."""
+    def start(self, timeout: float = 60.0) -> FakeBotApi:
+        """Serve in a background thread; returns once the port is listening (``timeout``: a
+        ceiling for a loaded machine, not a pace)."""
         if self._thread is not None:
             raise RuntimeError("already started")
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -215,7 +216,7 @@ class FakeBotApi:
             self._changed.notify_all()
 
     def wait_for(
-        self, predicate: Callable[[list[ApiCall]], bool], timeout: float = 10.0
+        self, predicate: Callable[[list[ApiCall]], bool], timeout: float = 60.0
     ) -> list[ApiCall]:
         """Wait until ``predicate(recorded calls)`` holds and return the calls; TimeoutError
         (listing what arrived) when it does not within ``timeout`` seconds."""

@@ -43,6 +43,15 @@ def _group(update: dict[str, object]) -> dict[str, object]:
     return update
 
 
+def _outbox_rows(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as db:
+            return int(db.execute(text("SELECT count(*) FROM outbox")).scalar_one())
+    finally:
+        engine.dispose()
+
+
 def test_groups_poison_and_a_held_lock_at_debug_leak_nothing(postgres: str, tmp_path: Path) -> None:
     from tests.bot.fake_telegram import message_update
 
@@ -62,15 +71,22 @@ def test_groups_poison_and_a_held_lock_at_debug_leak_nothing(postgres: str, tmp_
         for big in (2**63, 10**30):
             sender.post(client, {**message_update(4101, MARKER), "update_id": big})
         # A user's question while another session holds the users table for 10 s.
-        holder = create_engine(postgres).connect()
+        holding = create_engine(postgres)
+        holder = holding.connect()
         holder.execute(text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
         asked = threading.Thread(
             target=sender.post, args=(client, message_update(4102, f"kas ir {MARKER}?"))
         )
         asked.start()
-        time.sleep(10)
+        # Until the worker has given up on the lock at least once (its 3 s lock time-out,
+        # logged), however long a loaded machine takes to get the question there; was 10 s.
+        deadline = time.monotonic() + 300.0
+        while "database trouble" not in log_path.read_text(encoding="utf-8", errors="replace"):
+            assert time.monotonic() < deadline, "the held lock never timed the question out"
+            time.sleep(0.2)
         holder.rollback()
         holder.close()
+        holding.dispose()  # not left in a pool: a session later tests would see
         asked.join()
         # Normal users meanwhile still get through the whole conversation.
         SimulatedUser(4103, sender, fake).converse(2)
@@ -78,7 +94,11 @@ def test_groups_poison_and_a_held_lock_at_debug_leak_nothing(postgres: str, tmp_
         assert fake.wait_for(
             lambda calls: len(fake.calls(chat_id=GROUP)) >= len(COMMANDS) + 1, timeout=60
         )
-        time.sleep(1.0)
+        # Every reply sent and its row deleted: nothing is left that could still reach the group.
+        deadline = time.monotonic() + 300.0
+        while _outbox_rows(postgres):
+            assert time.monotonic() < deadline, "the outbox never drained"
+            time.sleep(0.2)
         to_group = fake.calls(chat_id=GROUP)
         client.close()
     # 0 personal payloads to the group: one line each, no file, no photo.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import func, select, text
 import bot.telegram.builder as builder_module
 from bot.dialogue.core import Dialogue
 from bot.telegram import sender as sender_module
+from bot.telegram import webhook as webhook_module
 from bot.telegram.builder import DocumentBuilder
 from bot.telegram.pacing import Pacer
 from storage.db import Database
@@ -33,8 +35,52 @@ LEARNER = 515
 TEACHER, LEARNERS = 616, 727001  # a group's teacher and its five learners
 
 
+class Looks:
+    """The outbox sender's looks at the outbox: when each began and the chats of the rows it
+    chose to send. A look that began after a commit has seen what it committed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.done: list[tuple[float, list[int]]] = []
+
+    def watch(self, sender: sender_module.OutboxSender) -> None:
+        real = sender._look
+
+        def look(*args: Any, **kwargs: Any) -> Any:
+            began = time.monotonic()
+            chosen = real(*args, **kwargs)
+            with self._lock:
+                self.done.append((began, [item.chat_id for item in chosen]))
+            return chosen
+
+        sender._look = look  # type: ignore[method-assign]
+
+    def held_back(self, chat_id: int, since: float) -> bool:
+        """Once a look that began from now on is done (it has seen every row committed so far):
+        whether no look that began after ``since`` chose a row of ``chat_id``."""
+        now = time.monotonic()
+        assert _eventually(lambda: any(began > now for began, _ in self.done))
+        with self._lock:
+            return not any(chat_id in chats for began, chats in self.done if began > since)
+
+
 @pytest.fixture
-def webhook(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Webhook]:
+def looks(monkeypatch: pytest.MonkeyPatch) -> Looks:
+    """The looks of the outbox sender the webhook makes."""
+    seen = Looks()
+    real = webhook_module.OutboxSender
+
+    def watched(*args: Any, **kwargs: Any) -> sender_module.OutboxSender:
+        sender = real(*args, **kwargs)
+        seen.watch(sender)
+        return sender
+
+    monkeypatch.setattr(webhook_module, "OutboxSender", watched)
+    return seen
+
+
+@pytest.fixture
+def webhook(database_url: str, monkeypatch: pytest.MonkeyPatch, looks: Looks) -> Iterator[Webhook]:
     # Telegram's per-chat pace (1/s) would make a 22-step dialogue slow; not what is tested here.
     monkeypatch.setattr(sender_module, "Pacer", lambda: Pacer(chat_rate=500, chat_burst=500))
     yield from _serve(database_url)
@@ -52,7 +98,7 @@ def _last_with(fake: FakeBotApi, prefix: str, after: int) -> ApiCall:
         mine = [c for c in calls[after:] if c.chat_id == LEARNER]
         return any(b.startswith(prefix) for c in mine for b in _buttons(c))
 
-    calls = fake.wait_for(found, timeout=20)
+    calls = fake.wait_for(found, timeout=60)
     return [c for c in calls[after:] if any(b.startswith(prefix) for b in _buttons(c))][-1]
 
 
@@ -77,7 +123,7 @@ def _count(db: Database, model: type) -> int:
 
 
 def test_the_document_is_built_after_the_200_and_sent_in_order(
-    webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch, looks: Looks
 ) -> None:
     release = threading.Event()
     real_make = builder_module.make
@@ -90,10 +136,13 @@ def test_the_document_is_built_after_the_200_and_sent_in_order(
     last = _to_last_statement(webhook)
     fake, db = webhook.fake, webhook.dialogue.db
     before = len(fake.calls(chat_id=LEARNER))
+    since = time.monotonic()  # the chat's earlier rows are sent: it has none waiting
     assert webhook.post(callback_update(LEARNER, last)) == 200  # while nothing is built
     assert _count(db, DocumentJob) == 2  # the chart and the PDF, committed with the answer
     assert webhook.post(message_update(LEARNER, "kas ir CoVE?")) == 200
-    assert not _eventually(lambda: len(fake.calls(chat_id=LEARNER)) > before + 1, timeout=1.0)
+    # the sender has looked since both rows were committed, and left them waiting
+    assert looks.held_back(LEARNER, since)
+    assert len(fake.calls(chat_id=LEARNER)) <= before + 1
     release.set()
     fake.wait_for(lambda c: len([x for x in c if x.chat_id == LEARNER]) >= before + 4, 60)
     after = [c.method for c in fake.calls(chat_id=LEARNER)[before:]]
@@ -181,7 +230,7 @@ def test_health_counts_waiting_documents_and_is_degraded_past_two_minutes(
     finally:
         release.set()
     # given up after its attempts (sent without the file): nothing waits any more
-    assert _eventually(lambda: webhook.client.get("/healthz").json()["status"] == "ok", 20)
+    assert _eventually(lambda: webhook.client.get("/healthz").json()["status"] == "ok")
     assert webhook.client.get("/healthz").json()["documents_waiting"] == 0
 
 
@@ -205,7 +254,7 @@ def _report_files(fake: FakeBotApi) -> list[tuple[str, bytes]]:
 
 
 def test_a_group_report_is_built_after_the_200_and_sent_once_in_order(
-    webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch, looks: Looks
 ) -> None:
     release = threading.Event()
     real_make = builder_module.make
@@ -219,6 +268,7 @@ def test_a_group_report_is_built_after_the_200_and_sent_once_in_order(
     monkeypatch.setattr(builder_module, "make", slow_make)
     close = _round_to_close(webhook)
     fake, db = webhook.fake, webhook.dialogue.db
+    since = time.monotonic()  # the teacher's chat has no rows yet (set up through the core)
     assert webhook.post(callback_update(TEACHER, close)) == 200  # while nothing is built
     with db.transaction() as session:
         jobs = session.scalars(select(DocumentJob).order_by(DocumentJob.id)).all()
@@ -230,7 +280,8 @@ def test_a_group_report_is_built_after_the_200_and_sent_once_in_order(
     for n in range(5):  # no learner's id in what the job keeps
         assert str(LEARNERS + n) not in stored
     assert webhook.post(message_update(TEACHER, "kas ir CoVE?")) == 200
-    assert not _eventually(lambda: bool(_report_files(fake)), timeout=1.0)
+    assert looks.held_back(TEACHER, since)  # the sender looked since, and left them waiting
+    assert not _report_files(fake)
     release.set()
     fake.wait_for(lambda c: any("CoVE" in (x.text or "") for x in c if x.chat_id == TEACHER), 60)
     methods = [c.method for c in fake.calls(chat_id=TEACHER) if c.method.startswith("send")]
@@ -282,7 +333,7 @@ def _stalled_at_first_build(
     holding the first job (never none), and the release."""
     started, release = _stall_builds(monkeypatch)
     assert webhook.post(update) == 200
-    assert started.wait(10)
+    assert started.wait(60)
     held = _sessions_holding_jobs(webhook.dialogue.db)
     assert held
     return held, release

@@ -4,12 +4,12 @@ links it writes name that bot rather than the configured fallback."""
 from __future__ import annotations
 
 import re
-import time
 import warnings
 
 from bot.settings import Settings
 from bot.telegram.webhook import SECRET_HEADER, create_app
 from tests.bot.fake_telegram import callback_update, message_update
+from tests.bot.telegram.test_webhook import _eventually
 from tests.conftest import build_test_dialogue
 from tests.support.fake_bot_api import FakeBotApi
 
@@ -32,8 +32,11 @@ def test_group_link_names_the_bot_getme_answered(database_url: str) -> None:
             bot_username="configured_bot",
         )
         with TestClient(create_app(settings, dialogue=dialogue)) as client:
-            assert fake.wait_for(lambda calls: bool(fake.calls("getMe")), timeout=10)
-            time.sleep(0.2)  # the answer read
+            assert fake.wait_for(lambda calls: bool(fake.calls("getMe")), timeout=60)
+            # The answer read: the worker marks the Bot API reachable and learns the name in
+            # one step of its event loop, which also serves /healthz (nothing was sent yet, so
+            # only getMe's answer can have marked it).
+            assert _eventually(lambda: client.get("/healthz").json()["bot_api"] == "ok")
             for update in (
                 message_update(TEACHER, "/start"),
                 callback_update(TEACHER, "lang:lv"),
@@ -42,7 +45,7 @@ def test_group_link_names_the_bot_getme_answered(database_url: str) -> None:
                 headers = {SECRET_HEADER: SECRET}
                 assert client.post("/telegram", json=update, headers=headers).status_code == 200
             fake.wait_for(
-                lambda calls: any("t.me/" in t for t in fake.messages_for(TEACHER)), timeout=10
+                lambda calls: any("t.me/" in t for t in fake.messages_for(TEACHER)), timeout=60
             )
     link = next(t for t in fake.messages_for(TEACHER) if "t.me/" in t)
     assert re.search(r"https://t\.me/skola_lv_bot\?start=[A-Za-z0-9_-]{32,64}", link), link
