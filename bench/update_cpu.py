@@ -19,9 +19,9 @@ first ``WARM`` updates warm the caches and are not counted.
 
     python bench/update_cpu.py [TREE ...] [--updates N] [--rounds R] [--profile FILE]
 
-With several trees, each round runs every tree in turn (A B, then B A, …) in a fresh process, on a fresh
-database (``BENCH_DATABASE_URL``, default ``celvedis_update_cpu`` on 127.0.0.1), migrated by
-that tree. ``--profile`` (one tree) writes cProfile statistics of the counted updates.
+With several trees, each round runs every tree in turn (A B, then B A, …) in a fresh process,
+on a fresh database (``BENCH_DATABASE_URL``, default ``celvedis_update_cpu`` on 127.0.0.1),
+migrated by that tree. ``--profile`` (one tree) writes cProfile statistics of the counted updates.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CursorResult,
     Insert,
@@ -111,6 +112,7 @@ class UserRow:
     flood_count: int
     muted_until: datetime | None
     _stored: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    created: bool = field(default=False, compare=False)  # by this input (``enter``)
 
     def __post_init__(self) -> None:
         self._stored = {name: getattr(self, name) for name in _USER_FIELDS}
@@ -278,6 +280,45 @@ def _claim_and_enter() -> Select[Any]:
     return _CLAIM_AND_ENTER[0]
 
 
+_CREATIONS: dict[str, tuple[Insert, ...]] = {}  # dialect name -> statements, built on first use
+
+
+def _creations(dialect: str) -> tuple[Insert, ...]:
+    """A new user's row and their empty dialogue state, each inserted unless there (ON CONFLICT
+    DO NOTHING: two first inputs of a user may race); on PostgreSQL in one statement (the
+    user's INSERT a CTE of the state's)."""
+    statements = _CREATIONS.get(dialect)
+    if statements is None:
+        if dialect == "postgresql":  # each dialect's module loaded on use
+            from sqlalchemy.dialects import postgresql as module
+        else:
+            from sqlalchemy.dialects import sqlite as module  # type: ignore[no-redef]
+        now: BindParameter[datetime] = bindparam("now")
+        user = module.insert(_USERS).values(
+            id=bindparam("user_id"),
+            telegram_language=bindparam("telegram_language"),
+            first_seen=now,
+            last_seen=now,
+        )
+        state = module.insert(_STATE).values(
+            user_id=bindparam("user_id"),
+            answers={},
+            context={},
+            history=[],
+            seq=0,
+            paused={},
+            version=1,
+            updated_at=now,
+        )
+        user, state = user.on_conflict_do_nothing(), state.on_conflict_do_nothing()
+        if dialect == "postgresql":
+            statements = (state.add_cte(user.cte("new_user")),)
+        else:
+            statements = (user, state)
+        _CREATIONS[dialect] = statements
+    return statements
+
+
 def enter_once(
     session: Session, update_id: int, user_id: int, telegram_language: str | None = None
 ) -> tuple[UserRow, LockedState] | None:
@@ -316,11 +357,14 @@ def _entered(
     """``enter``'s rows from its statement's row (None: the user is new)."""
     now = utcnow()
     connection = session.connection()
-    if row is None:  # first contact (two first inputs may race: the insert tolerates it)
-        values = {"telegram_language": telegram_language, "first_seen": now, "last_seen": now}
-        insert_if_missing(session, User, id=user_id, **values)
+    created = row is None
+    if row is None:  # first contact (two first inputs may race: the inserts tolerate it)
+        values = {"user_id": user_id, "telegram_language": telegram_language, "now": now}
+        for statement in _creations(connection.dialect.name):
+            connection.execute(statement, values)
         row = connection.execute(_ENTER, {"user_id": user_id}).mappings().one()
     user = UserRow(session, **{c.name: row[c.name] for c in _USERS.c})
+    user.created = created
     user.last_seen = now
     if telegram_language and user.telegram_language != telegram_language:
         user.telegram_language = telegram_language

@@ -177,7 +177,7 @@ class Dialogue:
             return [Reply(self.texts.text("flood.note", lang, seconds=seconds))]
         user.save_later()
         # The name a project's team sees, kept current (written only when it changed).
-        self.names.keep(session, user.id, inp.first_name)
+        self.names.keep(session, user.id, inp.first_name, new_user=user.created)
         turn = Turn(session, user, load_state(row), inp, defer_documents=self.defer_documents)
         self._route(turn)
         if turn.erase:

@@ -133,7 +133,18 @@ def _rows(dialogue: Dialogue) -> tuple[int, ...]:
 
 def test_a_first_update_is_claimed_once_with_its_user_created(dialogue: Dialogue) -> None:
     payload = message_update(USER, "/start")
-    assert _post(dialogue, payload)[0]
+    done, seen = _post(dialogue, payload)
+    assert done
+    if dialogue.db.dialect == "postgresql":  # the user and their state in one INSERT
+        claim_and_read, create, read, outbox = seen
+        assert "INSERT INTO processed_updates" in claim_and_read
+        assert "INSERT INTO users" in create and "INSERT INTO dialogue_states" in create
+    else:
+        claim, _, create_user, create_state, read, outbox = seen
+        assert claim.startswith("INSERT INTO processed_updates")
+        assert create_user.startswith("INSERT INTO users")
+        assert create_state.startswith("INSERT INTO dialogue_states")
+    assert read.startswith("SELECT users.id") and outbox.startswith("INSERT INTO outbox")
     assert not _post(dialogue, payload)[0]
     with dialogue.db.transaction() as session:
         assert session.get(User, USER) is not None
