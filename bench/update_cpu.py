@@ -13,14 +13,16 @@ language button.
 
 For each update: CPU (``time.process_time``, this process only), SQL statements and
 transactions (SQLAlchemy engine events). Reported: median, p99 and mean CPU ms per update (all
-updates and by kind), statements and transactions per update. The first ``WARM`` updates warm
-the caches and are not counted.
+updates and by kind), statements and transactions per update, and the PostgreSQL backends' CPU
+per update (the server processes serving this process's connections, from their
+``/proc/PID/stat`` over the counted updates: 10 ms ticks, so a mean over many updates). The
+first ``WARM`` updates warm the caches and are not counted.
 
     python bench/update_cpu.py [TREE ...] [--updates N] [--rounds R] [--profile FILE]
 
-With several trees, each round runs every tree in turn (A B A B) in a fresh process, on a fresh
-database (``BENCH_DATABASE_URL``, default ``celvedis_update_cpu`` on 127.0.0.1), migrated by
-that tree. ``--profile`` (one tree) writes cProfile statistics of the counted updates.
+With several trees, each round runs every tree in turn (A B, then B A, …) in a fresh process,
+on a fresh database (``BENCH_DATABASE_URL``, default ``celvedis_update_cpu`` on 127.0.0.1),
+migrated by that tree. ``--profile`` (one tree) writes cProfile statistics of the counted updates.
 """
 
 from __future__ import annotations
@@ -81,6 +83,23 @@ def worker(database_url: str, updates: int, seed: int, profile: str | None) -> d
 
     event.listen(dialogue.db.engine, "before_cursor_execute", on_statement)
     event.listen(dialogue.db.engine, "begin", on_begin)
+    backends: set[int] = set()  # the PostgreSQL server processes of this process's connections
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        backends.add(int(dbapi_connection.info.backend_pid))
+
+    dialogue.db.engine.dispose()  # connections made from now on are seen
+    event.listen(dialogue.db.engine, "connect", on_connect)
+
+    def backend_cpu() -> float:
+        ticks = 0
+        for pid in backends:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # not on this machine, or gone
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     questions = [item.question for item in load_eval_set()]
     rng = random.Random(seed)
@@ -125,12 +144,14 @@ def worker(database_url: str, updates: int, seed: int, profile: str | None) -> d
     cpu: dict[str, list[float]] = {"question": [], "command": [], "button": []}
     statements = transactions = 0
     start_wall = time.perf_counter()
+    start_backend = 0.0
     for n in range(WARM + updates):
         kind, payload = next_update()
         body = json.dumps(payload).encode()
         counted = n >= WARM
         if counted and n == WARM:
             start_wall = time.perf_counter()
+            start_backend = backend_cpu()
             if profiler:
                 profiler.enable()
         before_s, before_t = counts["statements"], counts["transactions"]
@@ -142,6 +163,7 @@ def worker(database_url: str, updates: int, seed: int, profile: str | None) -> d
             statements += counts["statements"] - before_s
             transactions += counts["transactions"] - before_t
     wall = time.perf_counter() - start_wall
+    server = backend_cpu() - start_backend
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -153,6 +175,7 @@ def worker(database_url: str, updates: int, seed: int, profile: str | None) -> d
         "mean": statistics.fmean(everything),
         "statements": statements / len(everything),
         "transactions": transactions / len(everything),
+        "server_ms": server * 1000 / len(everything),
         "wall_s": wall,
     }
     for kind, values in cpu.items():
@@ -211,6 +234,7 @@ ROWS = (
     ("button, median / mean, ms", ("button_median", "button_mean"), "{:.2f} / {:.2f}"),
     ("SQL statements per update", "statements", "{:.2f}"),
     ("transactions per update", "transactions", "{:.2f}"),
+    ("PostgreSQL backend CPU per update, ms", "server_ms", "{:.2f}"),
 )
 
 
@@ -222,7 +246,10 @@ def _cell(key: str | tuple[str, ...], fmt: str, figures: dict[str, Any]) -> str:
 def run(trees: list[Path], updates: int, rounds: int) -> list[str]:
     results: dict[Path, list[dict[str, Any]]] = {tree: [] for tree in trees}
     for n in range(rounds):
-        for tree in trees:
+        # every other round in the reverse order (A B, B A, …): a run that follows another
+        # (its database just emptied, the server still writing the last one's pages) is not
+        # always the same tree's
+        for tree in trees if n % 2 == 0 else trees[::-1]:
             results[tree].append(measure(tree, updates, seed=7 + n))
             print(f"round {n + 1}, {tree}: {results[tree][-1]}", file=sys.stderr)
     header = ["what", *[f"{tree.name} run {n + 1}" for tree in trees for n in range(rounds)]]
@@ -242,6 +269,15 @@ def run(trees: list[Path], updates: int, rounds: int) -> list[str]:
         for tree in trees[1:]:
             mean = statistics.median(r["mean"] for r in results[tree])
             lines.append(f"Mean CPU per update, {tree.name} / {trees[0].name}: {mean / base:.2f}×")
+        base = statistics.median(r["server_ms"] for r in results[trees[0]])
+        for tree in trees[1:]:
+            server = statistics.median(r["server_ms"] for r in results[tree])
+            lines.append(
+                f"PostgreSQL backend CPU per update, {tree.name} / {trees[0].name}: "
+                f"{server / base:.2f}×"
+                if base
+                else "PostgreSQL backend CPU per update: not measured (server not on this machine)"
+            )
     return lines
 
 

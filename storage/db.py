@@ -25,7 +25,7 @@ from sqlalchemy.exc import (
     OperationalError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT_S = 5
@@ -167,6 +167,17 @@ def reason(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "…"
 
 
+# ``session.info`` key: a write held back until the session's next ORM statement (or until its
+# owner makes it), so the statement sees it — an autoflush for rows kept as plain values.
+WRITE_BEFORE_QUERIES = "write_before_queries"
+
+
+def _write_before_queries(state: ORMExecuteState) -> None:
+    write = state.session.info.pop(WRITE_BEFORE_QUERIES, None)
+    if write is not None:
+        write()
+
+
 class Database:
     """Owns the engine and frames transactions; repositories work inside them."""
 
@@ -175,6 +186,7 @@ class Database:
         self.engine = create_db_engine(url)
         self.dialect = self.engine.dialect.name
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "do_orm_execute", _write_before_queries)
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (safe to call on every start)."""

@@ -7,20 +7,29 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CursorResult,
     Insert,
+    RowMapping,
+    Select,
     Table,
+    Update,
     bindparam,
     delete,
+    func,
     insert,
+    literal_column,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from storage.db import WRITE_BEFORE_QUERIES
+from storage.delivery import PROCESSED, ProcessedUpdateRepository
 from storage.models import (
     Base,
     ContactDetails,
@@ -103,21 +112,32 @@ class UserRow:
     flood_count: int
     muted_until: datetime | None
     _stored: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    created: bool = field(default=False, compare=False)  # by this input (``enter``)
 
     def __post_init__(self) -> None:
         self._stored = {name: getattr(self, name) for name in _USER_FIELDS}
 
-    def save(self) -> None:
-        """Write the fields changed since loading (or the last ``save``); nothing if none."""
-        changes = {
+    def unsaved(self) -> dict[str, Any]:
+        """The fields changed since loading (or the last save), with their new values."""
+        return {
             name: getattr(self, name)
             for name in _USER_FIELDS
             if getattr(self, name) != self._stored[name]
         }
+
+    def save(self) -> None:
+        """Write the fields changed since loading (or the last ``save``); nothing if none."""
+        changes = self.unsaved()
         if changes:
             connection = self.session.connection()
             connection.execute(_WRITE_USER, {**changes, "row_id": self.id})
             self._stored.update(changes)
+
+    def save_later(self) -> None:
+        """Hold the changes back: they are written by the next ``save`` (or with the dialogue
+        state, ``LockedState.write``), or before the session's next ORM statement, whichever
+        comes first — so any query of the input still sees them."""
+        self.session.info[WRITE_BEFORE_QUERIES] = self.save
 
 
 @dataclass
@@ -140,16 +160,31 @@ class LockedState:
     version: int
     updated_at: datetime
 
-    def write(self, changes: dict[str, Any]) -> None:
+    def write(self, changes: dict[str, Any], user: UserRow | None = None) -> None:
         """UPDATE the changed columns, bumping ``version`` as the ORM's version counter does:
-        a write whose version no longer matches raises ``StaleDataError`` (nothing written)."""
+        a write whose version no longer matches raises ``StaleDataError`` (nothing written).
+        ``user``'s unsaved changes are written too: on PostgreSQL in the same statement."""
         if not changes:
+            if user is not None:
+                user.save()
             return
         now = utcnow()
         values = {**changes, "version": self.version + 1, "updated_at": now}
         where = {"row_user_id": self.user_id, "row_version": self.version}
         connection = self.session.connection()
-        result = cast(CursorResult[Any], connection.execute(_WRITE_STATE, {**values, **where}))
+        user_changes = user.unsaved() if user is not None else {}
+        if user_changes and connection.dialect.name == "postgresql":
+            assert user is not None
+            statement = _write_user_and_state(tuple(user_changes), tuple(values))
+            params = {_USER_VALUE + name: value for name, value in user_changes.items()}
+            params |= {_STATE_VALUE + name: value for name, value in values.items()}
+            params |= {**where, "user_row_id": user.id}
+            result = cast(CursorResult[Any], connection.execute(statement, params))
+            user._stored.update(user_changes)
+        else:
+            if user is not None:
+                user.save()
+            result = cast(CursorResult[Any], connection.execute(_WRITE_STATE, {**values, **where}))
         if result.rowcount != 1:
             raise StaleDataError("the dialogue state changed under this input")
         for name, value in changes.items():
@@ -168,6 +203,34 @@ _WRITE_STATE = update(_STATE).where(
 _USERS = cast(Table, User.__table__)
 _USER_FIELDS = tuple(column.name for column in _USERS.c if column.name != "id")
 _WRITE_USER = update(_USERS).where(_USERS.c.id == bindparam("row_id"))
+_USER_VALUE, _STATE_VALUE = "user_value_", "state_value_"  # the merged write's parameters
+_WRITES: dict[tuple[tuple[str, ...], tuple[str, ...]], Update] = {}
+
+
+def _write_user_and_state(user_columns: tuple[str, ...], state_columns: tuple[str, ...]) -> Update:
+    """PostgreSQL: the user's changed columns (a data-modifying CTE) and the state's (checking
+    its version) in one UPDATE, its row count the state's; built once per set of columns."""
+    key = (user_columns, state_columns)
+    statement = _WRITES.get(key)
+    if statement is None:
+        user = (
+            update(_USERS)
+            .where(_USERS.c.id == bindparam("user_row_id"))
+            .values({name: bindparam(_USER_VALUE + name) for name in user_columns})
+            .cte("saved_user")
+        )
+        statement = _WRITES[key] = (
+            update(_STATE)
+            .where(
+                _STATE.c.user_id == bindparam("row_user_id"),
+                _STATE.c.version == bindparam("row_version"),
+            )
+            .values({name: bindparam(_STATE_VALUE + name) for name in state_columns})
+            .add_cte(user)
+        )
+    return statement
+
+
 _STATE_PREFIX = "state_"
 # The user's row and their dialogue state in one statement; the user's row locked FOR NO KEY
 # UPDATE (as ``UserRepository.touch`` locks it). That lock serialises a user's inputs, so the
@@ -180,6 +243,100 @@ _ENTER = (
 )
 
 
+_CLAIM_AND_ENTER: list[Select[Any]] = []  # built on first use (PostgreSQL's module loaded then)
+
+
+def _claim_and_enter() -> Select[Any]:
+    """PostgreSQL: an update's processed mark and ``_ENTER`` in one statement. The mark is
+    inserted by a data-modifying CTE (``claimed``: 1 when this statement inserted it, 0 when it
+    was there, after waiting for a transaction still holding it); the user's row is locked in
+    a second CTE; outside them, one row always comes back (NULL columns when the user is new),
+    so a first contact knows its claim too."""
+    if not _CLAIM_AND_ENTER:
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        claim = (
+            postgresql_insert(PROCESSED)
+            .values(update_id=bindparam("update_id"), processed_at=bindparam("processed_at"))
+            .on_conflict_do_nothing()
+            .returning(PROCESSED.c.update_id)
+            .cte("claim")
+        )
+        me = (
+            select(_USERS)
+            .where(_USERS.c.id == bindparam("user_id"))
+            .with_for_update(key_share=True)
+            .cte("me")
+        )
+        claimed = select(func.count()).select_from(claim).scalar_subquery()
+        one = select(literal_column("1").label("one")).subquery("one")
+        _CLAIM_AND_ENTER.append(
+            select(
+                claimed.label("claimed"),
+                *me.c,
+                *(c.label(_STATE_PREFIX + c.name) for c in _STATE.c),
+            ).select_from(one.outerjoin(me, true()).outerjoin(_STATE, _STATE.c.user_id == me.c.id))
+        )
+    return _CLAIM_AND_ENTER[0]
+
+
+_CREATIONS: dict[str, tuple[Insert, ...]] = {}  # dialect name -> statements, built on first use
+
+
+def _creations(dialect: str) -> tuple[Insert, ...]:
+    """A new user's row and their empty dialogue state, each inserted unless there (ON CONFLICT
+    DO NOTHING: two first inputs of a user may race); on PostgreSQL in one statement (the
+    user's INSERT a CTE of the state's)."""
+    statements = _CREATIONS.get(dialect)
+    if statements is None:
+        if dialect == "postgresql":  # each dialect's module loaded on use
+            from sqlalchemy.dialects import postgresql as module
+        else:
+            from sqlalchemy.dialects import sqlite as module  # type: ignore[no-redef]
+        now: BindParameter[datetime] = bindparam("now")
+        user = module.insert(_USERS).values(
+            id=bindparam("user_id"),
+            telegram_language=bindparam("telegram_language"),
+            first_seen=now,
+            last_seen=now,
+        )
+        state = module.insert(_STATE).values(
+            user_id=bindparam("user_id"),
+            answers={},
+            context={},
+            history=[],
+            seq=0,
+            paused={},
+            version=1,
+            updated_at=now,
+        )
+        user, state = user.on_conflict_do_nothing(), state.on_conflict_do_nothing()
+        if dialect == "postgresql":
+            statements = (state.add_cte(user.cte("new_user")),)
+        else:
+            statements = (user, state)
+        _CREATIONS[dialect] = statements
+    return statements
+
+
+def enter_once(
+    session: Session, update_id: int, user_id: int, telegram_language: str | None = None
+) -> tuple[UserRow, LockedState] | None:
+    """``enter`` for a Telegram update, claimed first: None (nothing read or locked) when
+    ``update_id`` was processed already (``ProcessedUpdateRepository.claim``). On PostgreSQL
+    the claim and the read are one statement."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        if not ProcessedUpdateRepository(session).claim(update_id):
+            return None
+        return enter(session, user_id, telegram_language)
+    values = {"update_id": update_id, "processed_at": utcnow(), "user_id": user_id}
+    row = connection.execute(_claim_and_enter(), values).mappings().one()
+    if not row["claimed"]:
+        return None
+    return _entered(session, user_id, telegram_language, row if row["id"] is not None else None)
+
+
 def enter(
     session: Session, user_id: int, telegram_language: str | None = None
 ) -> tuple[UserRow, LockedState]:
@@ -187,14 +344,27 @@ def enter(
     but not yet saved) and their dialogue state (created when missing), both read in one
     statement, the user's row locked until the transaction ends — what ``touch`` and
     ``DialogueRepository.lock`` give, with plain values instead of ORM objects."""
+    row = session.connection().execute(_ENTER, {"user_id": user_id}).mappings().first()
+    return _entered(session, user_id, telegram_language, row)
+
+
+def _entered(
+    session: Session,
+    user_id: int,
+    telegram_language: str | None,
+    row: RowMapping | None,
+) -> tuple[UserRow, LockedState]:
+    """``enter``'s rows from its statement's row (None: the user is new)."""
     now = utcnow()
     connection = session.connection()
-    row = connection.execute(_ENTER, {"user_id": user_id}).mappings().first()
-    if row is None:  # first contact (two first inputs may race: the insert tolerates it)
-        values = {"telegram_language": telegram_language, "first_seen": now, "last_seen": now}
-        insert_if_missing(session, User, id=user_id, **values)
+    created = row is None
+    if row is None:  # first contact (two first inputs may race: the inserts tolerate it)
+        values = {"user_id": user_id, "telegram_language": telegram_language, "now": now}
+        for statement in _creations(connection.dialect.name):
+            connection.execute(statement, values)
         row = connection.execute(_ENTER, {"user_id": user_id}).mappings().one()
     user = UserRow(session, **{c.name: row[c.name] for c in _USERS.c})
+    user.created = created
     user.last_seen = now
     if telegram_language and user.telegram_language != telegram_language:
         user.telegram_language = telegram_language

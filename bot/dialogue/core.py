@@ -37,7 +37,7 @@ from storage.db import Database
 from storage.delivery import ProcessedUpdateRepository
 from storage.models import utcnow
 from storage.privacy import erase_user
-from storage.repositories import enter
+from storage.repositories import enter, enter_once
 
 log = logging.getLogger(__name__)
 
@@ -124,9 +124,9 @@ class Dialogue:
         for attempt in range(3):
             try:
                 with self.db.transaction() as session:
-                    if update_id is not None and not self._claim(session, update_id):
+                    replies = self._handle_in(session, inp, update_id)
+                    if replies is None:
                         return None  # already processed: nothing changes
-                    replies = self._handle_in(session, inp)
                     if before_commit is not None:
                         before_commit(session, inp, replies)
                 return replies
@@ -147,24 +147,37 @@ class Dialogue:
         lang = "en" if (inp.language_code or "").startswith("en") else DEFAULT_LANGUAGE
         return Reply(self.texts.text("input.error", lang))
 
-    def _handle_in(self, session: Session, inp: Input) -> list[Reply]:
+    def _handle_in(self, session: Session, inp: Input, update_id: int | None) -> list[Reply] | None:
+        """The input's replies; None when ``update_id`` (a Telegram update's) was processed
+        already."""
         if (shared_chat := shared_chats.outside_private(inp, self.texts)) is not None:
+            if update_id is not None and not self._claim(session, update_id):
+                return None
             return shared_chat  # a group or channel: nothing personal, nothing stored
         if inp.kind in ("text", "command"):
             inp = replace(inp, payload=clean_text(inp.payload))
         # The user's row (locked: one input of a user at a time) and their dialogue state, in
-        # one statement; the user's changes (last seen, flood count) are saved at once.
-        user, row = enter(session, inp.user_id, inp.language_code)
+        # one statement (on PostgreSQL with the update's processed mark). The user's changes
+        # (last seen, flood count) are saved with the state at the end (on PostgreSQL in one
+        # statement), or before any query of the input that might read them.
+        if update_id is None:
+            user, row = enter(session, inp.user_id, inp.language_code)
+        elif (entered := enter_once(session, update_id, inp.user_id, inp.language_code)) is None:
+            return None
+        else:
+            user, row = entered
         verdict = self.flood.check(user, utcnow()) if self.flood else "ok"
-        user.save()
         if verdict == "ignore":
+            user.save()
             return []
         if verdict == "warn":
+            user.save()
             seconds = int(self.flood.mute.total_seconds()) if self.flood else 0
             lang = user.language or DEFAULT_LANGUAGE
             return [Reply(self.texts.text("flood.note", lang, seconds=seconds))]
+        user.save_later()
         # The name a project's team sees, kept current (written only when it changed).
-        self.names.keep(session, user.id, inp.first_name)
+        self.names.keep(session, user.id, inp.first_name, new_user=user.created)
         turn = Turn(session, user, load_state(row), inp, defer_documents=self.defer_documents)
         self._route(turn)
         if turn.erase:
@@ -174,8 +187,7 @@ class Dialogue:
             erase_user(session, user.id, former)
             session.expunge_all()
         else:
-            user.save()  # a language chosen (saved already where it was chosen: no statement)
-            save_state(row, turn.dialogue)
+            save_state(row, turn.dialogue, user)
         return turn.replies
 
     def _route(self, turn: Turn) -> None:

@@ -26,9 +26,12 @@ class NameKeeper:
         self._confirmed: OrderedDict[int, tuple[str, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def keep(self, session: Session, user_id: int, first_name: str | None) -> bool:
+    def keep(
+        self, session: Session, user_id: int, first_name: str | None, *, new_user: bool = False
+    ) -> bool:
         """Update the user's team rows when ``first_name`` differs from theirs (within the
-        input's transaction); True when the database was asked."""
+        input's transaction); True when the database was asked. A user this input created
+        (``new_user``) is on no team yet: the name is remembered without asking."""
         if not first_name:
             return False
         name = first_name[:64]
@@ -37,13 +40,14 @@ class NameKeeper:
             known = self._confirmed.get(user_id)
             if known is not None and known[0] == name and now - known[1] < RECHECK:
                 return False
-        remember_name(session, user_id, name)
+        if not new_user:
+            remember_name(session, user_id, name)
         with self._lock:
             self._confirmed[user_id] = (name, now)
             self._confirmed.move_to_end(user_id)
             while len(self._confirmed) > KEPT:
                 self._confirmed.popitem(last=False)
-        return True
+        return not new_user
 
     def forget(self, user_id: int) -> None:
         """The user's rows changed otherwise (joined a team, erased): ask again next time."""

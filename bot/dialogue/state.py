@@ -14,7 +14,7 @@ from typing import Any
 
 from flows.engine import FlowState
 from storage.models import DialogueState as DialogueRow
-from storage.repositories import LockedState
+from storage.repositories import LockedState, UserRow
 
 TOPIC_TTL = timedelta(minutes=10)  # a follow-up question refers to the last answer this long
 
@@ -123,9 +123,9 @@ def load_state(row: LockedState | DialogueRow) -> DialogueState:
     )
 
 
-def save_state(row: LockedState, state: DialogueState) -> None:
+def save_state(row: LockedState, state: DialogueState, user: UserRow | None = None) -> None:
     """Write ``state`` onto its locked row; only changed columns are updated (no statement
-    when nothing changed)."""
+    when nothing changed). ``user``'s unsaved changes go with it (``LockedState.write``)."""
     active = state.active
     values: dict[str, Any] = {
         "flow": active.flow if active else None,
@@ -139,4 +139,4 @@ def save_state(row: LockedState, state: DialogueState) -> None:
         "topic_at": state.topic.at if state.topic else None,
         "feedback_for": state.feedback_for,
     }
-    row.write({name: value for name, value in values.items() if getattr(row, name) != value})
+    row.write({name: value for name, value in values.items() if getattr(row, name) != value}, user)

@@ -142,8 +142,9 @@ def test_graceful_shutdown_finishes_requests_in_flight(postgres: str) -> None:
                         "min(query_start))::float, 0) FROM pg_stat_activity "
                         "WHERE wait_event_type = 'Lock' "
                         "AND datname = current_database() "
-                        # the claims only: the retention sweep may be waiting on the lock too
-                        "AND query LIKE 'INSERT INTO processed_updates%'"
+                        # the claims only (on PostgreSQL a CTE of the statement reading the
+                        # user): the retention sweep may be waiting on the lock too
+                        "AND query LIKE '%INSERT INTO processed_updates%'"
                     )
                 ).one()
         stopped: list[int] = []

@@ -48,6 +48,10 @@ def test_a_name_is_written_when_it_changed_and_otherwise_not_asked() -> None:
     assert keeper.keep(session, 1, "Jānis K.") and len(calls) == 3
     keeper.forget(1)
     assert keeper.keep(session, 1, "Jānis K.") and len(calls) == 4
+    # a user the input created is on no team: the name is remembered without asking
+    assert not keeper.keep(session, 2, "Anna", new_user=True) and len(calls) == 4
+    assert not keeper.keep(session, 2, "Anna") and len(calls) == 4
+    assert keeper.keep(session, 2, "Anna B.") and len(calls) == 5
 
 
 def test_the_team_sees_a_new_first_name_from_a_button_press(database_url: str) -> None:
