@@ -263,7 +263,18 @@ class Matcher:
         texts_read = TextCache()
         typed, words_of = texts_read.tokens, texts_read.content
 
-        self.language = LanguageDetector.from_knowledge(knowledge, tokenise=typed)
+        # The words of each language's texts, each distinct text read once (copies share
+        # answers and titles): for the language detector and the word forms below.
+        words_in: dict[str, set[str]] = {}
+        for lang in ("lv", "en"):
+            texts: dict[str, None] = {}
+            for entry in knowledge.entries:
+                texts.update(dict.fromkeys(entry.questions[lang]))
+                texts[entry.title.get(lang)] = texts[entry.answer.get(lang)] = None
+            found = words_in[lang] = set()
+            for text in texts:
+                found.update(typed(text))
+        self.language = LanguageDetector.from_words(words_in["lv"], words_in["en"])
 
         tokenised: list[tuple[str, str, list[str], float]] = []
         for entry in knowledge.entries:
@@ -283,12 +294,16 @@ class Matcher:
                         words = words_of(sentence)
                         if len(set(words)) >= 2:
                             tokenised.append((entry.id, " ".join(words), words, sentence_weight))
-        answers = {
-            entry.id: frozenset(
-                words_of(f"{entry.title.lv} {entry.title.en} {entry.answer.lv} {entry.answer.en}")
-            )
-            for entry in knowledge.entries
-        }
+        # Each entry's answer words (with its titles'), one set per distinct text: copies of
+        # an entry share it.
+        answers: dict[str, frozenset[str]] = {}
+        answer_sets: dict[tuple[str, str, str, str], frozenset[str]] = {}
+        for entry in knowledge.entries:
+            key = (entry.title.lv, entry.title.en, entry.answer.lv, entry.answer.en)
+            held = answer_sets.get(key)
+            if held is None:
+                held = answer_sets[key] = frozenset(words_of(" ".join(key)))
+            answers[entry.id] = held
         entries_with = _document_frequency(tokenised, answers)
         total = len(knowledge.entries) or 1
         self._idf = {w: math.log((total + 1) / (df + 0.5)) for w, df in entries_with.items()}
@@ -301,14 +316,7 @@ class Matcher:
         self._vocabulary = sorted(self._idf)
         # Every word form the knowledge base uses, as typed (folded), with its stem: a typo is
         # made in a form ("izplatīšnas"), and its stem may be too far from the right one.
-        used: set[str] = set()
-        texts: dict[str, None] = {}  # each distinct text once (copies share answers and titles)
-        for entry in knowledge.entries:
-            for lang in ("lv", "en"):
-                texts.update(dict.fromkeys(entry.questions[lang]))
-                texts[entry.title.get(lang)] = texts[entry.answer.get(lang)] = None
-        for text in texts:
-            used.update(typed(text))
+        used = words_in["lv"] | words_in["en"]
         forms: dict[str, str] = {}
         for token in used:
             if len(token) >= 4 and token.isalpha():
@@ -374,18 +382,20 @@ class Matcher:
         self._core_postings = dict(self._core_postings)
         # Entries that can answer "kad …?" / "when …?": a phrasing asks it, or the answer
         # gives a year.
+        gives_year = functools.cache(lambda lv, en: bool(_YEAR.search(f"{lv} {en}")))
         self._gives_time = frozenset(
             entry.id
             for entry in knowledge.entries
-            if _YEAR.search(f"{entry.answer.lv} {entry.answer.en}")
+            if gives_year(entry.answer.lv, entry.answer.en)
             or any(
                 typed(q)[:1] in (["kad"], ["when"])
                 for lang in ("lv", "en")
                 for q in entry.questions[lang]
             )
         )
+        names = functools.cache(_title_names)  # copies share their titles
         self._names = {
-            entry.id: _title_names(entry.title.lv, entry.title.en) for entry in knowledge.entries
+            entry.id: names(entry.title.lv, entry.title.en) for entry in knowledge.entries
         }
 
     @property
@@ -949,13 +959,23 @@ def _title_names(lv: str, en: str) -> frozenset[str]:
 def _document_frequency(
     tokenised: list[tuple[str, str, list[str], float]], answers: dict[str, frozenset[str]]
 ) -> Counter[str]:
-    """In how many entries each word occurs (in any phrasing, title or answer)."""
-    words_by_entry: dict[str, set[str]] = defaultdict(set)
-    for entry_id, answer_words in answers.items():
-        words_by_entry[entry_id].update(answer_words)
+    """In how many entries each word occurs (in any phrasing, title or answer): each distinct
+    answer set counted once with the number of entries holding it, then each entry's words
+    its answer set does not hold."""
+    distinct: dict[int, frozenset[str]] = {}
+    times: Counter[int] = Counter()
+    for answer_words in answers.values():
+        distinct[id(answer_words)] = answer_words
+        times[id(answer_words)] += 1
+    counts: Counter[str] = Counter()
+    for key, answer_words in distinct.items():
+        counts.update(dict.fromkeys(answer_words, times[key]))
+    in_phrasings: dict[str, set[str]] = defaultdict(set)
     for entry_id, _text, words, _factor in tokenised:
-        words_by_entry[entry_id].update(words)
-    return Counter(word for words in words_by_entry.values() for word in words)
+        in_phrasings[entry_id].update(words)
+    for entry_id, found in in_phrasings.items():
+        counts.update(found - answers.get(entry_id, frozenset()))
+    return counts
 
 
 _ZEROS = itertools.repeat(0.0)
