@@ -6,10 +6,16 @@ records for every eval question (with its ``previous`` entry) the language, outc
 candidates and scores, topic, ``also`` and ``followup``, and a SHA-256 of each of the index's
 columns (read in a canonical form: dictionaries and sets sorted, floats by ``repr``).
 
+With ``--extra N`` it also asks N more questions made from the synthetic base's own phrasings
+(seeded, the same in every tree): phrasings as they are, with their first word left out (near
+misses), with a letter swapped (typos), two joined by "un" (two-part questions) and with five
+more words (long questions).
+
 Usage, once in each tree (run it with that tree's interpreter; fix ``PYTHONHASHSEED`` so both
 runs iterate sets alike) and then to compare::
 
     PYTHONHASHSEED=0 python bench/matcher_compare.py dump /tmp/a.json [--size 10000] [--tree DIR]
+        [--extra 3000]
     python bench/matcher_compare.py diff /tmp/a.json /tmp/b.json
 """
 
@@ -18,8 +24,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import sys
 from array import array
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +102,35 @@ def results(matcher: Any, items: list[Any]) -> list[Any]:
     return found
 
 
-def dump(path: Path, size: int, tree: Path) -> None:
+@dataclass(frozen=True)
+class Asked:
+    question: str
+    previous: str | None = None
+
+
+def extra_questions(phrasings: list[str], count: int) -> list[Asked]:
+    """``count`` questions made from ``phrasings`` (see the module's docstring)."""
+    rng = random.Random(15)
+    vocabulary = sorted({w for p in phrasings[:20_000] for w in p.split()})
+    asked = []
+    for i in range(count):
+        phrasing = rng.choice(phrasings)
+        words = phrasing.split()
+        kind = i % 5
+        if kind == 1 and len(words) > 1:
+            phrasing = " ".join(words[1:])
+        elif kind == 2:
+            at = rng.randrange(max(1, len(phrasing) - 1))
+            phrasing = phrasing[:at] + phrasing[at + 1 : at + 2] + phrasing[at] + phrasing[at + 2 :]
+        elif kind == 3:
+            phrasing = f"{phrasing} un {rng.choice(phrasings)}"
+        elif kind == 4:
+            phrasing = " ".join([phrasing, *(rng.choice(vocabulary) for _ in range(5))])
+        asked.append(Asked(phrasing))
+    return asked
+
+
+def dump(path: Path, size: int, tree: Path, extra: int = 0) -> None:
     sys.path.insert(0, str(tree))
     from bench.run import scaled_knowledge
     from flows.registry import default_registry
@@ -109,8 +145,14 @@ def dump(path: Path, size: int, tree: Path) -> None:
         if knowledge is None:
             knowledge = scaled_knowledge(shipped, size)
         matcher = Matcher(knowledge)
-        report[name] = {"index": digest(matcher), "results": results(matcher, items)}
-        print(f"{name}: {len(knowledge)} entries, {len(items)} questions", file=sys.stderr)
+        asked: list[Any] = list(items)
+        if extra and knowledge is not shipped:
+            phrasings = [
+                q for e in knowledge.entries for lang in ("lv", "en") for q in e.questions[lang]
+            ]
+            asked += extra_questions(phrasings, extra)
+        report[name] = {"index": digest(matcher), "results": results(matcher, asked)}
+        print(f"{name}: {len(knowledge)} entries, {len(asked)} questions", file=sys.stderr)
     path.write_text(json.dumps(report, ensure_ascii=False, indent=0))
 
 
@@ -146,12 +188,13 @@ def main() -> None:
     dumping.add_argument("output", type=Path)
     dumping.add_argument("--size", type=int, default=10_000)
     dumping.add_argument("--tree", type=Path, default=ROOT, help="the tree to measure")
+    dumping.add_argument("--extra", type=int, default=0, help="more questions, made up")
     diffing = commands.add_parser("diff")
     diffing.add_argument("a", type=Path)
     diffing.add_argument("b", type=Path)
     args = parser.parse_args()
     if args.command == "dump":
-        dump(args.output, args.size, args.tree)
+        dump(args.output, args.size, args.tree, args.extra)
     else:
         sys.exit(diff(args.a, args.b))
 

@@ -39,13 +39,21 @@ class LanguageDetector:
         tokenise: Callable[[str], list[str]] = tokens,
     ) -> LanguageDetector:
         """``tokenise`` is ``normalize.tokens`` or a caching equivalent (the matcher's build)."""
-        lex = lexicon()
-        lv = set(lex.latvian_markers)
+        lv: set[str] = set()
         for text in dict.fromkeys(latvian):  # each distinct text once
             lv.update(tokenise(text))
-        en = set(lex.english_markers)
+        en: set[str] = set()
         for text in dict.fromkeys(english):
             en.update(tokenise(text))
+        return cls.from_words(lv, en)
+
+    @classmethod
+    def from_words(cls, latvian: set[str], english: set[str]) -> LanguageDetector:
+        """From the words (``tokens``) of each language's texts (the matcher's build reads
+        them once for this and for the word forms)."""
+        lex = lexicon()
+        lv = latvian | lex.latvian_markers
+        en = english | lex.english_markers
         shared = (lv & en) - lex.latvian_markers - lex.english_markers
         return cls(frozenset(lv - shared), frozenset(en - shared))
 

@@ -75,7 +75,7 @@ import re
 import sys
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import add, eq, ge, gt, itemgetter, mul, truediv
 from typing import Literal, ParamSpec
@@ -263,7 +263,18 @@ class Matcher:
         texts_read = TextCache()
         typed, words_of = texts_read.tokens, texts_read.content
 
-        self.language = LanguageDetector.from_knowledge(knowledge, tokenise=typed)
+        # The words of each language's texts, each distinct text read once (copies share
+        # answers and titles): for the language detector and the word forms below.
+        words_in: dict[str, set[str]] = {}
+        for lang in ("lv", "en"):
+            texts: dict[str, None] = {}
+            for entry in knowledge.entries:
+                texts.update(dict.fromkeys(entry.questions[lang]))
+                texts[entry.title.get(lang)] = texts[entry.answer.get(lang)] = None
+            found = words_in[lang] = set()
+            for text in texts:
+                found.update(typed(text))
+        self.language = LanguageDetector.from_words(words_in["lv"], words_in["en"])
 
         tokenised: list[tuple[str, str, list[str], float]] = []
         for entry in knowledge.entries:
@@ -283,12 +294,16 @@ class Matcher:
                         words = words_of(sentence)
                         if len(set(words)) >= 2:
                             tokenised.append((entry.id, " ".join(words), words, sentence_weight))
-        answers = {
-            entry.id: frozenset(
-                words_of(f"{entry.title.lv} {entry.title.en} {entry.answer.lv} {entry.answer.en}")
-            )
-            for entry in knowledge.entries
-        }
+        # Each entry's answer words (with its titles'), one set per distinct text: copies of
+        # an entry share it.
+        answers: dict[str, frozenset[str]] = {}
+        answer_sets: dict[tuple[str, str, str, str], frozenset[str]] = {}
+        for entry in knowledge.entries:
+            key = (entry.title.lv, entry.title.en, entry.answer.lv, entry.answer.en)
+            held = answer_sets.get(key)
+            if held is None:
+                held = answer_sets[key] = frozenset(words_of(" ".join(key)))
+            answers[entry.id] = held
         entries_with = _document_frequency(tokenised, answers)
         total = len(knowledge.entries) or 1
         self._idf = {w: math.log((total + 1) / (df + 0.5)) for w, df in entries_with.items()}
@@ -301,14 +316,7 @@ class Matcher:
         self._vocabulary = sorted(self._idf)
         # Every word form the knowledge base uses, as typed (folded), with its stem: a typo is
         # made in a form ("izplatīšnas"), and its stem may be too far from the right one.
-        used: set[str] = set()
-        texts: dict[str, None] = {}  # each distinct text once (copies share answers and titles)
-        for entry in knowledge.entries:
-            for lang in ("lv", "en"):
-                texts.update(dict.fromkeys(entry.questions[lang]))
-                texts[entry.title.get(lang)] = texts[entry.answer.get(lang)] = None
-        for text in texts:
-            used.update(typed(text))
+        used = words_in["lv"] | words_in["en"]
         forms: dict[str, str] = {}
         for token in used:
             if len(token) >= 4 and token.isalpha():
@@ -374,18 +382,20 @@ class Matcher:
         self._core_postings = dict(self._core_postings)
         # Entries that can answer "kad …?" / "when …?": a phrasing asks it, or the answer
         # gives a year.
+        gives_year = functools.cache(lambda lv, en: bool(_YEAR.search(f"{lv} {en}")))
         self._gives_time = frozenset(
             entry.id
             for entry in knowledge.entries
-            if _YEAR.search(f"{entry.answer.lv} {entry.answer.en}")
+            if gives_year(entry.answer.lv, entry.answer.en)
             or any(
                 typed(q)[:1] in (["kad"], ["when"])
                 for lang in ("lv", "en")
                 for q in entry.questions[lang]
             )
         )
+        names = functools.cache(_title_names)  # copies share their titles
         self._names = {
-            entry.id: _title_names(entry.title.lv, entry.title.en) for entry in knowledge.entries
+            entry.id: names(entry.title.lv, entry.title.en) for entry in knowledge.entries
         }
 
     @property
@@ -497,16 +507,7 @@ class Matcher:
         only: frozenset[str] | None = None,
         opening: str = "",
     ) -> MatchResult:
-        scores = self._score(query.words, query.weight)
-        for entry_id in exclude:
-            scores.pop(entry_id, None)
-        if only is not None:
-            scores = {e: score for e, score in scores.items() if e in only}
-        for entry_id in boost:
-            if entry_id in scores:
-                scores[entry_id] *= self.followup_boost
-        # The same as sorted(..., reverse=True)[: limit], ties included, without sorting all.
-        ranked = _largest(self.limit, scores)
+        ranked = self._ranked(query.words, query.weight, exclude=exclude, only=only, boost=boost)
         candidates = tuple(Candidate(entry_id, round(score, 1)) for entry_id, score in ranked)
         outcome: Outcome = self._outcome(candidates, len(query.words))
         topic = None
@@ -677,15 +678,113 @@ class Matcher:
         )
 
     def _score(self, query: dict[str, float], query_weight: float) -> dict[str, float]:
+        """Every entry's score: each entry a phrasing or its answer text shares a word with."""
+        weighted, best = self._phrasings_found(query, query_weight)
+        return self._entry_scores(query, query_weight, weighted, best)
+
+    def _ranked(
+        self,
+        query: dict[str, float],
+        query_weight: float,
+        *,
+        exclude: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
+        boost: frozenset[str] = frozenset(),
+    ) -> list[tuple[str, float]]:
+        """The ``limit`` best entries and their scores, exactly as ``_largest`` ranks
+        ``_score``'s after leaving out ``exclude``, keeping ``only`` and multiplying ``boost``'s
+        by ``followup_boost`` — scoring in full only the entries that may be among them.
+
+        An entry's score is at least ``(1 - answer_weight)`` of its best phrasing's, so the
+        entries whose phrasings were scored give a floor the ``limit``-th best reaches. An
+        entry no phrasing found scores at most ``max(w, (1 - core) w + core)`` × 100 × (the
+        weight of the question's words its answer text and core words hold) / the question's
+        weight (``w`` the answer weight, ``core`` the core weight, both within 0..1), times
+        the boost: the lightest words, together below the floor, cannot lift an entry that
+        holds no other word among the best (``_unbeaten``). The entries holding a heavier word
+        are scored in full, to the same floats; ties among the best are ranked in the order
+        ``_score`` lists the entries in (rebuilt only when a tie is there to rank)."""
+        weighted, best = self._phrasings_found(query, query_weight)
+        heavy = self._unbeaten(query, query_weight, weighted, best, exclude, only, boost)
+        if heavy is None:  # no word light enough to leave out: every entry is scored
+            scores = self._entry_scores(query, query_weight, weighted, best)
+            return _largest(self.limit, _chosen(scores, exclude, only, boost, self.followup_boost))
+        within = set(best)
+        for word in heavy:
+            within.update(self._answer_postings.get(word, ()))
+            if len(query) > self.long_question:
+                within.update(self._core_postings.get(word, ()))
+        scores = _chosen(
+            self._entry_scores(query, query_weight, weighted, best, (within, heavy)),
+            exclude,
+            only,
+            boost,
+            self.followup_boost,
+        )
+        values = sorted(scores.values(), reverse=True)[: self.limit + 1]
+        if any(map(eq, values, values[1:])):  # a tie among the best: rank it in _score's order
+            listed = best.keys() | itertools.chain.from_iterable(
+                self._answer_postings.get(word, ()) for word, _ in weighted
+            )
+            kept = list(filter(scores.__contains__, listed))
+            scores = dict(zip(kept, map(scores.__getitem__, kept), strict=True))
+        return _largest(self.limit, scores)
+
+    def _unbeaten(
+        self,
+        query: dict[str, float],
+        query_weight: float,
+        weighted: list[tuple[str, float]],
+        best: dict[str, float],
+        exclude: frozenset[str],
+        only: frozenset[str] | None,
+        boost: frozenset[str],
+    ) -> frozenset[str] | None:
+        """The question's words an entry must hold (in its answer text or core words) to
+        possibly rank among the ``limit`` best, or None when every entry may (see
+        ``_ranked``)."""
+        w = self.answer_weight
+        core = self.core_weight if len(query) > self.long_question else 0.0
+        factor = self.followup_boost
+        if not (0.0 <= w <= 1.0 and 0.0 <= core <= 1.0 and factor > 0.0 and query_weight > 0):
+            return None
+        floors = sorted(
+            (
+                (1 - w) * score * (factor if entry_id in boost else 1.0)
+                for entry_id, score in best.items()
+                if entry_id not in exclude and (only is None or entry_id in only)
+            ),
+            reverse=True,
+        )
+        if len(floors) < self.limit:
+            return None
+        floor = floors[self.limit - 1]
+        # A score per unit of weight held (a margin for rounding: the bound is never reached).
+        per_weight = _most(w, core, factor if boost else 1.0) / query_weight * (1 + 1e-9)
+        light = 0.0
+        heavy = dict(weighted)
+        for word, weight in sorted(weighted, key=itemgetter(1)):
+            if (light + weight) * per_weight >= floor:
+                break
+            light += weight
+            del heavy[word]
+        if len(heavy) == len(weighted):
+            return None
+        return frozenset(heavy)
+
+    def _phrasings_found(
+        self, query: dict[str, float], query_weight: float
+    ) -> tuple[list[tuple[str, float]], dict[str, float]]:
+        """The question's words, rarest first, with their weights (IDF × similarity), and each
+        entry's best score among the shortlisted phrasings (only entries scoring above 0)."""
         covered: dict[int, float] = {}
-        in_answer: dict[str, float] = {}
         # Rarest words first. A very common word (in more than ``common_postings`` phrasings,
         # only in large knowledge bases) adds to the phrasings rarer words already found rather
         # than walking its whole postings list: what only shares common words cannot win.
         phrasing_tokens = self._phrasing_tokens
         ordered = sorted(query.items(), key=lambda item: self._df_phrasings(item[0]))
-        for word, similarity in ordered:
-            weight = self._idf[word] * similarity
+        weighted = [(word, self._idf[word] * similarity) for word, similarity in ordered]
+        for word, weight in weighted:
             postings = self._postings.get(word, ())
             if not covered:
                 covered = dict.fromkeys(postings, weight)
@@ -699,17 +798,6 @@ class Matcher:
                     zip(
                         postings,
                         map(add, map(covered.get, postings, _ZEROS), _repeat(weight)),
-                        strict=True,
-                    )
-                )
-            holders = self._answer_postings.get(word, ())
-            if not in_answer:  # 0.0 + weight is weight
-                in_answer = dict.fromkeys(holders, weight)
-            else:
-                in_answer.update(
-                    zip(
-                        holders,
-                        map(add, map(in_answer.get, holders, _ZEROS), _repeat(weight)),
                         strict=True,
                     )
                 )
@@ -741,8 +829,36 @@ class Matcher:
             entry_id = entries[index]
             if score > best.get(entry_id, 0.0):
                 best[entry_id] = score
+        return weighted, best
+
+    def _entry_scores(
+        self,
+        query: dict[str, float],
+        query_weight: float,
+        weighted: list[tuple[str, float]],
+        best: dict[str, float],
+        within: tuple[set[str], frozenset[str]] | None = None,
+    ) -> dict[str, float]:
+        """The scores of the entries ``best`` or an answer text holding a question word names;
+        with ``within`` (the entries to score, and the words all of whose holders are among
+        them), only of those."""
+        in_answer: dict[str, float] = {}
+        for word, weight in weighted:  # each entry sums its words in the order read
+            holders: Sequence[str] = self._answer_postings.get(word, ())
+            if within is not None and word not in within[1]:
+                holders = list(within[0].intersection(holders))
+            if not in_answer:  # 0.0 + weight is weight
+                in_answer = dict.fromkeys(holders, weight)
+            else:
+                in_answer.update(
+                    zip(
+                        holders,
+                        map(add, map(in_answer.get, holders, _ZEROS), _repeat(weight)),
+                        strict=True,
+                    )
+                )
         w = self.answer_weight
-        core = self.core_weight if extra > 0 else 0.0
+        core = self.core_weight if len(query) > self.long_question else 0.0
         # A long question may name what several phrasings of one entry name: the entry moves
         # ``core_weight`` of the way up to how much of the question its core words cover, when
         # that is more than it has. The terms are gathered per entry in the question's word
@@ -751,7 +867,10 @@ class Matcher:
         if core:
             for q, s in query.items():
                 term = self._idf[q] * s
-                for entry_id in self._core_postings.get(q, ()):
+                holding: Iterable[str] = self._core_postings.get(q, ())
+                if within is not None and q not in within[1]:
+                    holding = within[0].intersection(holding)
+                for entry_id in holding:
                     core_terms[entry_id].append(term)
         # Every entry's score is ``(1 - w) * best + w * 100 * in_answer / query_weight``, moved
         # up by its core words; the entries in the order of the set of both (ties are ranked
@@ -840,13 +959,23 @@ def _title_names(lv: str, en: str) -> frozenset[str]:
 def _document_frequency(
     tokenised: list[tuple[str, str, list[str], float]], answers: dict[str, frozenset[str]]
 ) -> Counter[str]:
-    """In how many entries each word occurs (in any phrasing, title or answer)."""
-    words_by_entry: dict[str, set[str]] = defaultdict(set)
-    for entry_id, answer_words in answers.items():
-        words_by_entry[entry_id].update(answer_words)
+    """In how many entries each word occurs (in any phrasing, title or answer): each distinct
+    answer set counted once with the number of entries holding it, then each entry's words
+    its answer set does not hold."""
+    distinct: dict[int, frozenset[str]] = {}
+    times: Counter[int] = Counter()
+    for answer_words in answers.values():
+        distinct[id(answer_words)] = answer_words
+        times[id(answer_words)] += 1
+    counts: Counter[str] = Counter()
+    for key, answer_words in distinct.items():
+        counts.update(dict.fromkeys(answer_words, times[key]))
+    in_phrasings: dict[str, set[str]] = defaultdict(set)
     for entry_id, _text, words, _factor in tokenised:
-        words_by_entry[entry_id].update(words)
-    return Counter(word for words in words_by_entry.values() for word in words)
+        in_phrasings[entry_id].update(words)
+    for entry_id, found in in_phrasings.items():
+        counts.update(found - answers.get(entry_id, frozenset()))
+    return counts
 
 
 _ZEROS = itertools.repeat(0.0)
@@ -854,6 +983,33 @@ _ZEROS = itertools.repeat(0.0)
 
 def _repeat(value: float) -> itertools.repeat[float]:
     return itertools.repeat(value)
+
+
+def _most(answer_weight: float, core: float, boost: float) -> float:
+    """The most an entry no phrasing found can score per unit of the question's weight its
+    answer text holds, when its core words hold no more: ``a = answer_weight * 100 * held /
+    question weight`` moved ``core`` of the way up to ``100 * held / question weight`` (when
+    that is more), boosted (``_ranked``)."""
+    return max(answer_weight, (1 - core) * answer_weight + core) * 100.0 * max(boost, 1.0)
+
+
+def _chosen(
+    scores: dict[str, float],
+    exclude: frozenset[str],
+    only: frozenset[str] | None,
+    boost: frozenset[str],
+    factor: float,
+) -> dict[str, float]:
+    """``scores`` without ``exclude``, only of ``only`` (None: all), ``boost``'s multiplied by
+    ``factor``; in their order."""
+    for entry_id in exclude:
+        scores.pop(entry_id, None)
+    if only is not None:
+        scores = {e: score for e, score in scores.items() if e in only}
+    for entry_id in boost:
+        if entry_id in scores:
+            scores[entry_id] *= factor
+    return scores
 
 
 def _largest(limit: int, scores: dict[str, float]) -> list[tuple[str, float]]:

@@ -89,6 +89,11 @@ class _Normaliser:
             mask = reduce(or_, (reached for _, _, reached in learnt), 0)
         if not self.synonyms.spans(mask):  # the same as the whole text rewritten
             return list(chain.from_iterable(map(alone.__getitem__, words)))
+        cut = self.synonyms.cut
+        if cut is not None:  # parts at punctuation no rewrite crosses, each read on its own
+            parts = cut(folded)
+            if len(parts) > 1:
+                return list(chain.from_iterable(map(self.content, parts)))
         folded, rewritten = self.synonyms.apply_words(folded)
         if rewritten is None:
             rewritten = _WORD.findall(folded)

@@ -179,6 +179,62 @@ def _walk(items: Any, ways: _Ways | None) -> _Ways | None:
     return ways
 
 
+# Punctuation a text may be cut at, when no rewrite of several words can match it.
+_STOPS = ",;:!?()[]{}\"'/|\n\t\r«»“”„…–—•"
+
+
+def _never_consumed(pattern: re.Pattern[str], mark: str) -> bool:
+    """Whether no match of ``pattern`` contains ``mark`` (a character that is not a word
+    character), no match is empty, and its only anchors are ``\\b`` and ``\\B``. False when
+    unsure."""
+    if _parser is None or pattern.flags & ~re.UNICODE or _WORD_CHAR.fullmatch(mark):
+        return False
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        return bool(parsed.getwidth()[0] > 0 and _avoids(parsed, mark) is True)
+    except Exception:  # an internal API that changed shape: do not cut
+        return False
+
+
+def _avoids(items: Any, mark: str) -> bool | None:
+    """True when no element can consume ``mark``; None when unsure."""
+    c = _constants
+    for op, value in items:
+        if op is c.LITERAL:
+            if chr(value) == mark:
+                return False
+        elif op is c.IN:
+            for kind, item in value:
+                if kind is c.LITERAL:
+                    if chr(item) == mark:
+                        return False
+                elif kind is c.RANGE:
+                    if item[0] <= ord(mark) <= item[1]:
+                        return False
+                elif kind is c.CATEGORY and item in (c.CATEGORY_WORD, c.CATEGORY_DIGIT):
+                    continue  # ``mark`` is neither
+                else:  # a negated class, spaces, anything else
+                    return None
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            found = _avoids(value[2], mark)
+            if found is not True:
+                return found
+        elif op is c.SUBPATTERN and not value[1] and not value[2]:
+            found = _avoids(value[3], mark)
+            if found is not True:
+                return found
+        elif op is c.BRANCH:
+            for branch in value[1]:
+                found = _avoids(branch, mark)
+                if found is not True:
+                    return found
+        elif op is c.AT and value in (c.AT_BOUNDARY, c.AT_NON_BOUNDARY):
+            continue
+        else:  # any character, a negated literal, look-arounds, back-references, anchors
+            return None
+    return True
+
+
 class LocalRun:
     """Consecutive single-word rewrites as one map: a word -> what the rewrites make of it."""
 
@@ -294,6 +350,29 @@ class Rewriter:
         self._keys: Callable[[str], object] | None = None
         if keys is not None and len(keys) <= _FEW_KEYS:  # one search for any of them
             self._keys = re.compile("|".join(re.escape(key) for key in sorted(keys))).search
+        # Where a text may be cut into parts rewritten one by one (``cut``).
+        several_words = [step for step in self._steps if not isinstance(step, LocalRun)]
+        stops = [
+            mark
+            for mark in _STOPS
+            if all(
+                _never_consumed(pattern, mark) and mark not in replacement
+                for pattern, replacement, _ in several_words
+            )
+            and all(
+                mark not in replacement for run in self._runs for _, replacement in run.rewrites
+            )
+        ]
+        self._cut = re.compile(f"[{re.escape(''.join(stops))}]+").split if stops else None
+
+    @property
+    def cut(self) -> Callable[[str], list[str]] | None:
+        """Splits a text at characters no rewrite of several words can match or write (None
+        when there are none): rewriting the parts one by one and joining them, separated by
+        such characters, is rewriting the text. (Single-word rewrites match word characters
+        only; the others match no such character and can match only where a ``\\b`` or
+        ``\\B`` reads it as it reads the start or end of a part.)"""
+        return self._cut
 
     @property
     def keys(self) -> Callable[[str], object] | None:

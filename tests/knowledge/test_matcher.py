@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import gc
 import heapq
+import itertools
 import random
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
+import knowledge.matcher as matching
 from flows.registry import default_registry
 from knowledge.answers import Answerer
+from knowledge.evaluation import load_eval_set
 from knowledge.loader import KnowledgeBase, load_knowledge
-from knowledge.matcher import Matcher, _largest
+from knowledge.matcher import Matcher, _chosen, _largest, _Query
 from knowledge.normalize import content_tokens
+from knowledge.schema import Entry
+from knowledge.texts import Localized
 
 
 @pytest.fixture(scope="module")
@@ -275,3 +282,110 @@ def test_a_very_common_word_adds_to_the_phrasings_found_that_hold_it(
         e for w in query.words for e in common._answer_postings.get(w, ())
     }
     assert everyday.match(question).best == common.match(question).best
+
+
+def _toy_knowledge(rng: random.Random, base: Entry) -> KnowledgeBase:
+    """A small knowledge base of made-up words: phrasings repeated (so entries have core
+    words), answers drawn from the words questions use."""
+    entries = []
+    for i in range(rng.randint(6, 30)):
+        asked = [
+            " ".join(rng.sample(_TOY_WORDS, rng.randint(1, 6))) for _ in range(rng.randint(1, 3))
+        ]
+        asked += asked[: rng.randint(0, len(asked))]
+        answer = " ".join(rng.choices(_TOY_WORDS[:12], k=rng.randint(0, 8))) or "x"
+        entries.append(
+            replace(
+                base,
+                id=f"t{i}",
+                title=Localized(f"t{i}", f"t{i}"),
+                questions={"lv": tuple(asked), "en": ()},
+                answer=Localized(answer, "y"),
+                related=(),
+            )
+        )
+    return KnowledgeBase(tuple(entries))
+
+
+_TOY_WORDS = [
+    *("zorg", "blik", "grub", "plonk", "kvark", "drom", "flink", "snork", "tresk", "vump"),
+    *("glax", "brund", "frax", "gulp", "hemp", "jolk", "mulch", "nark", "pelf", "quib"),
+]
+
+
+def _full_ranking(
+    matcher: Matcher, query: _Query, boost: frozenset[str], **kwargs: Any
+) -> list[tuple[str, float]]:
+    scores = matcher._score(query.words, query.weight)
+    exclude, only = kwargs.get("exclude", frozenset()), kwargs.get("only")
+    return _largest(matcher.limit, _chosen(scores, exclude, only, boost, matcher.followup_boost))
+
+
+def test_pruned_ranking_equals_scoring_every_entry(
+    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The best entries found by scoring only those that may be among them are exactly those
+    of scoring every entry (ties in the same order), and the bound on an entry no phrasing
+    found must count its core words and the boost: without them it would prune entries that
+    belong among the best."""
+    rng = random.Random(4)
+    checked = pruned_wrongly = 0
+    too_low = {
+        "without core words": lambda w, core, boost: w * 100.0 * max(boost, 1.0),
+        "without the boost": lambda w, core, boost: max(w, (1 - core) * w + core) * 100.0,
+    }
+    lost = dict.fromkeys(too_low, 0)
+    for _ in range(390):
+        toy = _toy_knowledge(rng, knowledge.entries[0])
+        matcher = Matcher(toy, shortlist=rng.randint(1, 4))
+        ids = [e.id for e in toy.entries]
+        for _ in range(5):
+            question = " ".join(rng.sample(_TOY_WORDS[:12], rng.randint(5, 9)))
+            query = matcher._query(question, content_tokens(question))
+            boost = frozenset(rng.sample(ids, 3)) if rng.random() < 0.5 else frozenset()
+            expected = _full_ranking(matcher, query, boost)
+            checked += 1
+            pruned_wrongly += matcher._ranked(query.words, query.weight, boost=boost) != expected
+            for name, bound in too_low.items():
+                with monkeypatch.context() as patched:
+                    patched.setattr(matching, "_most", bound)
+                    lost[name] += (
+                        matcher._ranked(query.words, query.weight, boost=boost) != expected
+                    )
+    assert checked == 1950 and pruned_wrongly == 0
+    assert lost["without core words"] >= 1
+
+
+def test_pruned_ranking_equals_scoring_every_entry_at_scale(knowledge: KnowledgeBase) -> None:
+    """On copies of the shipped entries (ties among copies are common) the eval questions,
+    with and without entries left out, kept only or boosted, rank as when every entry is
+    scored — and some of them do leave entries unscored and do rank ties."""
+    from bench.run import scaled_knowledge
+
+    scaled = scaled_knowledge(knowledge, 1500)
+    matcher = Matcher(scaled)
+    ids = [e.id for e in scaled.entries]
+    rng = random.Random(15)
+    pruned = ties = 0
+    for item in load_eval_set():
+        query = matcher._query(item.question, content_tokens(item.question))
+        if not query.words:
+            continue
+        for exclude, only, boost in (
+            (frozenset(), None, frozenset()),
+            (frozenset(rng.sample(ids, 5)), None, frozenset(rng.sample(ids, 200))),
+            (frozenset(), frozenset(rng.sample(ids, 700)), frozenset(rng.sample(ids, 50))),
+        ):
+            expected = _full_ranking(matcher, query, boost, exclude=exclude, only=only)
+            found = matcher._ranked(
+                query.words, query.weight, exclude=exclude, only=only, boost=boost
+            )
+            assert found == expected, item.question
+            weighted, best = matcher._phrasings_found(query.words, query.weight)
+            pruned += (
+                matcher._unbeaten(query.words, query.weight, weighted, best, exclude, only, boost)
+                is not None
+            )
+            scores = [score for _, score in expected]
+            ties += any(a == b for a, b in itertools.pairwise(scores))
+    assert pruned >= 100 and ties >= 10

@@ -205,3 +205,26 @@ def test_word_by_word_with_chained_and_overlapping_rewrites() -> None:
             read_alone += 1
             assert found == re.findall(r"\w+", _one_by_one(rewrites, text)), text
     assert read_alone > 500
+
+
+def test_a_text_is_cut_only_where_no_rewrite_of_several_words_can_match() -> None:
+    rewrites = [
+        (re.compile(r"\bkey, action (?:2|two)\b"), "ka2"),
+        (re.compile(r"\bdig[ -]?comp\b"), "digcomp"),
+        (re.compile(r"\bvet\b"), "vet"),
+    ]
+    rewriter = Rewriter(rewrites)
+    assert rewriter.cut is not None
+    text = "key, action 2; dig comp (vet) ok: key, action two!"
+    parts = rewriter.cut(text)
+    assert parts == ["key, action 2", " dig comp ", "vet", " ok", " key, action two", ""]
+    marks = re.findall(r"[;()!:]+", text)
+    rebuilt = "".join(
+        rewriter.apply(part) + mark for part, mark in zip(parts, [*marks, ""], strict=True)
+    )
+    assert rebuilt == _one_by_one(tuple(rewrites), text)
+    # A look-behind reads across a cut and an empty match may lie at one: no cuts then; a
+    # rewrite matching "." (not a mark cut at) leaves the marks to cut at.
+    assert Rewriter([(re.compile(r"(?<=;)\bb c\b"), "x")]).cut is None
+    assert Rewriter([(re.compile(r"\ba(?: b)?"), "x"), (re.compile(r"x*"), "y")]).cut is None
+    assert Rewriter([(re.compile(r"\bnr\. 2\b"), "x")]).cut is not None
