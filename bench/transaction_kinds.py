@@ -87,13 +87,20 @@ def _count(kind):
 
 def _dump():
     path = os.path.join(_out, f"{os.getpid()}.json")
+    written = {}
     while True:
         time.sleep(0.5)
         with _lock:
             data = dict(_counts)
-        with open(path + ".tmp", "w") as f:
-            json.dump(data, f)
-        os.replace(path + ".tmp", path)
+        if data == written:
+            continue
+        try:
+            with open(path + ".tmp", "w") as f:
+                json.dump(data, f)
+            os.replace(path + ".tmp", path)
+            written = data
+        except OSError:
+            return
 
 
 def _install():
@@ -139,7 +146,10 @@ class Counted:
 
 def measure(tree: Path, seed: int) -> Counted:
     empty_database(DATABASE_URL)
-    with tempfile.TemporaryDirectory() as shim, tempfile.TemporaryDirectory() as out:
+    with (
+        tempfile.TemporaryDirectory() as shim,
+        tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as out,
+    ):
         Path(shim, "sitecustomize.py").write_text(SHIM)
         path = os.pathsep.join(p for p in (shim, os.environ.get("PYTHONPATH", "")) if p)
         with (
