@@ -2,10 +2,19 @@
 Telegram's limits, and runs the leader's periodic jobs (reminders, retention, old update marks).
 
 Only the leader worker sends (see ``bot.telegram.leadership``), so the overall pace holds for
-the whole deployment. It is woken when replies are queued (``bot.telegram.wakeups``); when
-nothing comes it looks again after ``poll_every``, doubling up to ``idle_poll_max``. A reply
-is deleted from the outbox once Telegram accepted it; a crash between the two sends it again
-(at least once, never lost).
+the whole deployment; a worker that does not lead tries the lock once a second (wake-ups do not
+make it try sooner). It is woken when replies are queued (``bot.telegram.wakeups``); when
+nothing comes it looks again after ``poll_every``, doubling up to ``idle_poll_max``.
+
+What Telegram accepted is remembered here first and stored in the next look's transaction: each
+row's remaining replies (after every reply sent), or the row's removal (once all are sent or
+dropped), for every row at once, before that look reads anything. When every delivery slot is
+busy and the loop does not look, the same is stored on its own, at most ``LOOK_EVERY`` after
+the first send it reflects; ``stop()`` stores what is left. A chat's rows are read again only
+after its progress is stored. So a crash re-sends at most the last ~``LOOK_EVERY`` seconds of
+sends (at least once, never lost), and a button's callback query may be answered twice, which is
+harmless. While the database refuses, progress waits here (nothing is read, so nothing is sent
+early) and is stored once it answers.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -51,25 +60,37 @@ IDLE_POLL_MAX = 1.0  # seconds: at most one look a second at an empty outbox
 LEADER_CHECK_EVERY = 1.0  # seconds  # Telegram gives up re-sending an update after a day
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Progress:
-    """What is left of one outbox row after a delivery step."""
+    """What is left of one outbox row after a delivery step, not stored yet."""
 
     row_id: int
-    chat_id: int
-    replies: list[dict[str, Any]]
+    replies: list[dict[str, Any]]  # as stored in the row; empty: the row is done (deleted)
     callback_query_id: str | None
     edit_message_id: int | None
+    since: float  # monotonic: when the oldest send not stored yet was accepted
 
 
 @dataclass
 class _Pending:
+    """One outbox row being delivered: its replies and, index for index, the same replies as
+    the row stores them (what its progress writes back)."""
+
     row_id: int
     chat_id: int
     replies: list[Reply]
+    stored: list[dict[str, Any]]
     callback_query_id: str | None
     edit_message_id: int | None
-    recorded: bool = False  # its row is deleted (nothing is left to send)
+    done: bool = False  # nothing is left to send: the row's removal is recorded
+
+    def keep(self, start: int = 1, notices: bool = True) -> None:
+        """Drop the replies before ``start`` and, unless ``notices``, the callback notices."""
+        pairs = list(zip(self.replies, self.stored, strict=True))[start:]
+        if not notices:
+            pairs = [(reply, data) for reply, data in pairs if not reply.notice]
+        self.replies = [reply for reply, _ in pairs]
+        self.stored = [data for _, data in pairs]
 
 
 class OutboxSender:
@@ -104,17 +125,18 @@ class OutboxSender:
         self._busy_chats: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self._stopped = asyncio.Event()  # set by stop(): ends a pause wake-ups do not end
         self._stopping = False
         self._retry_at: dict[int, float] = {}
         self._failures: dict[int, int] = {}  # row id -> failed delivery rounds (back-off)
-        self._unrecorded: dict[int, _Progress] = {}  # delivered, not yet stored as such
+        # row id -> what Telegram accepted of it and the database does not know yet
+        self._progress: dict[int, _Progress] = {}
         self.retry_max = retry_max
         self.bot_api = "unknown"  # "ok" once Telegram answered, "unreachable: …" when not
-        self.record_seconds: deque[float] = deque(maxlen=10_000)  # accepted -> recorded
+        self.record_seconds: deque[float] = deque(maxlen=10_000)  # accepted -> stored
         self._last_housekeeping = 0.0
-        self._leader_checked = 0.0
-        self._last_look = 0.0
-        self._sent: set[int] = set()  # rows delivered in full, deleted by the next look
+        self._leader_checked = -LEADER_CHECK_EVERY
+        self._last_look = 0.0  # when the last look (or store of progress alone) began
 
     def wake(self) -> None:
         """Something was just queued (here, or in another worker: ``bot.telegram.wakeups``):
@@ -126,17 +148,14 @@ class OutboxSender:
         while not self._stopping:
             try:
                 if not await self._lead():
-                    await self._sleep(1.0)
-                    continue
-                if self._unrecorded and not await self._store_unrecorded():
-                    await self._sleep(1.0)
+                    await self._until_next_leader_check()
                     continue
                 await self._housekeeping_if_due()
                 started = await self._dispatch()
                 if started:
                     self._idle_poll = self.poll_every
                 else:
-                    await self._sleep(self._idle_poll)
+                    await self._sleep(self._pause_after_look())
                     self._idle_poll = min(self._idle_poll * 2, self.idle_poll_max)
             except asyncio.CancelledError:
                 raise
@@ -145,33 +164,43 @@ class OutboxSender:
                 await self._sleep(1.0)
 
     async def _lead(self) -> bool:
-        """Leader now? The lock is (re)checked at most once a second, not on every poll."""
+        """Leader now? The lock is (re)checked at most once a second, not on every poll nor on
+        every wake-up (a worker that does not lead is woken by every queued reply too)."""
         now = time.monotonic()
-        if self.leadership.held and now - self._leader_checked < LEADER_CHECK_EVERY:
-            return True
+        if now - self._leader_checked < LEADER_CHECK_EVERY:
+            return self.leadership.held
         self._leader_checked = now
         return await asyncio.to_thread(self.leadership.try_acquire)
 
+    async def _until_next_leader_check(self) -> None:
+        """Not leading: wait for the next check of the lock (only stop() ends it sooner)."""
+        left = self._leader_checked + LEADER_CHECK_EVERY - time.monotonic()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), timeout=max(left, 0.0))
+
+    def _pause_after_look(self) -> float:
+        """How long the loop may wait for a wake-up: its idle poll, shorter while progress
+        waits to be stored (stored at most ``LOOK_EVERY`` after its first send)."""
+        if not self._progress:
+            return self._idle_poll
+        oldest = min(p.since for p in self._progress.values())
+        return min(self._idle_poll, max(oldest + LOOK_EVERY - time.monotonic(), 0.0))
+
     async def stop(self, timeout: float = 20.0) -> None:
-        """Finish the deliveries under way, then give up leadership."""
+        """Finish the deliveries under way, store their progress, then give up leadership."""
         self._stopping = True
+        self._stopped.set()
         self._wake.set()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
-        if self._unrecorded:
-            await self._store_unrecorded()
-        if self._sent:
+        if self._progress:
+            progress = list(self._progress.values())
             try:
-                sent = set(self._sent)
-                await asyncio.to_thread(self._remove_sent, sent)
-                self._sent -= sent
+                await asyncio.to_thread(self._store_alone, progress)
+                self._stored(progress, time.monotonic())
             except Exception as exc:  # sent again by the next leader: at least once
                 log.warning("could not record finished deliveries (%s)", describe_error(exc))
         await asyncio.to_thread(self.leadership.release)
-
-    def _remove_sent(self, sent: set[int]) -> None:
-        with self.db.transaction() as session:
-            OutboxRepository(session).remove(sorted(sent))
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -181,21 +210,26 @@ class OutboxSender:
     async def _dispatch(self) -> bool:
         """Start a delivery task for each chat with waiting replies; True if any started.
 
-        One transaction finds the waiting rows and reads the chosen ones; looks are at least
-        ``LOOK_EVERY`` apart, so wake-ups in a burst share one look."""
-        if self._slots.locked():
-            return False  # every slot busy: a finishing delivery wakes the loop
-        pause = self._last_look + LOOK_EVERY - time.monotonic()
-        if pause > 0:
-            await asyncio.sleep(pause)
-        self._last_look = time.monotonic()
-        # Chats busy when the look starts are skipped: rows a delivery finishes and deletes
-        # meanwhile may still be in what is read (only this loop makes a chat busy).
-        blocked = set(self._busy_chats) | {p.chat_id for p in self._unrecorded.values()}
+        One transaction stores the progress of deliveries, finds the waiting rows and reads the
+        chosen ones; looks are at least ``LOOK_EVERY`` apart, so wake-ups in a burst share one
+        look. With every slot busy there is no look, but progress is still stored."""
+        if self._slots.locked():  # a finishing delivery wakes the loop
+            if self._progress:
+                await self._after_last_look()
+                progress, started = list(self._progress.values()), time.monotonic()
+                await asyncio.to_thread(self._store_alone, progress)
+                self._stored(progress, started)
+            return False
+        await self._after_last_look()
+        # Chats busy when the look starts are skipped: a delivery's progress made meanwhile is
+        # not in the database yet. Every other chat's progress is stored before it is read.
+        blocked = set(self._busy_chats)
         free = self.max_chats - len(self._busy_chats)
-        sent = set(self._sent)
-        items = await asyncio.to_thread(self._look, blocked, dict(self._retry_at), free, sent)
-        self._sent -= sent
+        progress, started = list(self._progress.values()), time.monotonic()
+        items = await asyncio.to_thread(self._look, blocked, dict(self._retry_at), free, progress)
+        self._stored(progress, started)
+        if self._stopping:
+            return False  # left in the outbox for the next leader
         by_chat: dict[int, list[_Pending]] = {}
         for item in items:
             by_chat.setdefault(item.chat_id, []).append(item)
@@ -207,16 +241,26 @@ class OutboxSender:
             task.add_done_callback(self._tasks.discard)
         return bool(by_chat)
 
+    async def _after_last_look(self) -> None:
+        pause = self._last_look + LOOK_EVERY - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        self._last_look = time.monotonic()
+
     def _look(
-        self, blocked: set[int], retry_at: dict[int, float], free: int, sent: set[int]
+        self,
+        blocked: set[int],
+        retry_at: dict[int, float],
+        free: int,
+        progress: list[_Progress],
     ) -> list[_Pending]:
-        """Delete the ``sent`` rows; then the rows to send now, oldest first: per chat in order,
-        up to ``free`` chats; a chat is skipped from a row that waits (for its document, or to
-        be retried) on."""
+        """Store ``progress``; then the rows to send now, oldest first: per chat in order, up to
+        ``free`` chats; a chat is skipped from a row that waits (for its document, or to be
+        retried) on."""
         now = time.monotonic()
         with self.db.transaction() as session:
-            if sent:
-                OutboxRepository(session).remove(sorted(sent))
+            if progress:
+                _store(OutboxRepository(session), progress)
             chosen: list[int] = []
             chats: set[int] = set()
             for row_id, chat_id, ready in OutboxRepository(session).waiting():
@@ -231,6 +275,23 @@ class OutboxSender:
                 chosen.append(row_id)
             return self._payloads(session, chosen) if chosen else []
 
+    def _store_alone(self, progress: list[_Progress]) -> None:
+        """Store ``progress`` in a transaction of its own (no look)."""
+        with self.db.transaction() as session:
+            _store(OutboxRepository(session), progress)
+
+    def _stored(self, progress: list[_Progress], started: float) -> None:
+        """``progress`` is in the database now (its store began at ``started``): forget it,
+        unless a row progressed further meanwhile (then what is newer is not stored yet)."""
+        now = time.monotonic()
+        for done in progress:
+            current = self._progress.get(done.row_id)
+            if current is done:
+                del self._progress[done.row_id]
+                self.record_seconds.append(now - done.since)
+            elif current is not None and current.since < started:
+                self._progress[done.row_id] = replace(current, since=started)
+
     def _payloads(self, session: Session, ids: list[int]) -> list[_Pending]:
         rows = OutboxRepository(session).get_many(ids)
         with_jobs = [row.id for row in rows if _has_jobs(row.replies)]
@@ -239,12 +300,14 @@ class OutboxSender:
         for row in rows:
             mine = {position: data for (row_id, position), data in built.items()
                     if row_id == row.id}  # fmt: skip
-            replies = [reply_from_json(r, mine) for r in row.replies]
+            kept = [(reply, data) for data in row.replies
+                    if (reply := reply_from_json(data, mine)) is not None]  # fmt: skip
             pending.append(
                 _Pending(
                     row.id,
                     row.chat_id,
-                    [r for r in replies if r is not None],
+                    [reply for reply, _ in kept],
+                    [data for _, data in kept],
                     row.callback_query_id,
                     row.edit_message_id,
                 )
@@ -276,9 +339,7 @@ class OutboxSender:
                         await self.api.answer_callback_query(item.callback_query_id, text=notice)
                     self.bot_api = "ok"
                     item.callback_query_id = None
-                    item.replies = [r for r in item.replies if not r.notice]
-                    if not item.replies and not await self._record(item):
-                        return False
+                    item.keep(0, notices=False)
                 while item.replies:
                     reply = item.replies[0]
                     await send_replies(
@@ -289,29 +350,30 @@ class OutboxSender:
                         pace=self.pacer.wait,
                     )
                     self.bot_api = "ok"
-                    item.replies = item.replies[1:]
+                    item.keep(1)
                     if reply.edit:
                         item.edit_message_id = None  # only the first edit may replace
-                    if not await self._record(item):
-                        return False
-                if not item.recorded and not await self._record(item):
-                    return False  # a row with nothing to send
+                    self._record(item)
+                if not item.done:
+                    self._record(item)  # a row with nothing (else) to send
                 break
             except RetryAfter as exc:
                 log.warning("Telegram asks to slow down for %.0f s", exc.retry_after)
                 self.pacer.pause(exc.retry_after)
             except (Forbidden, BadRequest) as exc:
                 log.warning("dropping replies Telegram will not take: %s", exc.message)
-                item.replies = []
-                return await self._record(item)
+                item.keep(len(item.replies))
+                self._record(item)
+                break
             except NetworkError as exc:  # includes timeouts
                 self.bot_api = f"unreachable: {type(exc).__name__}"
                 log.warning("sending failed (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
             except BotApiError as exc:
                 log.error("dropping replies after a Telegram error: %s", exc.message)
-                item.replies = []
-                return await self._record(item)
+                item.keep(len(item.replies))
+                self._record(item)
+                break
         else:
             failures = self._failures.get(item.row_id, 0) + 1
             self._failures[item.row_id] = failures
@@ -321,53 +383,22 @@ class OutboxSender:
         self._failures.pop(item.row_id, None)
         return True
 
-    async def _record(self, item: _Pending) -> bool:
-        """Store what is left of ``item`` right after each reply Telegram accepted, so a crash
-        re-sends as little as possible; a row with nothing left is deleted in the transaction of
-        the next look at the outbox (at most ``LOOK_EVERY`` later: one transaction for all the
-        rows finished meanwhile, not one each). When the database
-        fails, the progress is kept here and stored later; the chat waits until then (its
-        delivered replies are never sent again by this process, nor any later one early)."""
-        if not item.replies:  # all sent: the row is deleted by the next look's transaction
-            self._sent.add(item.row_id)
-            item.recorded = True
-            return True
-        progress = _Progress(item.row_id, item.chat_id, [reply_to_json(r) for r in item.replies],
-                             item.callback_query_id, item.edit_message_id)  # fmt: skip
-        started = time.perf_counter()
-        try:
-            await asyncio.to_thread(self._store_progress, progress)
-        except Exception as exc:
-            log.warning("could not record a delivery (%s); will retry", describe_error(exc))
-            self._unrecorded[item.row_id] = progress
-            return False
-        self.record_seconds.append(time.perf_counter() - started)
-        item.recorded = not progress.replies
-        return True
-
-    def _store_progress(self, progress: _Progress) -> None:
-        with self.db.transaction() as session:
-            outbox = OutboxRepository(session)
-            if progress.replies:
-                outbox.update_waiting(
-                    progress.row_id,
-                    replies=progress.replies,
-                    callback_query_id=progress.callback_query_id,
-                    edit_message_id=progress.edit_message_id,
-                )
-            else:
-                outbox.remove([progress.row_id])
-
-    async def _store_unrecorded(self) -> bool:
-        """Store progress the database refused earlier, oldest first; True when none is left."""
-        for row_id in sorted(self._unrecorded):
-            try:
-                await asyncio.to_thread(self._store_progress, self._unrecorded[row_id])
-            except Exception as exc:
-                log.warning("still cannot record a delivery (%s)", describe_error(exc))
-                return False
-            del self._unrecorded[row_id]
-        return True
+    def _record(self, item: _Pending) -> None:
+        """Remember what is left of ``item`` after a step Telegram accepted; the next look (or
+        a store of progress alone, at most ``LOOK_EVERY`` later) writes it to the database with
+        every other row's, in one transaction. No transaction of its own."""
+        now = time.monotonic()
+        earlier = self._progress.get(item.row_id)
+        if not self._progress:
+            self._wake.set()  # the loop may be in a long idle pause: store within LOOK_EVERY
+        self._progress[item.row_id] = _Progress(
+            item.row_id,
+            item.stored,  # never changed in place (``keep`` makes new lists)
+            item.callback_query_id,
+            item.edit_message_id,
+            earlier.since if earlier is not None else now,
+        )
+        item.done = not item.replies
 
     # ---- the leader's periodic jobs ----------------------------------------------------
     async def _housekeeping_if_due(self) -> None:
@@ -380,6 +411,21 @@ class OutboxSender:
             await asyncio.to_thread(apply_retention, self.db, self.retention_days)
         except Exception:
             log.exception("housekeeping failed; trying again later")
+
+
+def _store(outbox: OutboxRepository, progress: list[_Progress]) -> None:
+    """Write each row's progress: its remaining replies, or its removal when none are left."""
+    for step in progress:
+        if step.replies:
+            outbox.update_waiting(
+                step.row_id,
+                replies=step.replies,
+                callback_query_id=step.callback_query_id,
+                edit_message_id=step.edit_message_id,
+            )
+    done = sorted(step.row_id for step in progress if not step.replies)
+    if done:
+        outbox.remove(done)
 
 
 def _has_jobs(replies: list[dict[str, Any]]) -> bool:
