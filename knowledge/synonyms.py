@@ -34,7 +34,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Sequence
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
 from typing import Any
 
@@ -189,11 +189,22 @@ def _never_consumed(pattern: re.Pattern[str], mark: str) -> bool:
     unsure."""
     if _parser is None or pattern.flags & ~re.UNICODE or _WORD_CHAR.fullmatch(mark):
         return False
+    parsed = _never_empty(pattern.pattern, pattern.flags)
     try:
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
-        return bool(parsed.getwidth()[0] > 0 and _avoids(parsed, mark) is True)
+        return parsed is not None and _avoids(parsed, mark) is True
     except Exception:  # an internal API that changed shape: do not cut
         return False
+
+
+@lru_cache(maxsize=1024)
+def _never_empty(source: str, flags: int) -> Any | None:
+    """The parsed pattern when none of its matches is empty, else None (None when unsure);
+    parsed once per pattern, not once per punctuation mark asked about."""
+    try:
+        parsed = _parser.parse(source, flags)
+        return parsed if parsed.getwidth()[0] > 0 else None
+    except Exception:  # an internal API that changed shape: do not cut
+        return None
 
 
 def _avoids(items: Any, mark: str) -> bool | None:
@@ -350,7 +361,22 @@ class Rewriter:
         self._keys: Callable[[str], object] | None = None
         if keys is not None and len(keys) <= _FEW_KEYS:  # one search for any of them
             self._keys = re.compile("|".join(re.escape(key) for key in sorted(keys))).search
-        # Where a text may be cut into parts rewritten one by one (``cut``).
+        self._cut: Callable[[str], list[str]] | None = None
+        self._cut_known = False  # ``cut`` is worked out when first asked for
+
+    @property
+    def cut(self) -> Callable[[str], list[str]] | None:
+        """Splits a text at characters no rewrite of several words can match or write (None
+        when there are none): rewriting the parts one by one and joining them, separated by
+        such characters, is rewriting the text. (Single-word rewrites match word characters
+        only; the others match no such character and can match only where a ``\\b`` or
+        ``\\B`` reads it as it reads the start or end of a part.)"""
+        if not self._cut_known:
+            self._cut, self._cut_known = self._cut_at_stops(), True
+        return self._cut
+
+    def _cut_at_stops(self) -> Callable[[str], list[str]] | None:
+        """``cut``, worked out from the patterns (most questions never need it)."""
         several_words = [step for step in self._steps if not isinstance(step, LocalRun)]
         stops = [
             mark
@@ -363,16 +389,7 @@ class Rewriter:
                 mark not in replacement for run in self._runs for _, replacement in run.rewrites
             )
         ]
-        self._cut = re.compile(f"[{re.escape(''.join(stops))}]+").split if stops else None
-
-    @property
-    def cut(self) -> Callable[[str], list[str]] | None:
-        """Splits a text at characters no rewrite of several words can match or write (None
-        when there are none): rewriting the parts one by one and joining them, separated by
-        such characters, is rewriting the text. (Single-word rewrites match word characters
-        only; the others match no such character and can match only where a ``\\b`` or
-        ``\\B`` reads it as it reads the start or end of a part.)"""
-        return self._cut
+        return re.compile(f"[{re.escape(''.join(stops))}]+").split if stops else None
 
     @property
     def keys(self) -> Callable[[str], object] | None:
