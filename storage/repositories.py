@@ -280,6 +280,11 @@ def _claim_and_enter() -> Select[Any]:
     return _CLAIM_AND_ENTER[0]
 
 
+def empty_state() -> dict[str, Any]:
+    """A new user's dialogue state row: no flow, no answers (fresh containers each call)."""
+    return {"answers": {}, "context": {}, "history": [], "seq": 0, "paused": {}, "version": 1}
+
+
 _CREATIONS: dict[str, tuple[Insert, ...]] = {}  # dialect name -> statements, built on first use
 
 
@@ -301,14 +306,7 @@ def _creations(dialect: str) -> tuple[Insert, ...]:
             last_seen=now,
         )
         state = module.insert(_STATE).values(
-            user_id=bindparam("user_id"),
-            answers={},
-            context={},
-            history=[],
-            seq=0,
-            paused={},
-            version=1,
-            updated_at=now,
+            user_id=bindparam("user_id"), updated_at=now, **empty_state()
         )
         user, state = user.on_conflict_do_nothing(), state.on_conflict_do_nothing()
         if dialect == "postgresql":
@@ -390,13 +388,8 @@ class DialogueRepository:
                 self.session,
                 DialogueState,
                 user_id=user_id,
-                answers={},
-                context={},
-                history=[],
-                seq=0,
-                paused={},
-                version=1,
                 updated_at=utcnow(),
+                **empty_state(),
             )
             row = connection.execute(_LOCK_STATE, {"user_id": user_id}).mappings().one()
         return LockedState(self.session, **row)

@@ -121,3 +121,17 @@ def callback_update(user_id: int, data: str, message_id: int = 1001) -> dict[str
             },
         },
     }
+
+
+def channel_post_update(text: str = "/mydata") -> dict[str, Any]:
+    """A post in a channel (no sender user): the bot ignores it, command or not."""
+    message: dict[str, Any] = {
+        "message_id": 5,
+        "date": 0,
+        "chat": {"id": -1009999, "type": "channel", "title": "Ziņas"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        length = len(text.split()[0])
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return {"update_id": _next_update_id(), "channel_post": message}

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.registry import default_registry
 from knowledge.evaluation import load_eval_set
-from knowledge.loader import load_knowledge
 from knowledge.normalize import tokens
+from tests.knowledge.test_eval import phrasing_words
 from tests.support.cli import run_command
 
 DEV_SET = Path(__file__).resolve().parent / "dev_set_2.yaml"
@@ -27,13 +26,7 @@ def test_dev_set_is_varied_and_checks_follow_ups() -> None:
 def test_dev_questions_are_neither_eval_questions_nor_phrasings() -> None:
     """Case, diacritics and punctuation aside, no dev question is an eval question or a
     knowledge-base phrasing (a phrasing copied from the set would only flatter it)."""
-    knowledge = load_knowledge(default_registry().ids())
-    taken = {
-        tuple(tokens(q))
-        for entry in knowledge.entries
-        for lang in ("lv", "en")
-        for q in entry.questions[lang]
-    }
+    taken = phrasing_words()
     taken |= {tuple(tokens(item.question)) for item in load_eval_set()}
     copied = [
         item.question for item in load_eval_set(DEV_SET) if tuple(tokens(item.question)) in taken

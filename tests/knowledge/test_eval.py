@@ -38,15 +38,20 @@ def test_eval_set_is_large_and_varied() -> None:
     assert all(item.previous for item in items if item.kind == "followup")
 
 
-def test_eval_questions_are_not_copied_from_the_knowledge_base() -> None:
-    """Case, diacritics and punctuation aside, no eval question is a knowledge-base phrasing."""
+def phrasing_words() -> set[tuple[str, ...]]:
+    """Every knowledge-base phrasing as its words (case, diacritics and punctuation aside)."""
     knowledge = load_knowledge(default_registry().ids())
-    phrasings = {
+    return {
         tuple(tokens(q))
         for entry in knowledge.entries
         for lang in ("lv", "en")
         for q in entry.questions[lang]
     }
+
+
+def test_eval_questions_are_not_copied_from_the_knowledge_base() -> None:
+    """Case, diacritics and punctuation aside, no eval question is a knowledge-base phrasing."""
+    phrasings = phrasing_words()
     copied = [
         item.question for item in load_eval_set() if tuple(tokens(item.question)) in phrasings
     ]

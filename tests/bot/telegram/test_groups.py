@@ -11,7 +11,12 @@ from sqlalchemy import func, select
 
 from bot.dialogue.core import Dialogue
 from storage.models import User
-from tests.bot.fake_telegram import BOT_USER, callback_update, message_update
+from tests.bot.fake_telegram import (
+    BOT_USER,
+    callback_update,
+    channel_post_update,
+    message_update,
+)
 from tests.bot.telegram.test_telegram import Harness
 
 USER = 6660001
@@ -95,16 +100,7 @@ def test_english_clients_get_the_line_in_english(harness: Harness) -> None:
 
 
 def test_channel_posts_bots_and_forwards_are_ignored(harness: Harness, dialogue: Dialogue) -> None:
-    channel_post = {
-        "update_id": 990001,
-        "channel_post": {
-            "message_id": 5,
-            "date": 0,
-            "chat": {"id": -1009999, "type": "channel", "title": "Ziņas"},
-            "text": "/mydata",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
-        },
-    }
+    channel_post = channel_post_update()
     from_bot = message_update(USER, "/mydata")
     from_bot["message"]["from"] = {"id": 777, "is_bot": True, "first_name": "Cits"}
     forwarded = in_group(message_update(USER, "@celvedis_bot /mydata"))

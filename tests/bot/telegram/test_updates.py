@@ -22,7 +22,7 @@ from bot.telegram.updates import (
     pressed_message_id,
     to_input,
 )
-from tests.bot.fake_telegram import callback_update, message_update
+from tests.bot.fake_telegram import callback_update, channel_post_update, message_update
 
 ROOT = Path(__file__).resolve().parents[3]
 USER = 4440001
@@ -70,16 +70,7 @@ def inline_press(update: dict[str, Any]) -> dict[str, Any]:
 STICKER = {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1,
            "is_animated": False, "is_video": False, "type": "regular"}  # fmt: skip
 PHOTO = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
-CHANNEL_POST = {
-    "update_id": 990001,
-    "channel_post": {
-        "message_id": 5,
-        "date": 0,
-        "chat": {"id": -1009999, "type": "channel", "title": "Ziņas"},
-        "text": "/mydata",
-        "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
-    },
-}
+CHANNEL_POST = channel_post_update()
 
 # (name, update, (kind, payload, chat type) or None for an ignored update)
 CASES: list[tuple[str, dict[str, Any], tuple[str, str, str] | None]] = [
